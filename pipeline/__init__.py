@@ -1,0 +1,1 @@
+"""Prisoner-exchange ingest pipeline."""
