@@ -218,3 +218,21 @@ class LoadSummary:
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
+
+
+@dataclass(frozen=True)
+class FeedOutcome:
+    """What happened when one feed was polled: feeds to feed_state / feed_health."""
+
+    feed_url: str
+    fetched_at: datetime
+    ok: bool
+    skipped: bool = False  # not due yet (minimum refresh interval, failure back-off)
+    not_modified: bool = False
+    status: int | None = None
+    error: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    entries: int = 0
+    relevant: int = 0
+    bozo_cause: str = ""

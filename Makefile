@@ -1,0 +1,33 @@
+# Targets shared by humans and CI. `make run` and `make test` work on a fresh machine (Python 3.11).
+SHELL := /bin/bash
+PY := .venv/bin/python
+UV := .tools/bin/uv
+UV_VERSION := 0.13.9
+
+.PHONY: venv run test lint bench airflow clean-data
+
+$(UV):
+	python3 -m venv .tools
+	.tools/bin/pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
+
+.venv/.synced: $(UV) pyproject.toml uv.lock
+	UV_PROJECT_ENVIRONMENT=.venv $(UV) sync --frozen --python python3
+	touch .venv/.synced
+
+venv: .venv/.synced
+
+run: venv  ## one full pass: seeds (first time), then the configured feeds
+	$(PY) -m pipeline run
+
+test: venv  ## the whole test suite (what CI runs)
+	$(PY) -m pytest -q
+
+lint: venv
+	$(PY) -m ruff check pipeline dags tests bench
+	$(PY) -m mypy
+
+bench: venv  ## benchmarks: one JSON object a line
+	@for b in bench/*.py; do [ "$$(basename $$b)" = "__init__.py" ] || $(PY) $$b || exit 1; done
+
+clean-data:
+	rm -rf data/

@@ -1,0 +1,94 @@
+"""Clean stage: raw article -> clean article (plain text, title, date, language), or a rejection.
+
+HTML goes through trafilatura; plain text (seed files) is normalised only. A page over the size
+bound is rejected before parsing (trafilatura took about a minute on a 12 MB page), and so is a page
+that cleans to nothing. What is kept is plain text: no script or markup reaches the warehouse.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import py3langid
+import trafilatura
+
+from pipeline.dates_header import guess_published
+from pipeline.records import CleanArticle, RawArticle, Rejection, stable_id
+from pipeline.textutil import fingerprint, normalize_text, strip_markup
+from pipeline.urls import canonical_url
+
+MAX_CLEAN_BYTES = 3_000_000  # markup larger than this is not handed to the cleaner
+MIN_TEXT_CHARS = 80
+_MAX_TREE = 200_000  # lxml elements; bounds the cleaner's time and memory on hostile pages
+
+
+def article_id_for(url: str) -> str:
+    return stable_id(canonical_url(url) if not url.startswith("seed://") else url)
+
+
+def clean(raw: RawArticle) -> CleanArticle | Rejection:
+    """Never raises on bad input: anything unusable becomes a ``Rejection`` with its reason."""
+    if len(raw.body) > MAX_CLEAN_BYTES:
+        return Rejection("clean", "too large to clean", raw.url, f"{len(raw.body)} bytes")
+    if raw.content_type.startswith("text/plain"):
+        text, title, published = _from_plain(raw)
+    else:
+        extracted = _from_html(raw)
+        if isinstance(extracted, Rejection):
+            return extracted
+        text, title, published = extracted
+    if len(text) < MIN_TEXT_CHARS:
+        return Rejection("clean", "no article text", raw.url, f"{len(text)} characters after cleaning")
+    return CleanArticle(
+        article_id=article_id_for(raw.url),
+        url=raw.url,
+        title=title,
+        text=text,
+        published=published,
+        language=detect_language(text),
+        fingerprint=fingerprint(text),
+        source=raw.source,
+        feed_url=raw.feed_url,
+    )
+
+
+def _from_plain(raw: RawArticle) -> tuple[str, str, date | None]:
+    text = normalize_text(raw.body.decode("utf-8", errors="replace"))
+    title = raw.title_hint or next((ln for ln in text.split("\n") if ln.strip()), "")[:300]
+    return text, title, raw.published_hint or guess_published(text)
+
+
+def _from_html(raw: RawArticle) -> tuple[str, str, date | None] | Rejection:
+    try:
+        doc = trafilatura.bare_extraction(
+            raw.body, url=raw.url, with_metadata=True, include_comments=False,
+            include_tables=False, max_tree_size=_MAX_TREE,
+        )
+    except Exception as exc:  # trafilatura raises a variety of parser errors on hostile input
+        return Rejection("clean", "cleaner failed", raw.url, f"{type(exc).__name__}: {exc}"[:300])
+    if doc is None or not getattr(doc, "text", None):
+        return Rejection("clean", "no article text", raw.url, "trafilatura found no main text")
+    text = normalize_text(strip_markup(doc.text)) if "<" in doc.text else normalize_text(doc.text)
+    title = strip_markup(doc.title or raw.title_hint or "")
+    return text, title, _page_date(doc.date) or raw.published_hint
+
+
+def _page_date(value: str | None) -> date | None:
+    if not value:
+        return None
+    m = re.match(r"(\d{4})-(\d{2})-(\d{2})", value)
+    if not m:
+        return None
+    try:
+        return date(int(m[1]), int(m[2]), int(m[3]))
+    except ValueError:
+        return None
+
+
+def detect_language(text: str) -> str | None:
+    sample = text[:2000]
+    if not sample.strip():
+        return None
+    lang, _score = py3langid.classify(sample)
+    return str(lang)

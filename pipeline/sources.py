@@ -1,0 +1,186 @@
+"""Sources: where raw articles come from. Live feeds over HTTP, and the seed files.
+
+Both return a ``Collected``: the raw articles plus everything that did not become one (feed
+outcomes, rejections, entries dropped by the relevance filter), so nothing is lost silently.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from pipeline.clean import article_id_for
+from pipeline.errors import ConfigError, FetchError
+from pipeline.feeds import FeedRejected, parse_feed
+from pipeline.http import Fetcher
+from pipeline.records import FeedEntry, FeedOutcome, RawArticle, Rejection
+from pipeline.relevance import is_relevant
+from pipeline.settings import Settings
+
+
+@dataclass
+class Collected:
+    articles: list[RawArticle] = field(default_factory=list)
+    outcomes: list[FeedOutcome] = field(default_factory=list)
+    rejections: list[Rejection] = field(default_factory=list)
+    dropped_irrelevant: int = 0
+    already_stored: int = 0
+    aliases: list[tuple[str, str, str]] = field(default_factory=list)  # (url, article_id, reason)
+
+    def merge(self, other: Collected) -> None:
+        self.articles += other.articles
+        self.outcomes += other.outcomes
+        self.rejections += other.rejections
+        self.dropped_irrelevant += other.dropped_irrelevant
+        self.already_stored += other.already_stored
+        self.aliases += other.aliases
+
+
+@dataclass(frozen=True)
+class FeedState:
+    etag: str | None = None
+    last_modified: str | None = None
+    next_poll_after: datetime | None = None
+
+
+@dataclass(frozen=True)
+class KnownState:
+    """What the warehouse already knows, read before fetching (from the read-only copy)."""
+
+    feeds: dict[str, FeedState] = field(default_factory=dict)
+    article_ids: frozenset[str] = frozenset()
+    fingerprints: dict[str, str] = field(default_factory=dict)  # content fingerprint -> article_id
+
+
+def read_feed_list(path: Path) -> list[str]:
+    if not path.exists():
+        raise ConfigError(f"feed list {path} does not exist (PIPELINE_FEEDS)")
+    urls = [ln.split("#", 1)[0].strip() for ln in path.read_text(encoding="utf-8").splitlines()]
+    return list(dict.fromkeys(u for u in urls if u))
+
+
+class SeedSource:
+    """The seed articles: plain-text files, read in name order, ids ``seed://FILE``."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def collect(self) -> Collected:
+        if not self.folder.is_dir():
+            raise ConfigError(f"seed folder {self.folder} does not exist (PIPELINE_SEEDS)")
+        out = Collected()
+        for path in sorted(self.folder.glob("*.txt")):
+            out.articles.append(RawArticle(url=f"seed://{path.name}", body=path.read_bytes(),
+                                           content_type="text/plain; charset=utf-8", source="seed"))
+        return out
+
+
+class HostThrottle:
+    """At most one request at a time per host, spaced by ``delay`` seconds (politeness)."""
+
+    def __init__(self, delay: float) -> None:
+        self.delay = delay
+        self._locks: dict[str, threading.Lock] = {}
+        self._last: dict[str, float] = {}
+        self._guard = threading.Lock()
+
+    def __call__(self, url: str) -> threading.Lock:
+        host = (urlsplit(url).hostname or "").lower()
+        with self._guard:
+            lock = self._locks.setdefault(host, threading.Lock())
+        return _Spaced(lock, self, host)  # type: ignore[return-value]
+
+
+class _Spaced:
+    def __init__(self, lock: threading.Lock, throttle: HostThrottle, host: str) -> None:
+        self.lock, self.throttle, self.host = lock, throttle, host
+
+    def __enter__(self) -> None:
+        self.lock.acquire()
+        wait = self.throttle._last.get(self.host, 0.0) + self.throttle.delay - time.monotonic()
+        if wait > 0:
+            time.sleep(wait)
+
+    def __exit__(self, *exc: object) -> None:
+        self.throttle._last[self.host] = time.monotonic()
+        self.lock.release()
+
+
+class FeedSource:
+    """Live feeds over HTTP: poll each feed, keep relevant entries, download their pages."""
+
+    def __init__(self, settings: Settings, feed_urls: Iterable[str], known: KnownState,
+                 now: Callable[[], datetime], fetcher: Fetcher | None = None) -> None:
+        self.settings = settings
+        self.feed_urls = list(dict.fromkeys(feed_urls))
+        self.known = known
+        self.now = now
+        self.fetcher = fetcher or Fetcher(settings)
+        self.throttle = HostThrottle(settings.host_delay)
+
+    def collect(self, progress: Callable[[str], None] = lambda _m: None) -> Collected:
+        out = Collected()
+        workers = max(1, min(self.settings.feed_concurrency, len(self.feed_urls) or 1))
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            for i, part in enumerate(pool.map(self._collect_feed, self.feed_urls), start=1):
+                out.merge(part)
+                progress(f"feeds {i}/{len(self.feed_urls)}")
+        return out
+
+    def _collect_feed(self, feed_url: str) -> Collected:
+        out = Collected()
+        state = self.known.feeds.get(feed_url, FeedState())
+        started = self.now()
+        if state.next_poll_after and state.next_poll_after > started:
+            out.outcomes.append(FeedOutcome(feed_url, started, ok=True, skipped=True))
+            return out
+        try:
+            with self.throttle(feed_url):
+                res = self.fetcher.fetch(feed_url, max_bytes=self.settings.max_feed_bytes, etag=state.etag,
+                                         last_modified=state.last_modified,
+                                         accept="application/rss+xml, application/atom+xml, application/xml;q=0.9, */*;q=0.5")
+            if res.not_modified:
+                out.outcomes.append(FeedOutcome(feed_url, started, ok=True, not_modified=True, status=304,
+                                                etag=res.etag, last_modified=res.last_modified))
+                return out
+            parsed = parse_feed(res.body, feed_url, res.headers)
+        except FetchError as err:
+            out.outcomes.append(FeedOutcome(feed_url, started, ok=False, error=str(err)[:500]))
+            return out
+        except FeedRejected as err:
+            out.outcomes.append(FeedOutcome(feed_url, started, ok=False, status=res.status, error=err.reason))
+            return out
+        relevant = [e for e in parsed.entries if is_relevant(e.title, e.summary)]
+        out.dropped_irrelevant = len(parsed.entries) - len(relevant)
+        for entry in relevant[: self.settings.max_articles_per_feed]:
+            self._collect_article(entry, out)
+        out.outcomes.append(FeedOutcome(feed_url, started, ok=True, status=res.status, etag=res.etag,
+                                        last_modified=res.last_modified, entries=len(parsed.entries),
+                                        relevant=len(relevant), bozo_cause=parsed.bozo_cause))
+        return out
+
+    def _collect_article(self, entry: FeedEntry, out: Collected) -> None:
+        if article_id_for(entry.link) in self.known.article_ids:
+            out.already_stored += 1
+            return
+        try:
+            with self.throttle(entry.link):
+                res = self.fetcher.fetch(entry.link, max_bytes=self.settings.max_page_bytes,
+                                         accept="text/html, application/xhtml+xml;q=0.9, */*;q=0.5")
+        except FetchError as err:
+            out.rejections.append(Rejection("fetch", err.reason, entry.link, err.detail[:300]))
+            return
+        final_id = article_id_for(res.final_url)
+        if res.final_url != entry.link and final_id in self.known.article_ids:
+            out.aliases.append((entry.link, final_id, "redirect"))
+            out.already_stored += 1
+            return
+        out.articles.append(RawArticle(url=res.final_url, body=res.body, content_type=res.content_type or "text/html",
+                                       source="feed", feed_url=entry.feed_url, title_hint=entry.title,
+                                       published_hint=entry.published, fetched_at=self.now()))

@@ -1,0 +1,173 @@
+"""The pass, stage by stage: collect -> transform (clean + extract) -> validate -> load.
+
+Each stage reads the previous stage's staging file and writes its own, under
+``<warehouse dir>/staging/<run_id>/``, so the Airflow tasks can run them one by one (passing only
+the run id) and the command line can run them in a row. Re-running a stage with the same run id
+rewrites its staging file; re-loading adds nothing twice.
+"""
+
+from __future__ import annotations
+
+import pickle
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from pipeline.clean import clean
+from pipeline.extract import EXTRACTOR_VERSION, extract_events
+from pipeline.records import CleanArticle, EventRow, Rejection, ValidatedBatch
+from pipeline.settings import Settings
+from pipeline.sources import Collected, FeedSource, SeedSource, read_feed_list
+from pipeline.validate_frame import ArticleRef, BatchMetrics
+from pipeline.warehouse import known_state, recent_feed_volumes, writer
+from pipeline.warehouse.load import RunInfo, load
+
+STAGING_VERSION = 1
+Progress = Callable[[str], None]
+
+
+def _quiet(_msg: str) -> None:
+    return None
+
+
+@dataclass
+class Transformed:
+    collected: Collected
+    articles: list[CleanArticle] = field(default_factory=list)
+    rows: list[EventRow] = field(default_factory=list)
+    rejections: list[Rejection] = field(default_factory=list)
+
+
+def staging_dir(settings: Settings, run_id: str) -> Path:
+    return settings.warehouse.parent / "staging" / run_id
+
+
+def _save(path: Path, obj: object) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_bytes(pickle.dumps((STAGING_VERSION, obj), protocol=pickle.HIGHEST_PROTOCOL))
+    tmp.replace(path)
+    return path
+
+
+def _read(path: Path) -> object:
+    version, obj = pickle.loads(path.read_bytes())  # noqa: S301 - our own staging file
+    if version != STAGING_VERSION:
+        raise RuntimeError(f"staging file {path} has version {version}; rerun the run from its first stage")
+    return obj
+
+
+def collect_stage(settings: Settings, run_id: str, kind: str = "feeds", feed_urls: list[str] | None = None,
+                  progress: Progress = _quiet) -> Path:
+    """Fetch (or read the seeds). Reads what is known from the read-only copy; writes no warehouse."""
+    if kind == "seed":
+        collected = SeedSource(settings.seeds).collect()
+    else:
+        urls = feed_urls or read_feed_list(settings.feeds)
+        known = known_state(settings)
+        collected = FeedSource(settings, urls, known, now=lambda: datetime.now(UTC)).collect(progress)
+    return _save(staging_dir(settings, run_id) / "collected.pkl", (kind, collected))
+
+
+def transform_stage(settings: Settings, run_id: str, progress: Progress = _quiet) -> Path:
+    """Clean every raw article and extract its events; duplicates and failures become records."""
+    kind, collected = _read(staging_dir(settings, run_id) / "collected.pkl")  # type: ignore[misc]
+    known = known_state(settings) if kind != "seed" else None
+    out = Transformed(collected=collected, rejections=list(collected.rejections))
+    seen_fp: dict[str, str] = dict(known.fingerprints) if known else {}
+    for i, raw in enumerate(collected.articles, start=1):
+        result = clean(raw)
+        if isinstance(result, Rejection):
+            out.rejections.append(result)
+            continue
+        original = seen_fp.get(result.fingerprint)
+        if original and original != result.article_id:
+            collected.aliases.append((result.url, original, "same text"))
+            continue
+        seen_fp[result.fingerprint] = result.article_id
+        out.articles.append(result)
+        try:
+            events = extract_events(result.as_document())
+        except Exception as exc:  # the extractor should not raise; if it does, keep the article
+            out.rejections.append(Rejection("extract", "extractor failed", result.url, repr(exc)[:300]))
+            continue
+        out.rows += [EventRow(e.event_id(result.article_id), result.article_id, e) for e in events]
+        if i % 25 == 0:
+            progress(f"cleaned {i}/{len(collected.articles)}")
+    return _save(staging_dir(settings, run_id) / "transformed.pkl", (kind, out))
+
+
+def validate_stage(settings: Settings, run_id: str, now: datetime) -> Path:
+    from pipeline.validate import validate
+
+    kind, t = _read(staging_dir(settings, run_id) / "transformed.pkl")  # type: ignore[misc]
+    refs = {a.article_id: ArticleRef(a.text, a.published) for a in t.articles}
+    refs.update(_stored_refs(settings, {r.article_id for r in t.rows} - set(refs)))
+    metrics = _batch_metrics(settings, kind, t, now)
+    batch, failures = validate(t.rows, refs, metrics, settings.freshness_hours)
+    return _save(staging_dir(settings, run_id) / "validated.pkl", (kind, t, batch, failures))
+
+
+def _stored_refs(settings: Settings, ids: set[str]) -> dict[str, ArticleRef]:
+    if not ids:
+        return {}
+    from pipeline.warehouse import article_refs
+
+    return article_refs(settings, ids)
+
+
+def _batch_metrics(settings: Settings, kind: str, t: Transformed, now: datetime) -> BatchMetrics:
+    if kind == "seed":
+        return BatchMetrics(len(t.rows), _without_count(t.rows), 0, (), None)
+    history, last_new = recent_feed_volumes(settings)
+    fetched = sum(1 for a in t.collected.articles if a.source == "feed")
+    if t.articles:
+        last_new = now
+    hours = (now - last_new).total_seconds() / 3600 if last_new else None
+    return BatchMetrics(len(t.rows), _without_count(t.rows), fetched, history, hours)
+
+
+def _without_count(rows: list[EventRow]) -> int:
+    return sum(1 for r in rows if all(v is None for _k, v in r.event.returned_to))
+
+
+def load_stage(settings: Settings, run_id: str, run_after: datetime, started_at: datetime) -> dict:
+    kind, t, batch, failures = _read(staging_dir(settings, run_id) / "validated.pkl")  # type: ignore[misc]
+    batch: ValidatedBatch
+    c = t.collected
+    summary = {
+        "kind": kind,
+        "feeds_total": len([o for o in c.outcomes]),
+        "feeds_failed": len([o for o in c.outcomes if not o.ok]),
+        "feeds_skipped": len([o for o in c.outcomes if o.skipped]),
+        "feeds_not_modified": len([o for o in c.outcomes if o.not_modified]),
+        "entries_dropped_irrelevant": c.dropped_irrelevant,
+        "articles_already_stored": c.already_stored,
+        "articles_fetched": len(c.articles),
+        "articles_rejected": len(t.rejections),
+        "articles_duplicate": len(c.aliases),
+        "events_extracted": len(t.rows),
+        "events_passed": len(batch.passed),
+        "events_quarantined": len({q.row.event_id for q in batch.quarantined}),
+        "validation_failures": [f.__dict__ | {"event_ids": len(f.event_ids)} for f in failures],
+    }
+    run = RunInfo(run_id, kind, run_after, started_at, EXTRACTOR_VERSION)
+    with writer(settings.warehouse, settings.replica_path) as con:
+        counts = load(con, run, articles=t.articles, aliases=c.aliases, validated=batch,
+                      rejections=t.rejections, outcomes=c.outcomes, summary=summary,
+                      backoff_after=settings.failure_backoff_after,
+                      min_refresh=timedelta(minutes=settings.min_refresh_minutes))
+    return {**summary, **counts.__dict__, "run_id": run_id}
+
+
+def cleanup_stage(settings: Settings, run_id: str) -> None:
+    shutil.rmtree(staging_dir(settings, run_id), ignore_errors=True)
+
+
+def alert_stage(settings: Settings, run_id: str, summary: dict) -> dict:
+    """Tell someone when validation failed (see ``pipeline.alerts``); never fails the load."""
+    from pipeline.alerts import alert_for_run
+
+    return alert_for_run(settings, run_id, summary)

@@ -1,0 +1,90 @@
+"""The frames the expectation suites run on: one row per event, and one row of batch metrics.
+
+Derived columns (``evidence_in_article``, ``days_after_published``...) are computed here, in plain
+Python, so that every suite stays a plain, reviewable GX JSON file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+
+from pipeline.records import EventRow
+
+
+@dataclass(frozen=True)
+class ArticleRef:
+    """What validation needs to know of an event's article."""
+
+    text: str
+    published: date | None
+
+
+ROW_COLUMNS = (
+    "event_id", "article_id", "article_exists", "event_type", "status", "date_precision",
+    "count_qualifier", "n_parties", "party_a", "party_b", "returned_to_keys_are_parties", "count_min",
+    "count_max", "event_year", "days_after_published", "evidence", "evidence_in_article", "confidence",
+)
+
+
+def _row(r: EventRow, articles: dict[str, ArticleRef]) -> dict:
+    e = r.event
+    art = articles.get(r.article_id)
+    counts = [v for _k, v in e.returned_to if v is not None]
+    start, end = e.evidence_span
+    after = None
+    if art and art.published and e.event_date and e.status != "planned":
+        after = (e.event_date - art.published).days
+    parties = list(e.parties)
+    return {
+        "event_id": r.event_id,
+        "article_id": r.article_id,
+        "article_exists": art is not None,
+        "event_type": e.event_type,
+        "status": e.status,
+        "date_precision": e.date_precision,
+        "count_qualifier": e.count_qualifier,
+        "n_parties": len(parties),
+        "party_a": parties[0] if parties else None,
+        "party_b": parties[1] if len(parties) > 1 else None,
+        "returned_to_keys_are_parties": all(k in parties for k, _v in e.returned_to),
+        "count_min": min(counts) if counts else None,
+        "count_max": max(counts) if counts else None,
+        "event_year": e.event_date.year if e.event_date else None,
+        "days_after_published": after,
+        "evidence": e.evidence,
+        "evidence_in_article": bool(art and e.evidence and art.text[start:end] == e.evidence),
+        "confidence": e.confidence,
+    }
+
+
+def rows_frame(rows: list[EventRow], articles: dict[str, ArticleRef]) -> pd.DataFrame:
+    frame = pd.DataFrame([_row(r, articles) for r in rows], columns=list(ROW_COLUMNS))
+    for col in ("count_min", "count_max", "event_year", "days_after_published"):
+        frame[col] = frame[col].astype("Float64")
+    return frame
+
+
+MIN_EVENTS_FOR_SHARE = 10
+
+
+@dataclass(frozen=True)
+class BatchMetrics:
+    n_events: int
+    n_without_count: int
+    articles_this_run: int
+    recent_article_counts: tuple[int, ...]  # articles fetched by the last feed runs
+    hours_since_new_article: float | None  # None when the warehouse has never had a feed article
+
+    def frame(self) -> pd.DataFrame:
+        share = self.n_without_count / self.n_events if self.n_events >= MIN_EVENTS_FOR_SHARE else 0.0
+        history = sorted(self.recent_article_counts)
+        median = history[len(history) // 2] if history else 0
+        ratio = self.articles_this_run / median if median > 0 else 1.0
+        return pd.DataFrame([{
+            "share_without_count": share,
+            "volume_ratio": ratio,
+            "hours_since_new_article": self.hours_since_new_article,
+        }]).astype({"hours_since_new_article": "Float64"})

@@ -1,0 +1,98 @@
+"""The DuckDB warehouse: migrations, the one writer, the load, and the reads stages need."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+import duckdb
+
+from pipeline.clean import article_id_for
+from pipeline.settings import Settings
+from pipeline.sources import FeedState, KnownState
+from pipeline.validate_frame import ArticleRef
+from pipeline.warehouse.connection import connect_reader, connect_writer, publish_replica, writer
+
+__all__ = ["connect_reader", "connect_writer", "publish_replica", "writer", "known_state",
+           "recent_feed_volumes", "article_refs", "has_seed_run", "reader"]
+
+
+def reader(settings: Settings) -> duckdb.DuckDBPyConnection | None:
+    """A read-only connection, or None when there is no warehouse yet."""
+    if not settings.replica_path.exists() and not settings.warehouse.exists():
+        return None
+    return connect_reader(settings.warehouse, settings.replica_path)
+
+
+def _tables(con: duckdb.DuckDBPyConnection) -> set[str]:
+    return {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+
+
+def known_state(settings: Settings) -> KnownState:
+    con = reader(settings)
+    if con is None:
+        return KnownState()
+    try:
+        if "feed_state" not in _tables(con):
+            return KnownState()
+        feeds = {r[0]: FeedState(r[1], r[2], r[3]) for r in con.execute(
+            "SELECT feed_url, etag, last_modified, next_poll_after FROM feed_state").fetchall()}
+        ids = {r[0] for r in con.execute("SELECT article_id FROM articles").fetchall()}
+        ids |= {article_id_for(r[0]) for r in con.execute("SELECT url FROM article_aliases").fetchall()}
+        fps = con.execute("SELECT fingerprint, min(article_id) FROM articles GROUP BY 1").fetchall()
+        return KnownState(feeds=feeds, article_ids=frozenset(ids), fingerprints={r[0]: r[1] for r in fps})
+    finally:
+        con.close()
+
+
+def recent_feed_volumes(settings: Settings, n: int = 5) -> tuple[tuple[int, ...], datetime | None]:
+    """Articles fetched by the last ``n`` feed runs, and when a feed article last arrived."""
+    con = reader(settings)
+    if con is None:
+        return (), None
+    try:
+        if "runs" not in _tables(con):
+            return (), None
+        rows = con.execute("SELECT summary FROM runs WHERE kind = 'feeds' AND status = 'completed' "
+                           "ORDER BY started_at DESC LIMIT ?", [n]).fetchall()
+        counts = tuple(int(json.loads(r[0]).get("articles_fetched", 0)) for r in rows if r[0])
+        last = con.execute("SELECT max(loaded_at) FROM articles WHERE source = 'feed'").fetchone()[0]
+        return counts, last
+    finally:
+        con.close()
+
+
+def article_refs(settings: Settings, ids: set[str]) -> dict[str, ArticleRef]:
+    con = reader(settings)
+    if con is None or not ids:
+        return {}
+    try:
+        rows = con.execute("SELECT article_id, text, published FROM articles WHERE list_contains(?, article_id)",
+                           [sorted(ids)]).fetchall()
+        return {r[0]: ArticleRef(r[1], r[2]) for r in rows}
+    finally:
+        con.close()
+
+
+def has_seed_run(settings: Settings) -> bool:
+    con = reader(settings)
+    if con is None:
+        return False
+    try:
+        if "runs" not in _tables(con):
+            return False
+        return con.execute("SELECT count(*) FROM runs WHERE kind = 'seed' AND status = 'completed'").fetchone()[0] > 0
+    finally:
+        con.close()
+
+
+def run_summary(settings: Settings, run_id: str) -> dict:
+    """The summary a completed run recorded (empty when the run is unknown)."""
+    con = reader(settings)
+    if con is None:
+        return {}
+    try:
+        row = con.execute("SELECT summary FROM runs WHERE run_id = ?", [run_id]).fetchone()
+        return {**json.loads(row[0]), "run_id": run_id} if row and row[0] else {}
+    finally:
+        con.close()

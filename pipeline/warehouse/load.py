@@ -1,0 +1,173 @@
+"""Load stage: one transaction per pass; deterministic ids and ON CONFLICT make reruns harmless.
+
+Rows go in as Arrow tables (never row by row). Articles, events, quarantine, rejections, feed
+state and the run record commit together or not at all.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import duckdb
+import pyarrow as pa
+
+from pipeline.records import (
+    CleanArticle,
+    EventRow,
+    FeedOutcome,
+    QuarantinedRow,
+    Rejection,
+    ValidatedBatch,
+    stable_id,
+)
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    run_id: str
+    kind: str
+    run_after: datetime
+    started_at: datetime
+    extractor_version: str
+
+
+@dataclass(frozen=True)
+class LoadCounts:
+    articles_new: int
+    aliases_new: int
+    events_new: int
+    quarantined_new: int
+    rejections_new: int
+
+
+def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict], schema: pa.Schema,
+            conflict: str = "ON CONFLICT DO NOTHING") -> int:
+    if not rows:
+        return 0
+    before = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+    arrow = pa.Table.from_pylist(rows, schema=schema)
+    con.register("_incoming", arrow)
+    cols = ", ".join(schema.names)
+    con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _incoming {conflict}")
+    con.unregister("_incoming")
+    return con.execute(f"SELECT count(*) FROM {table}").fetchone()[0] - before
+
+
+_S = pa.string()
+_TS = pa.timestamp("us", tz="UTC")
+ARTICLE_SCHEMA = pa.schema([("article_id", _S), ("url", _S), ("source", _S), ("feed_url", _S),
+                            ("title", _S), ("text", _S), ("published", pa.date32()),
+                            ("language", _S), ("fingerprint", _S), ("run_id", _S), ("loaded_at", _TS)])
+ALIAS_SCHEMA = pa.schema([("url", _S), ("article_id", _S), ("reason", _S), ("run_id", _S)])
+EVENT_SCHEMA = pa.schema([
+    ("event_id", _S), ("article_id", _S), ("event_type", _S), ("status", _S), ("event_date", pa.date32()),
+    ("date_precision", _S), ("parties", pa.list_(_S)), ("returned_to", _S), ("count_qualifier", _S),
+    ("categories", pa.list_(_S)), ("mediators", pa.list_(_S)), ("location", _S), ("evidence", _S),
+    ("evidence_start", pa.int32()), ("evidence_end", pa.int32()), ("confidence", pa.float64()),
+    ("extractor_version", _S), ("run_id", _S), ("loaded_at", _TS)])
+QUARANTINE_SCHEMA = pa.schema([("quarantine_id", _S), ("event_id", _S), ("article_id", _S), ("event", _S),
+                               ("suite", _S), ("expectation", _S), ("observed", _S), ("run_id", _S),
+                               ("created_at", _TS)])
+REJECTION_SCHEMA = pa.schema([("rejection_id", _S), ("stage", _S), ("reason", _S), ("subject", _S),
+                              ("detail", _S), ("run_id", _S), ("recorded_at", _TS)])
+
+
+def article_rows(articles: list[CleanArticle], run: RunInfo) -> list[dict]:
+    return [{"article_id": a.article_id, "url": a.url, "source": a.source, "feed_url": a.feed_url,
+             "title": a.title, "text": a.text, "published": a.published, "language": a.language,
+             "fingerprint": a.fingerprint, "run_id": run.run_id, "loaded_at": run.started_at}
+            for a in articles]
+
+
+def event_rows(rows: tuple[EventRow, ...], run: RunInfo) -> list[dict]:
+    out = []
+    for r in rows:
+        e = r.event
+        out.append({"event_id": r.event_id, "article_id": r.article_id, "event_type": e.event_type,
+                    "status": e.status, "event_date": e.event_date, "date_precision": e.date_precision,
+                    "parties": list(e.parties), "returned_to": json.dumps(dict(e.returned_to)),
+                    "count_qualifier": e.count_qualifier, "categories": list(e.categories),
+                    "mediators": list(e.mediators), "location": e.location, "evidence": e.evidence,
+                    "evidence_start": e.evidence_span[0], "evidence_end": e.evidence_span[1],
+                    "confidence": e.confidence, "extractor_version": run.extractor_version,
+                    "run_id": run.run_id, "loaded_at": run.started_at})
+    return out
+
+
+def quarantine_rows(rows: tuple[QuarantinedRow, ...], run: RunInfo) -> list[dict]:
+    return [{"quarantine_id": stable_id(q.row.event_id, q.suite, q.expectation),
+             "event_id": q.row.event_id, "article_id": q.row.article_id,
+             "event": json.dumps(q.row.event.to_json(), ensure_ascii=False), "suite": q.suite,
+             "expectation": q.expectation, "observed": q.observed, "run_id": run.run_id,
+             "created_at": run.started_at} for q in rows]
+
+
+def rejection_rows(rejections: list[Rejection], run: RunInfo) -> list[dict]:
+    return [{"rejection_id": stable_id(r.stage, r.subject, r.reason), "stage": r.stage, "reason": r.reason,
+             "subject": r.subject, "detail": r.detail, "run_id": run.run_id, "recorded_at": run.started_at}
+            for r in rejections]
+
+
+def load(con: duckdb.DuckDBPyConnection, run: RunInfo, *, articles: list[CleanArticle],
+         aliases: list[tuple[str, str, str]], validated: ValidatedBatch, rejections: list[Rejection],
+         outcomes: list[FeedOutcome], summary: dict, backoff_after: int = 3,
+         min_refresh: timedelta = timedelta(minutes=10)) -> LoadCounts:
+    """Write one pass in one transaction. Rows already present are left as they are."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        counts = LoadCounts(
+            articles_new=_insert(con, "articles", article_rows(articles, run), ARTICLE_SCHEMA),
+            aliases_new=_insert(con, "article_aliases",
+                                [{"url": u, "article_id": a, "reason": why, "run_id": run.run_id}
+                                 for u, a, why in aliases], ALIAS_SCHEMA),
+            events_new=_insert(con, "event_rows", event_rows(validated.passed, run), EVENT_SCHEMA),
+            quarantined_new=_insert(con, "quarantine_rows", quarantine_rows(validated.quarantined, run),
+                                    QUARANTINE_SCHEMA),
+            rejections_new=_insert(con, "rejections", rejection_rows(rejections, run), REJECTION_SCHEMA),
+        )
+        for outcome in outcomes:
+            record_feed_outcome(con, outcome, run.run_id, backoff_after, min_refresh)
+        summary = {**summary, **counts.__dict__}
+        con.execute(
+            "INSERT INTO runs VALUES (?, ?, ?, ?, ?, 'completed', ?) ON CONFLICT (run_id) DO UPDATE SET "
+            "finished_at = excluded.finished_at, status = excluded.status, summary = excluded.summary",
+            [run.run_id, run.kind, run.run_after, run.started_at, datetime.now(UTC), json.dumps(summary)],
+        )
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    return counts
+
+
+def record_feed_outcome(con: duckdb.DuckDBPyConnection, o: FeedOutcome, run_id: str,
+                        backoff_after: int, min_refresh: timedelta) -> None:
+    """Upsert feed state. Failures count up and, past ``backoff_after``, space out polling."""
+    if o.skipped:
+        return
+    prev = con.execute("SELECT consecutive_failures, etag, last_modified, last_run_id FROM feed_state "
+                       "WHERE feed_url = ?", [o.feed_url]).fetchone()
+    if prev and prev[3] == run_id:
+        return  # this run's outcome is already recorded: a rerun must not count a failure twice
+    failures = 0 if o.ok else (prev[0] if prev else 0) + 1
+    etag = o.etag if o.ok and not o.not_modified else (prev[1] if prev else None)
+    last_mod = o.last_modified if o.ok and not o.not_modified else (prev[2] if prev else None)
+    if o.ok and o.not_modified and o.etag:
+        etag = o.etag
+    delay = min_refresh * (2 ** min(failures - backoff_after + 1, 6)) if failures >= backoff_after else min_refresh
+    con.execute(
+        """INSERT INTO feed_state (feed_url, etag, last_modified, last_fetched_at, last_success_at,
+               consecutive_failures, last_error, last_status, next_poll_after, last_run_id)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+           ON CONFLICT (feed_url) DO UPDATE SET etag = excluded.etag, last_modified = excluded.last_modified,
+               last_fetched_at = excluded.last_fetched_at,
+               last_success_at = coalesce(excluded.last_success_at, feed_state.last_success_at),
+               consecutive_failures = excluded.consecutive_failures,
+               last_error = coalesce(excluded.last_error, feed_state.last_error),
+               last_status = excluded.last_status, next_poll_after = excluded.next_poll_after,
+               last_run_id = excluded.last_run_id""",
+        [o.feed_url, etag, last_mod, o.fetched_at, o.fetched_at if o.ok else None, failures,
+         o.error, o.status, o.fetched_at + delay, run_id],
+    )
