@@ -1,0 +1,93 @@
+"""Event extractor: article text -> prisoner-exchange and body-repatriation EVENTs (CONTRACT.md).
+
+Pure and fast: precompiled regexes and per-language cue tables, no I/O, no network. Never raises on odd
+input: anything unexpected yields ``[]``.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pipeline.records import Document, Event
+
+from . import lexicon, sentences
+from .assemble import Draft, assemble
+from .mentions import Mention, sentence_mentions
+from .parties import find_parties, main_pair
+
+EXTRACTOR_VERSION = "0.1.0"
+
+__all__ = ["EXTRACTOR_VERSION", "extract_events", "extract_from_text"]
+
+_MAX_CHARS = 200_000
+
+
+def extract_events(doc: Document) -> list[Event]:
+    """All events the document states, in text order; ``[]`` for anything unusable."""
+    try:
+        text = doc.text if isinstance(doc.text, str) else ""
+        pub = doc.published if isinstance(doc.published, date) else None
+        return extract_from_text(text, pub)
+    except Exception:  # noqa: BLE001 - the contract: odd input never raises
+        return []
+
+
+def extract_from_text(text: str, published: date | None, lang: str | None = None) -> list[Event]:
+    text = text[:_MAX_CHARS]
+    end = sentences.body_end(text)
+    lex = lexicon.get(lang or lexicon.detect_language(text[:end]))
+    body = text[:end]
+    if not (lex.exchange.search(body) or lex.body.search(body)):
+        return []
+    sents = [s for s in sentences.split(text, end) if lex.trigger.search(s.text)]
+    pair = _doc_pair(sents)
+    if pair is None:
+        return []
+    mentions: list[Mention] = []
+    for s in sents:
+        mentions += sentence_mentions(s, lex, pair, published)
+    return [_to_event(text, d) for d in assemble(mentions)]
+
+
+def _doc_pair(sents: list[sentences.Sentence]) -> tuple[str, str] | None:
+    weights: dict[str, float] = {}
+    for s in sents:
+        for pm in find_parties(s.text):
+            weights[pm.party] = weights.get(pm.party, 0.0) + 1.0
+    return main_pair(weights)
+
+
+def _evidence(text: str, d: Draft) -> tuple[str, tuple[int, int]]:
+    sents = sorted(d.strong_sents or d.sents, key=lambda s: s.index)
+    first = sents[0]
+    last = max((s for s in sents if s.index - first.index <= 2), key=lambda s: s.index)
+    return text[first.start:last.end], (first.start, last.end)
+
+
+def _qualifier(d: Draft) -> str | None:
+    if not any(v is not None for v in d.counts.values()):
+        return None
+    for q in ("approximate", "at_least"):
+        if q in d.qualifiers:
+            return q
+    return "exact"
+
+
+def _to_event(text: str, d: Draft) -> Event:
+    evidence, span = _evidence(text, d)
+    conf = 0.5 + 0.15 * bool(d.counts) + 0.15 * (d.precision == "day") + 0.1 * (len(d.strong_sents) > 1)
+    return Event(
+        event_type=d.etype,
+        status=d.status,
+        event_date=d.date,
+        date_precision=d.precision if d.date is not None or d.precision != "day" else None,
+        parties=tuple(sorted(d.pair)),
+        returned_to=tuple((p, d.counts.get(p)) for p in sorted(d.pair)),
+        count_qualifier=_qualifier(d),
+        categories=tuple(sorted(d.categories)),
+        mediators=tuple(sorted(d.mediators)),
+        location=d.location,
+        evidence=evidence,
+        evidence_span=span,
+        confidence=min(conf, 0.95),
+    )
