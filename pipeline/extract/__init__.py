@@ -6,6 +6,7 @@ input: anything unexpected yields ``[]``.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from datetime import date
 
 from pipeline.records import Document, Event
@@ -13,7 +14,7 @@ from pipeline.records import Document, Event
 from . import lexicon, sentences
 from .assemble import Draft, assemble
 from .mentions import Mention, sentence_mentions
-from .parties import find_parties, main_pair
+from .parties import PartyMention, find_parties, main_pair
 
 EXTRACTOR_VERSION = "0.1.0"
 
@@ -39,20 +40,27 @@ def extract_from_text(text: str, published: date | None, lang: str | None = None
     body = text[:end]
     if not (lex.exchange.search(body) or lex.body.search(body)):
         return []
-    sents = [s for s in sentences.split(text, end) if lex.trigger.search(s.text)]
-    pair = _doc_pair(sents)
+    hits = [m.start() for m in lex.trigger.finditer(body)]
+    sents = [s for s in sentences.split(text, end) if _has_hit(hits, s.start, s.end)]
+    pms = [find_parties(s.text) for s in sents]
+    pair = _doc_pair(pms)
     if pair is None:
         return []
     mentions: list[Mention] = []
-    for s in sents:
-        mentions += sentence_mentions(s, lex, pair, published)
+    for s, found in zip(sents, pms, strict=True):
+        mentions += sentence_mentions(s, lex, pair, published, found)
     return [_to_event(text, d) for d in assemble(mentions)]
 
 
-def _doc_pair(sents: list[sentences.Sentence]) -> tuple[str, str] | None:
+def _has_hit(hits: list[int], start: int, end: int) -> bool:
+    i = bisect_left(hits, start)
+    return i < len(hits) and hits[i] < end
+
+
+def _doc_pair(pms: list[list[PartyMention]]) -> tuple[str, str] | None:
     weights: dict[str, float] = {}
-    for s in sents:
-        for pm in find_parties(s.text):
+    for found in pms:
+        for pm in found:
             weights[pm.party] = weights.get(pm.party, 0.0) + 1.0
     return main_pair(weights)
 

@@ -106,6 +106,8 @@ def assemble(mentions: list[Mention]) -> list[Draft]:
             m.date = DateRef(m.date.start, m.date.end, nxt, "day", future=nxt)
         if not m.strong:
             continue
+        if m.additive and _add_to_previous(drafts, m):
+            continue
         target = _closest(drafts, m)
         if target is None:
             target = _new(m)
@@ -121,6 +123,23 @@ def assemble(mentions: list[Mention]) -> list[Draft]:
             if target is not None:
                 _absorb(target, m, False)
     return drafts
+
+
+def _add_to_previous(drafts: list[Draft], m: Mention) -> bool:
+    """"Also / in addition N more" in the same handover: add to the event just told, do not start one."""
+    prev = [d for d in drafts if d.etype == m.etype and d.status == m.status and d.pair == m.pair
+            and d.counts and any(s.index < m.sent.index for s in d.sents)]
+    if not prev:
+        return False
+    d = max(prev, key=lambda d: max(s.index for s in d.sents))
+    for p, v in m.counts.items():
+        d.counts[p] = d.counts.get(p, 0) + v
+    d.qualifiers |= m.qualifiers
+    d.categories |= m.categories
+    d.mediators |= m.mediators
+    d.sents.append(m.sent)
+    d.strong_sents.append(m.sent)
+    return True
 
 
 def _fold_planned(drafts: list[Draft]) -> list[Draft]:

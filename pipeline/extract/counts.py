@@ -28,7 +28,7 @@ def _after(text: str, c: Count, pms: list[PartyMention], pair: tuple[str, str], 
         if pm.start < c.end or pm.start >= window_end:
             continue
         if pm.demonym:
-            if lex.held_in.match(text, pm.end) or re.match(r"\s+\w+\s+(?:captivity|custody|плен\w*|полон\w*)",
+            if lex.held_in.match(text[pm.end:pm.end + 30]) or re.match(r"\s+\w+\s+(?:captivity|custody|плен\w*|полон\w*)",
                                                             text[pm.end:pm.end + 30], re.IGNORECASE):
                 return _other(pm.party, pair)
             return pm.party if pm.party in pair else None
@@ -82,7 +82,7 @@ def recipients(text: str, c: Count, pms: list[PartyMention], pair: tuple[str, st
         subj = _subject(text, pms, c.start, pair, lex)
         return [subj] if subj else []
     party = _after(text, c, pms, pair, lex)
-    if party is None and lex.of_own.match(text, c.end):
+    if party is None and lex.of_own.match(text[c.end:c.end + 30]):
         party = _subject(text, pms, c.start, pair, lex)
     if party is None:
         party = _verb_before(text, c, pms, pair, lex)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
-from functools import lru_cache
+from functools import cache
 
 from .lexicon import Lexicon
 
@@ -41,7 +41,7 @@ class _Patterns:
     month_only: re.Pattern[str]
 
 
-@lru_cache(maxsize=None)
+@cache
 def _patterns(lex: Lexicon) -> _Patterns:
     mon = lex.month_re.pattern
     return _Patterns(
@@ -76,9 +76,15 @@ def _with_year(m: int, d: int, year: str | None, pub: date | None) -> tuple[date
     return past, dt
 
 
+_DIGIT = re.compile(r"\d")
+
+
 def _explicit(text: str, lex: Lexicon, pub: date | None) -> list[DateRef]:
     p = _patterns(lex)
     out: list[DateRef] = []
+    if not _DIGIT.search(text):
+        return _month_only(text, lex, pub, p, out)
+
     for m in p.iso.finditer(text):
         dt = _safe(int(m.group(1)), int(m.group(2)), int(m.group(3)))
         out.append(DateRef(m.start(), m.end(), dt, "day" if dt else None, future=dt))
@@ -92,6 +98,10 @@ def _explicit(text: str, lex: Lexicon, pub: date | None) -> list[DateRef]:
                 continue
             past, fut = _with_year(month, int(m.group(di)), m.group(3), pub)
             out.append(DateRef(m.start(), m.end(), past, "day" if past else None, future=fut))
+    return _month_only(text, lex, pub, p, out)
+
+
+def _month_only(text: str, lex: Lexicon, pub: date | None, p: _Patterns, out: list[DateRef]) -> list[DateRef]:
     for m in p.month_only.finditer(text):
         month = lex.month_number(m.group(1))
         if month is None or any(r.start <= m.start(1) < r.end for r in out):

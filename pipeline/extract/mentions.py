@@ -34,6 +34,7 @@ class Mention:
     mediators: set[str] = field(default_factory=set)
     location: str | None = None
     recall: bool = False
+    additive: bool = False
 
 
 @dataclass
@@ -70,11 +71,23 @@ def _triggers(s: str, lex: Lexicon) -> tuple[dict[str, list[int]], bool]:
     return {EX: sorted(ex), BODY: sorted(body)}, lexical
 
 
+def _windows(anchors: list[int], size: int) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for a in sorted(anchors):
+        lo, hi = max(0, a - size), a + size
+        if out and lo <= out[-1][1]:
+            out[-1] = (out[-1][0], hi)
+        else:
+            out.append((lo, hi))
+    return out
+
+
 def _cues(s: str, lex: Lexicon, anchors: list[int]) -> dict[str, list[int]]:
     out: dict[str, list[int]] = {}
+    wins = _windows(anchors, _CUE_REACH)
     for status in ("conducted", "agreed", "planned"):
-        pos = [m.start() for m in getattr(lex, status).finditer(s)
-               if any(abs(m.start() - a) <= _CUE_REACH for a in anchors)]
+        rx = getattr(lex, status)
+        pos = [m.start() for lo, hi in wins for m in rx.finditer(s, lo, hi)]
         if pos:
             out[status] = pos
     return out
@@ -109,16 +122,17 @@ def _pick_date(s: str, refs: list[DateRef], status: str | None, anchor: int) -> 
     return [min(pool, key=lambda r: min(abs(r.start - anchor), abs(r.end - anchor)))]
 
 
-def sentence_mentions(sent: Sentence, lex: Lexicon, pair: tuple[str, str], pub: date | None) -> list[Mention]:
+def sentence_mentions(sent: Sentence, lex: Lexicon, pair: tuple[str, str], pub: date | None,
+                      pms: list[PartyMention] | None = None) -> list[Mention]:
     """Mentions of exchange or repatriation events in one sentence (possibly several)."""
     s = sent.text
     trig, lexical = _triggers(s, lex)
     anchors = trig[EX] + trig[BODY]
     if not anchors:
         return []
-    if any(abs(m.start() - a) <= _CUE_REACH for m in lex.negation.finditer(s) for a in anchors):
+    if any(lex.negation.search(s, lo, hi) for lo, hi in _windows(anchors, _CUE_REACH)):
         return []
-    pms = find_parties(s)
+    pms = find_parties(s) if pms is None else pms
     cues = {t: (_cues(s, lex, trig[t]) if lexical else {}) for t in (EX, BODY)}
     ctx = _Ctx(s, lex, _sentence_pair(pms, pair), pms, trig, cues, lexical)
     return _build(sent, ctx, pub)
@@ -158,6 +172,7 @@ def _build(sent: Sentence, ctx: _Ctx, pub: date | None) -> list[Mention]:
     meds = attributes.mediators(s, lex, ctx.pair)
     locs = attributes.locations(s)
     recall = bool(lex.recall.search(s))
+    additive = bool(lex.additive.search(s))
     out: list[Mention] = []
     for etype in (EX, BODY):
         if not ctx.triggers[etype]:
@@ -172,6 +187,7 @@ def _build(sent: Sentence, ctx: _Ctx, pub: date | None) -> list[Mention]:
                 m = Mention(etype, status, False, sent, ctx.pair, ref, counts if len(dates) == 1 else {},
                             quals, cats if etype == EX else set(), meds, loc, recall)
                 m.strong = ctx.lexical and _is_strong(m, s, lex)
+                m.additive = additive and bool(m.counts) and (ref is None or ref.precision is None)
                 out.append(m)
     return out
 

@@ -7,7 +7,7 @@ returns the compiled :class:`Lexicon`; unknown languages fall back to English.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache
 
 from . import en, ru, uk, west
 
@@ -49,7 +49,7 @@ class Lexicon:
         return None
 
 
-@lru_cache(maxsize=None)
+@cache
 def get(lang: str | None) -> Lexicon:
     key = lang if lang in _RAW else "en"
     return Lexicon(key, _RAW[key])
@@ -69,10 +69,9 @@ _STOP = {
 
 def detect_language(text: str) -> str:
     """Cheap script + stop-word guess among the supported languages (English when unsure)."""
-    sample = text[:3000]
+    sample = text[:1500]
     cyr = len(_CYR.findall(sample))
-    letters = sum(ch.isalpha() for ch in sample) or 1
-    if cyr / letters > 0.3:
+    if cyr > 0.25 * len(sample):
         return "uk" if len(_UK_ONLY.findall(sample)) > len(_RU_ONLY.findall(sample)) else "ru"
     scores = {lang: len(rx.findall(sample)) for lang, rx in _STOP.items()}
     best = max(scores, key=lambda k: scores[k])

@@ -8,7 +8,7 @@ LEX = {
                 r"|guardsmen|fighters)\b"),
     "release": (r"\b(?:return(?:ed|ing|s)?|freed|free|released?|releasing|handed (?:over|back)|hand(?:ing|s)? over"
                 r"|came home|come home|coming home|brought (?:back|home)|bring(?:ing)? (?:back|home)|got back"
-                r"|repatriat\w+|transferred|went home|back home|homecoming)\b"),
+                r"|repatriat\w+|transferred|went home|back home|homecoming|home|brought|bring|returnees)\b"),
     "body": (r"\b(?:bod(?:y|ies)|remains|war dead|(?:fallen|dead|killed)(?: \w+)? (?:soldiers|servicemen|"
              r"troops|defenders|fighters)|corpses)\b"),
     "conducted": (r"\b(?:exchanged|swapped|traded|carried out|conducted|took place|has taken place|have taken place"
@@ -25,13 +25,14 @@ LEX = {
     "negation": (r"\b(?:no (?:swap|exchange)|not (?:yet )?(?:take|taken|took) place|stalled|postponed|cancel+ed"
                  r"|called off|collapsed|broke down|refused|rejected|blocked|delay(?:ed|ing)|disrupt(?:ed|ing)"
                  r"|failed to|did not happen|has not happened|no progress|not ready|accused)\b"),
-    "recall": r"\b(?:previous|prior|earlier (?:swap|exchange|repatriation|handover)|last (?:swap|exchange))\b",
+    "additive": r"\b(?:also|in addition|additionally|as part of the same|on top of|as well as|plus)\b",
+    "recall": r"\b(?:previous|prior|earlier (?:swap|exchange|repatriation|handover))\b",
     "cumulative": (r"\b(?:since (?:the start|the beginning|february|2014|2022|the full-scale)|in total since|so far"
                    r"|to date|altogether since|over the course of the war|since the war began)\b"),
     "each": r"\b(?:each|apiece|per side|on each side|from each side|on both sides|from both sides|both sides)\b",
     "each_strict": r"\b(?:each|apiece|per side|on each side|from each side)\b",
     "approx": r"\b(?:about|around|approximately|roughly|nearly|almost|some|an estimated|up to|close to)\s+$",
-    "at_least": r"\b(?:more than|over|at least|upwards of|in excess of|no fewer than|no less than)\s+$",
+    "at_least": r"\b(?:more than|(?<!handed )(?<!hands )(?<!handing )(?<!hand )(?<!turned )(?<!passed )over|at least|upwards of|in excess of|no fewer than|no less than)\s+$",
     "receive": (r"\b(?:received?|receiving|got back|get back|getting back|brought (?:back|home)|bring(?:ing)? "
                 r"(?:back|home)|brings (?:back|home)|welcomed|took back|retrieved|secured the return)\b"),
     "give": (r"\b(?:handed (?:over|back)|hand(?:s|ing)? over|returned|returning|returns|released|freed|"

@@ -1,6 +1,7 @@
 """German, French, Spanish and Portuguese cue words (regexes compiled case-insensitively)."""
 
 _CATS_DE = {
+    "additive": r"\b(?:zusätzlich|außerdem|auch)\b",
     "civilians": r"\b(?:zivilist\w*|zivilpersonen)\b",
     "wounded": r"\b(?:verwundet\w*|verletzt\w*|schwerkrank\w*)\b",
     "under_25": r"\bunter 25\b",
@@ -57,6 +58,7 @@ DE = {
 }
 
 FR = {
+    "additive": r"\b(?:en outre|également|aussi|de plus)\b",
     "exchange": r"\b(?:échang\w*|echang\w*|troc)\b",
     "idiom": r"\ben échange de\b",
     "captive": r"\b(?:prisonniers?|captifs?|captivité|détenus?|otages?)\b",
@@ -109,6 +111,7 @@ FR = {
 }
 
 ES = {
+    "additive": r"\b(?:además|también)\b",
     "exchange": r"\b(?:intercambi\w*|canje\w*|canjear\w*|canjearon)\b",
     "idiom": r"\ba cambio de\b",
     "captive": r"\b(?:prisioneros?|cautiv\w*|detenidos?|rehenes)\b",
@@ -163,6 +166,7 @@ ES = {
 
 PT = dict(ES)
 PT.update({
+    "additive": r"\b(?:além disso|também)\b",
     "exchange": r"\b(?:troc\w*|intercâmbio|permut\w*)\b",
     "idiom": r"\bem troca de\b",
     "captive": r"\b(?:prisioneiros?|cativ\w*|detidos?|reféns)\b",
