@@ -38,7 +38,7 @@ def extract_from_text(text: str, published: date | None, lang: str | None = None
     end = sentences.body_end(text)
     lex = lexicon.get(lang or lexicon.detect_language(text[:end]))
     body = text[:end]
-    if not (lex.exchange.search(body) or lex.body.search(body)):
+    if not (lex.exchange.search(body) or lex.body.search(body) or lex.idiom.search(body)):
         return []
     hits = [m.start() for m in lex.trigger.finditer(body)]
     sents = [s for s in sentences.split(text, end) if _has_hit(hits, s.start, s.end)]

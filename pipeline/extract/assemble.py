@@ -38,7 +38,7 @@ def _key(ref: DateRef | None) -> tuple[date | None, str | None, date | None, dat
 
 def _dates_fit(d: Draft, m: Mention) -> bool:
     md, mp, mlo, mhi = _key(m.date)
-    if mp is None or d.precision is None:
+    if mp is None or d.precision is None or (mp == "month") != (d.precision == "month"):
         return True
     if md is not None and d.date is not None:
         return md == d.date

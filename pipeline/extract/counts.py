@@ -37,6 +37,8 @@ def _after(text: str, c: Count, pms: list[PartyMention], pair: tuple[str, str], 
             return pm.party if pm.party in pair else None
         if lex.from_.search(gap):
             return _other(pm.party, pair)
+        if lex.of_party.search(gap):
+            return pm.party if pm.party in pair else None
         return None
     return None
 

@@ -217,7 +217,7 @@ def _combine(items: list[tuple[Count, list[str]]]) -> tuple[dict[str, int], set[
 
 
 def _is_strong(m: Mention, s: str, lex: Lexicon) -> bool:
-    dated = m.date is not None and m.date.precision is not None
+    dated = m.date is not None and m.date.precision not in (None, "month")
     if m.status == "conducted":
         return True
     if m.status == "agreed":

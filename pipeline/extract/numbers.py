@@ -34,16 +34,38 @@ def _parse_digits(raw: str) -> int:
     return int(re.sub(r"[^\d]", "", raw))
 
 
+_JOIN = re.compile(r"(?:\s+and\s+|\s+|-)")
+
+
+def _word_run(text: str, m: re.Match[str], lex: Lexicon) -> tuple[int, int]:
+    """Value and end of a run of number words: "two hundred and five" -> 205."""
+    total, current, end = 0, 0, m.end()
+    word = m.group(0).lower()
+    while True:
+        value = lex.numbers[word]
+        if value in (100, 1000) and word in lex.multipliers:
+            current = max(current, 1) * value
+            if value == 1000:
+                total, current = total + current, 0
+        else:
+            current += value
+        j = _JOIN.match(text, end)
+        nxt = lex.number_word_re.match(text, j.end()) if j else None
+        if not nxt:
+            return total + current, end
+        word, end = nxt.group(0).lower(), nxt.end()
+
+
 def _candidates(text: str, lex: Lexicon) -> list[tuple[int, int, int]]:
     out = [(m.start(), m.end(), _parse_digits(m.group(1))) for m in _DIGITS.finditer(text)]
-    for m in lex.number_word_re.finditer(text):
-        value = lex.numbers[m.group(0).lower()]
-        end = m.end()
-        nxt = re.match(r"\s+(\w+)", text[end:])
-        if nxt and nxt.group(1).lower() in lex.multipliers and value < 100:
-            value *= lex.multipliers[nxt.group(1).lower()]
-            end += nxt.end()
+    pos = 0
+    while True:
+        m = lex.number_word_re.search(text, pos)
+        if not m:
+            break
+        value, end = _word_run(text, m, lex)
         out.append((m.start(), end, value))
+        pos = end
     return sorted(out)
 
 
@@ -83,6 +105,8 @@ def _each(text: str, start: int, end: int, lex: Lexicon) -> bool:
     after = text[end:end + _EACH_AFTER_WINDOW]
     cut = re.search(r"[;:.]|\band\b|\bи\b|\bі\b", after)
     if lex.each_strict.search(after[: cut.start()] if cut else after):
+        return True
+    if lex.equal.search(text, end, end + 90):
         return True
     before = text[max(0, start - 30):start]
     return bool(lex.each_prefix.search(before) or re.search(r"\beach\b[^,;.]{0,20}$", before, re.IGNORECASE)

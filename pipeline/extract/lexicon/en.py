@@ -14,14 +14,15 @@ LEX = {
     "conducted": (r"\b(?:exchanged|swapped|traded|carried out|conducted|took place|has taken place|have taken place"
                   r"|happened|completed|returned|handed (?:over|back)|received|receiving|released|freed|brought"
                   r"|came home|come home|got back|repatriated|transferred|went home|returning"
-                  r"|took part|handed|been (?:returned|freed|released|exchanged)|secured|has returned)\b"),
+                  r"|took part|handed|been (?:returned|freed|released|exchanged)|secured|has returned|walked free|went free"
+                  r"|set free|went the other way|were swapped|are home|were back|arrived)\b"),
     "agreed": (r"\b(?:agreed|agree|agreements? (?:on|to|for|reached|was reached)|(?:reached|struck|sealed|signed) "
                r"(?:a|an|the) (?:deal|agreement|understanding)|deal to (?:exchange|swap)|consented)\b"),
     "agreed_verb": r"\b(?:agreed|(?:reached|struck|sealed|signed) (?:a|an|the) (?:deal|agreement|understanding))\b",
     "planned": (r"\b(?:will|would|shall|plans?|planned|planning|to be (?:held|carried out|conducted|exchanged)"
                 r"|expected|ready to|readiness|propos(?:ed|es|al|ing)|offer(?:ed|s)?|demand(?:ed|s)?|call(?:ed|s)? for"
                 r"|intends?|intention|prepar(?:e|es|ed|ing)|upcoming|next|soon|is set to|are set to|set to"
-                r"|interested in|as soon as possible|scheduled|could|may)\b"),
+                r"|interested in|as soon as possible|scheduled|could)\b"),
     "negation": (r"\b(?:no (?:swap|exchange)|not (?:yet )?(?:take|taken|took) place|stalled|postponed|cancel+ed"
                  r"|called off|collapsed|broke down|refused|rejected|blocked|delay(?:ed|ing)|disrupt(?:ed|ing)"
                  r"|failed to|did not happen|has not happened|no progress|not ready|accused)\b"),
@@ -65,9 +66,12 @@ LEX = {
     "this_month": r"\b(?:earlier this month|this month)\b",
     "last_month": r"\blast month\b",
     "future": r"\b(?:next|coming|upcoming)\s+$",
+    "equal": r"\b(?:an? equal number|the same number|same number)\b",
+    "of_party": r"\bof\s+(?:the\s+)?(?:armed forces of\s+)?$",
     "numbers": {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
                 "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30,
                 "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
+                "thirteen": 13, "fourteen": 14, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19,
                 "hundred": 100, "a hundred": 100, "dozen": 12, "a dozen": 12, "thousand": 1000,
                 "a thousand": 1000},
     "multipliers": {"hundred": 100, "thousand": 1000},
