@@ -38,7 +38,7 @@ def extract_from_text(text: str, published: date | None, lang: str | None = None
     end = sentences.body_end(text)
     lex = lexicon.get(lang or lexicon.detect_language(text[:end]))
     body = text[:end]
-    if not (lex.exchange.search(body) or lex.body.search(body) or lex.idiom.search(body)):
+    if not _about_handovers(body, lex):
         return []
     hits = [m.start() for m in lex.trigger.finditer(body)]
     sents = [s for s in sentences.split(text, end) if _has_hit(hits, s.start, s.end)]
@@ -50,6 +50,16 @@ def extract_from_text(text: str, published: date | None, lang: str | None = None
     for s, found in zip(sents, pms, strict=True):
         mentions += sentence_mentions(s, lex, pair, published, found)
     return [_to_event(text, d) for d in assemble(mentions)]
+
+
+def _about_handovers(body: str, lex: lexicon.Lexicon) -> bool:
+    """Some swap or repatriation word, or a reciprocal "in return" that is not denied."""
+    for m in lex.exchange.finditer(body):
+        if not lex.not_people.match(body[m.end():m.end() + 60]):
+            return True
+    if lex.body.search(body):
+        return True
+    return any(not lex.negation.search(body, max(0, m.start() - 80), m.start()) for m in lex.idiom.finditer(body))
 
 
 def _has_hit(hits: list[int], start: int, end: int) -> bool:

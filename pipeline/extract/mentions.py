@@ -54,7 +54,7 @@ def _triggers(s: str, lex: Lexicon) -> tuple[dict[str, list[int]], bool]:
     body = [m.start() for m in lex.body.finditer(s)]
     ex: list[int] = []
     for m in lex.exchange.finditer(s):
-        if any(a <= m.start() < b for a, b in idioms):
+        if any(a <= m.start() < b for a, b in idioms) or lex.not_people.match(s[m.end():m.end() + 60]):
             continue
         if any(0 <= b - m.end() <= 25 for b in body):
             body.append(m.start())
@@ -172,6 +172,7 @@ def _build(sent: Sentence, ctx: _Ctx, pub: date | None) -> list[Mention]:
     meds = attributes.mediators(s, lex, ctx.pair)
     locs = attributes.locations(s)
     recall = bool(lex.recall.search(s))
+    cumulative = bool(lex.cumulative.search(s))
     additive = bool(lex.additive.search(s))
     out: list[Mention] = []
     for etype in (EX, BODY):
@@ -186,7 +187,7 @@ def _build(sent: Sentence, ctx: _Ctx, pub: date | None) -> list[Mention]:
             for ref in dates:
                 m = Mention(etype, status, False, sent, ctx.pair, ref, counts if len(dates) == 1 else {},
                             quals, cats if etype == EX else set(), meds, loc, recall)
-                m.strong = ctx.lexical and _is_strong(m, s, lex)
+                m.strong = ctx.lexical and not cumulative and _is_strong(m, s, lex)
                 m.additive = additive and bool(m.counts) and (ref is None or ref.precision is None)
                 out.append(m)
     return out

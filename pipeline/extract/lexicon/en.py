@@ -25,7 +25,12 @@ LEX = {
                 r"|interested in|as soon as possible|scheduled|could)\b"),
     "negation": (r"\b(?:no (?:swap|exchange)|not (?:yet )?(?:take|taken|took) place|stalled|postponed|cancel+ed"
                  r"|called off|collapsed|broke down|refused|rejected|blocked|delay(?:ed|ing)|disrupt(?:ed|ing)"
-                 r"|failed to|did not happen|has not happened|no progress|not ready|accused)\b"),
+                 r"|failed to|did not happen|has not happened|no progress|not ready|accused|rally|rallied|protest\w*"
+                 r"|demonstrat\w*|vigil|did not (?:release|free|return|hand over)|pardon\w*)\b"),
+    "not_people": (r"^\s*(?:(?:some|the|of|heavy|heaviest|new|fresh|more|their|its|mutual)\s+){0,4}(?:\w+\s+)?"
+                   r"(?:attacks?|strikes?|fire|blows|accusations|threats|letters|messages|views|information|data"
+                   r"|documents|notes|drones?|missiles?|shelling|barbs|words|greetings|proposals|ideas|visits"
+                   r"|salvos|artillery|insults|gunfire|rates?|currency|student|students)\b"),
     "additive": r"\b(?:also|in addition|additionally|as part of the same|on top of|as well as|plus)\b",
     "recall": r"\b(?:previous|prior|earlier (?:swap|exchange|repatriation|handover))\b",
     "cumulative": (r"\b(?:since (?:the start|the beginning|february|2014|2022|the full-scale)|in total since|so far"
