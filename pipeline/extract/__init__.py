@@ -49,7 +49,22 @@ def extract_from_text(text: str, published: date | None, lang: str | None = None
     mentions: list[Mention] = []
     for s, found in zip(sents, pms, strict=True):
         mentions += sentence_mentions(s, lex, pair, published, found)
-    return [_to_event(text, d) for d in assemble(mentions)]
+    drafts = assemble(mentions)
+    _default_to_published(drafts, published)
+    return [_to_event(text, d) for d in drafts]
+
+
+def _default_to_published(drafts: list[Draft], published: date | None) -> None:
+    """A report's lead event with no day of its own is the day's news: it happened on the publication day."""
+    if published is None:
+        return
+    lead = [d for d in drafts if d.status == "conducted" and not d.recall]
+    if not lead:
+        return
+    first = min(lead, key=lambda d: min(s.index for s in d.sents))
+    if first.precision is None and min(s.index for s in first.sents) <= 3:
+        if not any(d.date == published and d.etype == first.etype for d in drafts):
+            first.date, first.precision = published, "day"
 
 
 def _about_handovers(body: str, lex: lexicon.Lexicon) -> bool:

@@ -60,6 +60,9 @@ def _verb_before(text: str, c: Count, pms: list[PartyMention], pair: tuple[str, 
     if cut:
         lo += cut[-1].end()
         window = text[lo:c.start]
+    for pm in reversed(pms):
+        if lo <= pm.start < c.start and lex.to.search(text[max(0, pm.start - 20):pm.start]):
+            return pm.party if pm.party in pair else None
     give = list(lex.give.finditer(window))
     recv = list(lex.receive.finditer(window))
     last_give = give[-1].start() if give else -1
@@ -68,7 +71,11 @@ def _verb_before(text: str, c: Count, pms: list[PartyMention], pair: tuple[str, 
         return None
     if last_recv > last_give:
         return _subject(text, pms, lo + last_recv, pair, lex)
-    verb_end = lo + give[-1].end()
+    verb_start, verb_end = lo + give[-1].start(), lo + give[-1].end()
+    for pm in pms:
+        near = verb_start - 25 <= pm.start <= verb_end + 25
+        if near and pm.party in pair and lex.dative.match(text[pm.start:pm.end]):
+            return pm.party
     for pm in pms:
         if verb_end <= pm.start < c.start and lex.to.search(text[verb_end:pm.start]):
             return pm.party if pm.party in pair else None

@@ -15,7 +15,7 @@ from .parties import PartyMention, find_parties
 from .sentences import Sentence
 
 EX, BODY = "prisoner_exchange", "body_repatriation"
-_CUE_REACH = 90
+_CUE_REACH = 110
 _SPLIT_DATES = re.compile(r"^\s*(?:,|and|и|і|та|et|y|e|und|as well as)\s*(?:on\s+|в\s+|у\s+|le\s+|am\s+|el\s+)?$",
                           re.IGNORECASE)
 

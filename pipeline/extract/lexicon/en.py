@@ -5,7 +5,7 @@ LEX = {
     "idiom": r"\bin (?:exchange|return)\b",
     "captive": r"\b(?:pows?|prisoners?(?: of war)?|captiv(?:es?|ity)|custody|detainees?|hostages?|inmates|held by)\b",
     "soldier": (r"\b(?:soldiers|servicem[ae]n|service members|defenders|troops|military personnel|marines"
-                r"|guardsmen|fighters)\b"),
+                r"|guardsmen|fighters|civilians|citizens)\b"),
     "release": (r"\b(?:return(?:ed|ing|s)?|freed|free|released?|releasing|handed (?:over|back)|hand(?:ing|s)? over"
                 r"|came home|come home|coming home|brought (?:back|home)|bring(?:ing)? (?:back|home)|got back"
                 r"|repatriat\w+|transferred|went home|back home|homecoming|home|brought|bring|returnees)\b"),
@@ -39,7 +39,7 @@ LEX = {
     "each_strict": r"\b(?:each|apiece|per side|on each side|from each side)\b",
     "approx": r"\b(?:about|around|approximately|roughly|nearly|almost|some|an estimated|up to|close to)\s+$",
     "at_least": r"\b(?:more than|(?<!handed )(?<!hands )(?<!handing )(?<!hand )(?<!turned )(?<!passed )over|at least|upwards of|in excess of|no fewer than|no less than)\s+$",
-    "receive": (r"\b(?:received?|receiving|got back|get back|getting back|brought (?:back|home)|bring(?:ing)? "
+    "receive": (r"\b(?:received?|came home|come home|coming home|are home|returned home|back home|receiving|got back|get back|getting back|brought (?:back|home)|bring(?:ing)? "
                 r"(?:back|home)|brings (?:back|home)|welcomed|took back|retrieved|secured the return)\b"),
     "give": (r"\b(?:handed (?:over|back)|hand(?:s|ing)? over|returned|returning|returns|released|freed|"
              r"transferred|gave|repatriated)\b"),
