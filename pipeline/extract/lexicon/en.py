@@ -39,11 +39,11 @@ LEX = {
     "each_strict": r"\b(?:each|apiece|per side|on each side|from each side)\b",
     "approx": r"\b(?:about|around|approximately|roughly|nearly|almost|some|an estimated|up to|close to)\s+$",
     "at_least": r"\b(?:more than|(?<!handed )(?<!hands )(?<!handing )(?<!hand )(?<!turned )(?<!passed )over|at least|upwards of|in excess of|no fewer than|no less than)\s+$",
-    "receive": (r"\b(?:received?|came home|come home|coming home|are home|returned home|back home|receiving|got back|get back|getting back|brought (?:back|home)|bring(?:ing)? "
+    "receive": (r"\b(?:received?|got|gets|repatriated|came home|come home|coming home|are home|returned home|back home|receiving|got back|get back|getting back|brought (?:back|home)|bring(?:ing)? "
                 r"(?:back|home)|brings (?:back|home)|welcomed|took back|retrieved|secured the return)\b"),
     "give": (r"\b(?:handed (?:over|back)|hand(?:s|ing)? over|returned|returning|returns|released|freed|"
-             r"transferred|gave|repatriated)\b"),
-    "to": r"\b(?:to|into)\s+(?:the\s+)?$",
+             r"transferred|gave)\b"),
+    "to": r"(?<!according )(?<!thanks )(?<!due )(?<!owing )\b(?:to|into)\s+(?:the\s+)?$",
     "from_": r"\b(?:from|by)\s+(?:the\s+)?$",
     "held_in": r"^\s*(?:captivity|custody|prisons?|jails?|detention|captors|forces)\b",
     "speech": (r"\b(?:said|says|stated|statement|announced|told|confirmed|reported|wrote|posted|according|"
