@@ -36,12 +36,12 @@ def throughput(docs: list[dict], min_seconds: float = 1.0) -> float:
     items = [to_document(d) for d in docs]
     if not items:
         return 0.0
-    n, start = 0, time.perf_counter()
-    while time.perf_counter() - start < min_seconds:
+    n, start = 0, time.process_time()  # CPU time of this process: the machine is shared
+    while time.process_time() - start < min_seconds:
         for item in items:
             extract_events(item)
         n += len(items)
-    return n / (time.perf_counter() - start)
+    return n / (time.process_time() - start)
 
 
 def emit(metric: str, value: float, unit: str) -> None:

@@ -35,6 +35,7 @@ class Mention:
     location: str | None = None
     recall: bool = False
     additive: bool = False
+    mirror: bool = False  # "the same number": the other side received as many
 
 
 @dataclass
@@ -189,6 +190,7 @@ def _build(sent: Sentence, ctx: _Ctx, pub: date | None) -> list[Mention]:
                             quals, cats if etype == EX else set(), meds, loc, recall)
                 m.strong = ctx.lexical and not cumulative and _is_strong(m, s, lex)
                 m.additive = additive and bool(m.counts) and (ref is None or ref.precision is None)
+                m.mirror = not m.counts and bool(lex.equal.search(s))
                 out.append(m)
     return out
 

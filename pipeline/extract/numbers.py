@@ -118,8 +118,14 @@ def find_counts(text: str, lex: Lexicon) -> list[Count]:
     cands = [c for c in _candidates(text, lex) if not _is_noise(text, c[0], c[1], c[2], lex)]
     out: list[Count] = []
     skip = -1
+    subset_from = -1
     for i, (s, e, v) in enumerate(cands):
         if i == skip:
+            continue
+        if subset_from < 0:
+            sub = lex.subset.search(text, max(0, s - 40), s)
+            subset_from = sub.start() if sub else -1
+        if subset_from >= 0 and ";" not in text[subset_from:s]:
             continue
         nxt = cands[i + 1] if i + 1 < len(cands) else None
         if nxt and lex.for_n.match(text[e:nxt[0]]):
@@ -130,4 +136,18 @@ def find_counts(text: str, lex: Lexicon) -> list[Count]:
             out.append(Count(s, e, v, _qualifier(text, s, lex), _each(text, s, e, lex)))
     for m in lex.zero.finditer(text):
         out.append(Count(m.start(), m.end(), 0, "exact", False))
-    return sorted(out, key=lambda c: c.start)
+    out.sort(key=lambda c: c.start)
+    return _spread_each(text, out)
+
+
+_LIST_JOIN = re.compile(r"^[^.;:\d]{0,40}?(?:,|\band\b|\bи\b|\bі\b|\bта\b|\bet\b|\by\b|\be\b|\bund\b)[^.;:\d]{0,25}$",
+                        re.IGNORECASE)
+
+
+def _spread_each(text: str, counts: list[Count]) -> list[Count]:
+    """"185 soldiers and 20 civilians each": the "each" of the last item covers the whole list."""
+    for i in range(len(counts) - 2, -1, -1):
+        a, b = counts[i], counts[i + 1]
+        if b.each and not a.each and _LIST_JOIN.match(text[a.end:b.start]):
+            counts[i] = Count(a.start, a.end, a.value, a.qualifier, True)
+    return counts
