@@ -1,7 +1,6 @@
 """German, French, Spanish and Portuguese cue words (regexes compiled case-insensitively)."""
 
 _CATS_DE = {
-    "additive": r"\b(?:zusätzlich|außerdem|auch)\b",
     "civilians": r"\b(?:zivilist\w*|zivilpersonen)\b",
     "wounded": r"\b(?:verwundet\w*|verletzt\w*|schwerkrank\w*)\b",
     "under_25": r"\bunter 25\b",
@@ -10,6 +9,7 @@ _CATS_DE = {
 }
 
 DE = {
+    "additive": r"\b(?:zusätzlich|außerdem|auch)\b",
     "exchange": r"\b(?:\w*austausch\w*|ausgetauscht|tausch\w*|getauscht|gefangenenaustausch\w*)\b",
     "idiom": r"\bim austausch (?:gegen|für)\b",
     "captive": r"\b(?:\w*gefangen\w*|gefangenschaft|häftling\w*|geisel\w*)\b",
