@@ -149,7 +149,7 @@ def _sentence_pair(pms: list[PartyMention], pair: tuple[str, str]) -> tuple[str,
 
 def _count_slots(sent: Sentence, ctx: _Ctx) -> dict[tuple[str, str | None], list[tuple[Count, list[str]]]]:
     slots: dict[tuple[str, str | None], list[tuple[Count, list[str]]]] = {}
-    if ctx.lex.cumulative.search(ctx.text):
+    if _cumulative(ctx.text, ctx.lex):
         return slots
     for c in find_counts(ctx.text, ctx.lex):
         etype = _count_type(c, ctx)
@@ -157,6 +157,17 @@ def _count_slots(sent: Sentence, ctx: _Ctx) -> dict[tuple[str, str | None], list
         who = recipients(ctx.text, c, ctx.pms, ctx.pair, ctx.lex)
         slots.setdefault((etype, status), []).append((c, who))
     return slots
+
+
+_SUPERLATIVE = re.compile(
+    r"(?:largest|biggest|first|plus grand|plus important|premier|größt\w*|erste\w*|крупнейш\w*|больш\w*|перв\w*"
+    r"|наймасштабніш\w*|найбільш\w*|перш\w*|mayor|maior|primer\w*|más grande)", re.IGNORECASE)
+
+
+def _cumulative(s: str, lex: Lexicon) -> bool:
+    """A running total ("6,000 returned since 2022"), not one handover; "largest since 2022" is no total."""
+    m = lex.cumulative.search(s)
+    return bool(m) and not _SUPERLATIVE.search(s, max(0, m.start() - 70), m.start())
 
 
 def _count_type(c: Count, ctx: _Ctx) -> str:
@@ -173,7 +184,7 @@ def _build(sent: Sentence, ctx: _Ctx, pub: date | None) -> list[Mention]:
     meds = attributes.mediators(s, lex, ctx.pair)
     locs = attributes.locations(s)
     recall = bool(lex.recall.search(s))
-    cumulative = bool(lex.cumulative.search(s))
+    cumulative = _cumulative(s, lex)
     additive = bool(lex.additive.search(s))
     out: list[Mention] = []
     for etype in (EX, BODY):
