@@ -74,6 +74,9 @@ def _about_handovers(body: str, lex: lexicon.Lexicon) -> bool:
             return True
     if lex.body.search(body):
         return True
+    for m in lex.captive.finditer(body):
+        if lex.each_strict.search(body, max(0, m.start() - 60), m.end() + 60):
+            return True
     return any(not lex.negation.search(body, max(0, m.start() - 80), m.start()) for m in lex.idiom.finditer(body))
 
 

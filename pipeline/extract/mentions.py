@@ -108,8 +108,8 @@ def _pick_date(s: str, refs: list[DateRef], status: str | None, anchor: int) -> 
         pool = [r for r in refs if r.talks and not r.speech] or [r for r in refs if not r.speech]
     else:
         pool = [r for r in refs if not r.speech and not r.talks]
-        if not pool and status == "conducted":
-            pool = [r for r in refs if r.speech and r.precision == "day"]
+    if not pool and status is not None:
+        pool = [r for r in refs if r.speech and r.precision == "day"]
     if not pool:
         return []
     if status == "conducted" and len(pool) >= 2:

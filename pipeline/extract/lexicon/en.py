@@ -17,8 +17,9 @@ LEX = {
                   r"|took part|handed|been (?:returned|freed|released|exchanged)|secured|has returned|walked free|went free"
                   r"|set free|went the other way|were swapped|are home|were back|arrived)\b"),
     "agreed": (r"\b(?:agreed|agree|agreements? (?:on|to|for|reached|was reached)|(?:reached|struck|sealed|signed) "
-               r"(?:a|an|the) (?:deal|agreement|understanding)|deal to (?:exchange|swap)|consented)\b"),
-    "agreed_verb": r"\b(?:agreed|(?:reached|struck|sealed|signed) (?:a|an|the) (?:deal|agreement|understanding))\b",
+               r"(?:a|an|the) (?:deal|agreement|understanding)|deal to (?:exchange|swap)|consented"
+               r"|accept(?:ed|s)? (?:a |an |the )?(?:[\w-]+ ){0,3}(?:proposal|offer|plan))\b"),
+    "agreed_verb": r"\b(?:agreed|accepted|(?:reached|struck|sealed|signed) (?:a|an|the) (?:deal|agreement|understanding))\b",
     "planned": (r"\b(?:will|would|shall|plans?|planned|planning|to be (?:held|carried out|conducted|exchanged)"
                 r"|expected|ready to|readiness|propos(?:ed|es|al|ing)|offer(?:ed|s)?|demand(?:ed|s)?|call(?:ed|s)? for"
                 r"|intends?|intention|prepar(?:e|es|ed|ing)|upcoming|next|soon|is set to|are set to|set to"
