@@ -38,8 +38,7 @@ def extract_from_text(text: str, published: date | None, lang: str | None = None
     end = sentences.body_end(text)
     lex = lexicon.get(lang or lexicon.detect_language(text[:end]))
     body = text[:end]
-    if not _about_handovers(body, lex):
-        return []
+    reciprocal = _about_handovers(body, lex)
     hits = [m.start() for m in lex.trigger.finditer(body)]
     sents = [s for s in sentences.split(text, end) if _has_hit(hits, s.start, s.end)]
     pms = [find_parties(s.text) for s in sents]
@@ -50,6 +49,8 @@ def extract_from_text(text: str, published: date | None, lang: str | None = None
     for s, found in zip(sents, pms, strict=True):
         mentions += sentence_mentions(s, lex, pair, published, found)
     drafts = assemble(mentions)
+    if not reciprocal:  # no swap word: only a handover with a figure for each side shows two-way traffic
+        drafts = [d for d in drafts if len([v for v in d.counts.values() if v]) == 2]
     _default_to_published(drafts, published)
     return [_to_event(text, d) for d in drafts]
 

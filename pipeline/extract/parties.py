@@ -30,6 +30,13 @@ _TABLE: dict[str, tuple[str, str]] = {
                 r"armenians?|армянск\w*|вірменськ\w*"),
     "Azerbaijan": (r"azerbaijan(?:'s)?|baku|азербайджан\w*|баку",
                    r"azerbaijanis?|azeris?|азербайджанск\w*|азербайджанськ\w*"),
+    "Iran": (r"iran(?:'s)?|tehran|иран\w*|іран\w*|teherán|teerã", r"iranians?|иранск\w*|іранськ\w*|iranisch\w*|iraniens?"
+             r"|iraní(?:es)?|iranianos?"),
+    "Venezuela": (r"venezuela(?:'s)?|caracas|венесуэл\w*|венесуел\w*", r"venezuelans?|venezolan[oa]s?|венесуэльск\w*"),
+    "Yemen": (r"yemen(?:'s)?|yemeni government|saudi-backed government|government side|йемен\w*|ємен\w*",
+              r"yemenis?|йеменск\w*|єменськ\w*"),
+    "Houthis": (r"houthis?|huthis?|хусит\w*|хуситы|хусити|ansar allah", r"(?!x)x"),
+    "Soviet Union": (r"soviet union|ussr|ссср|советск\w* союз\w*", r"soviets?|советск\w*"),
     "Poland": (r"poland|warsaw|польш\w*|польщ\w*", r"poles|polish|польск\w*|польськ\w*"),
     "Lithuania": (r"lithuania|vilnius|литв\w*", r"lithuanians?|литовск\w*|литовськ\w*"),
     "Germany": (r"germany|berlin|германи\w*|німеччин\w*|deutschland", r"germans?|германск\w*|немецк\w*|німецьк\w*"),
