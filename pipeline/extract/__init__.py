@@ -49,6 +49,8 @@ def extract_from_text(text: str, published: date | None, lang: str | None = None
     for s, found in zip(sents, pms, strict=True):
         mentions += sentence_mentions(s, lex, pair, published, found)
     drafts = assemble(mentions)
+    if lex.denial.search(body):  # "this is not an exchange": keep only the dead, whose return is one-way anyway
+        drafts = [d for d in drafts if d.etype != "prisoner_exchange"]
     if not reciprocal:  # no swap word: only a handover with a figure for each side shows two-way traffic
         drafts = [d for d in drafts if len([v for v in d.counts.values() if v]) == 2]
     _default_to_published(drafts, published)
@@ -71,6 +73,8 @@ def _default_to_published(drafts: list[Draft], published: date | None) -> None:
 def _about_handovers(body: str, lex: lexicon.Lexicon) -> bool:
     """Some swap or repatriation word, or a reciprocal "in return" that is not denied."""
     for m in lex.exchange.finditer(body):
+        if lex.not_people_before.search(body, max(0, m.start() - 30), m.start()):
+            continue
         if not lex.not_people.match(body[m.end():m.end() + 60]):
             return True
     if lex.body.search(body):

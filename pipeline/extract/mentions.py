@@ -57,6 +57,8 @@ def _triggers(s: str, lex: Lexicon) -> tuple[dict[str, list[int]], bool]:
     for m in lex.exchange.finditer(s):
         if any(a <= m.start() < b for a, b in idioms) or lex.not_people.match(s[m.end():m.end() + 60]):
             continue
+        if lex.not_people_before.search(s, max(0, m.start() - 30), m.start()):
+            continue
         if any(0 <= b - m.end() <= 25 for b in body):
             body.append(m.start())
             continue

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 from .lexicon import Lexicon
+from .parties import DEMONYM_AHEAD
 
 _DIGITS = re.compile(r"(?<![\w/:.,-])(\d{1,3}(?:(?:,|\.|[ \u00a0\u202f])\d{3})+|\d+)(?![\w/:]|[.,]\d)")
 _CURRENCY = re.compile(r"[$€£№#]\s*$")
@@ -84,6 +85,8 @@ def _is_noise(text: str, start: int, end: int, value: int, lex: Lexicon) -> bool
 def _is_count(text: str, start: int, end: int, lex: Lexicon) -> bool:
     after = text[end:end + 60]
     if lex.people.match(after) or lex.of_own.match(after) or lex.each_strict.match(after.lstrip()):
+        return True
+    if DEMONYM_AHEAD.match(after):
         return True
     if re.match(r"\s*(?:people|persons|человек|осіб|людей)\b", after, re.IGNORECASE):
         return True

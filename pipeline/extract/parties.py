@@ -75,6 +75,7 @@ def _build() -> tuple[re.Pattern[str], list[tuple[str, bool]]]:
 
 
 _PARTY_RE, _KEYS = _build()
+DEMONYM_AHEAD = re.compile(r"\s*(?:[\w-]+\s+){0,2}(?:" + "|".join(d for _, d in _TABLE.values()) + r")(?!\w)", _F)
 _MED_RE = re.compile(r"(?<!\w)(?:" + "|".join(f"({v})" for v in _MEDIATORS.values()) + r")(?!\w)", _F)
 _MED_KEYS = list(_MEDIATORS)
 MEDIATOR_ONLY = frozenset(_MEDIATORS) - frozenset(_TABLE)

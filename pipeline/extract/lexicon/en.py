@@ -27,12 +27,16 @@ LEX = {
     "negation": (r"\b(?:no (?:swap|exchange)|not (?:yet )?(?:take|taken|took) place|stalled|postponed|cancel+ed"
                  r"|called off|collapsed|broke down|refused|rejected|blocked|delay(?:ed|ing)|disrupt(?:ed|ing)"
                  r"|failed to|did not happen|has not happened|no progress|not ready|accused|rally|rallied|protest\w*"
-                 r"|demonstrat\w*|vigil|did not (?:release|free|return|hand over)|pardon\w*)\b"),
+                 r"|demonstrat\w*|vigil|did not (?:release|free|return|hand over)|pardon\w*|discuss\w*)\b"),
     "not_people": (r"^\s*(?:(?:some|the|of|heavy|heaviest|new|fresh|more|their|its|mutual)\s+){0,4}(?:\w+\s+)?"
                    r"(?:attacks?|strikes?|fire|blows|accusations|threats|letters|messages|views|information|data"
                    r"|documents|notes|drones?|missiles?|shelling|barbs|words|greetings|proposals|ideas|visits"
-                   r"|salvos|artillery|insults|gunfire|rates?|currency|student|students)\b"),
+                   r"|salvos|artillery|insults|gunfire|rates?|currency|student|students|program(?:me)?s?|views|pleasantries"
+                   r"|glances|experiences?|know-how|vows|rings|gifts|fire)\b"),
+    "not_people_before": (r"\b(?:student|cultural|academic|currency|data|information|knowledge|youth|scientific"
+                          r"|foreign|stock|heated|diplomatic notes?|fire|gunfire|artillery|crypto)\s+$"),
     "additive": r"\b(?:also|in addition|additionally|as part of the same|on top of|as well as|plus)\b",
+    "denial": r"\b(?:not (?:an?|part of an?|part of any) (?:prisoner )?(?:exchange|swap)|(?:no one|nobody|no prisoners?) (?:was |were )?(?:released|freed|handed over|given) in return|nothing in return|without (?:an? )?(?:exchange|swap)|unilateral\w*)\b",
     "recall": r"\b(?:previous|prior|earlier (?:swap|exchange|repatriation|handover))\b",
     "cumulative": (r"\b(?:since (?:the start|the beginning|february|2014|2022|the full-scale)|in total since|so far"
                    r"|to date|altogether since|over the course of the war|since the war began)\b"),
