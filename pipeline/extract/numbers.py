@@ -70,9 +70,15 @@ def _candidates(text: str, lex: Lexicon) -> list[tuple[int, int, int]]:
     return sorted(out)
 
 
+_VAGUE = re.compile(r"(?:several|a few|few|many|some|dozens of|hundreds of|thousands of|несколько|кілька|декілька"
+                    r"|mehrere|plusieurs|varios|vários)\s+$", re.IGNORECASE)
+
+
 def _is_noise(text: str, start: int, end: int, value: int, lex: Lexicon) -> bool:
     before = text[max(0, start - 30):start]
     raw = text[start:end]
+    if not raw[:1].isdigit() and _VAGUE.search(before):
+        return True
     if raw.isdigit() and len(raw) == 4 and 1900 <= value <= 2100:
         return True
     if _CURRENCY.search(before) or _AGE.search(before) or _UNIT.match(text[end:end + 14]):

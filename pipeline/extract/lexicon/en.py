@@ -57,7 +57,8 @@ LEX = {
     "people": (r"^[\s\w'’-]{0,40}?\b(?:pows?|prisoners?|captives?|soldiers?|servicem[ae]n|service members?|troops"
                r"|civilians?|people|persons|individuals|men|women|bodies|body|remains|defenders?|fighters?"
                r"|ukrainians?|russians?|detainees?|hostages?|inmates|citizens|military personnel|personnel"
-               r"|nationals|servicewomen|marines|guardsmen|sailors|children|fallen|dead|wounded|captured)\b"),
+               r"|nationals|servicewomen|marines|guardsmen|sailors|children|fallen|dead|wounded|captured|residents?"
+               r"|pilots|medics|journalists|volunteers|officers|conscripts|mercenaries|americans?|citizens?)\b"),
     "zero": (r"\b(?:received (?:none|nothing|no \w+)|(?:has|have|had|did) not (?:received?|got|gotten|get)"
              r" any|none of its own|received none|got nothing)\b"),
     "of_own": r"^\s*(?:of (?:its|their) own|of its|of their)\b",
