@@ -74,7 +74,9 @@ def _verb_before(text: str, c: Count, pms: list[PartyMention], pair: tuple[str, 
     verb_start, verb_end = lo + give[-1].start(), lo + give[-1].end()
     for pm in pms:
         near = verb_start - 25 <= pm.start <= verb_end + 25
-        if near and pm.party in pair and lex.dative.match(text[pm.start:pm.end]):
+        prep = re.search(r"(?:\b(?:из|с|от|у|в|до|для|з|із|від|біля|около)\s+)$", text[max(0, pm.start - 6):pm.start],
+                         re.IGNORECASE)
+        if near and pm.party in pair and not prep and lex.dative.match(text[pm.start:pm.end]):
             return pm.party
     for pm in pms:
         if verb_end <= pm.start < c.start and lex.to.search(text[verb_end:pm.start]):
@@ -95,4 +97,14 @@ def recipients(text: str, c: Count, pms: list[PartyMention], pair: tuple[str, st
         party = _subject(text, pms, c.start, pair, lex)
     if party is None:
         party = _verb_before(text, c, pms, pair, lex)
+    if party is None:
+        party = _held_before(text, c, pms, pair, lex)
     return [party] if party else []
+
+
+def _held_before(text: str, c: Count, pms: list[PartyMention], pair: tuple[str, str], lex: Lexicon) -> str | None:
+    """"returned from Ukrainian captivity 146 servicemen": people held by one side go to the other."""
+    for pm in reversed(pms):
+        if c.start - 60 <= pm.start < c.start and pm.demonym and lex.held_in.match(text[pm.end:pm.end + 30]):
+            return _other(pm.party, pair)
+    return None

@@ -187,7 +187,9 @@ def _build(sent: Sentence, ctx: _Ctx, pub: date | None) -> list[Mention]:
     locs = attributes.locations(s)
     recall = bool(lex.recall.search(s))
     cumulative = _cumulative(s, lex)
-    additive = bool(lex.additive.search(s))
+    add = lex.additive.search(s)
+    first = min((c.start for items in slots.values() for c, _ in items), default=len(s))
+    additive = bool(add) and add.start() < first
     out: list[Mention] = []
     for etype in (EX, BODY):
         if not ctx.triggers[etype]:

@@ -143,6 +143,8 @@ def find_counts(text: str, lex: Lexicon) -> list[Count]:
             continue
         if _is_count(text, s, e, lex):
             out.append(Count(s, e, v, _qualifier(text, s, lex), _each(text, s, e, lex)))
+            if lex.subset_lead.search(text, max(0, s - 15), s):
+                subset_from = e
     for m in lex.zero.finditer(text):
         out.append(Count(m.start(), m.end(), 0, "exact", False))
     out.sort(key=lambda c: c.start)

@@ -77,6 +77,7 @@ LEX = {
     "this_month": r"\b(?:earlier this month|this month)\b",
     "last_month": r"\blast month\b",
     "future": r"\b(?:next|coming|upcoming)\s+$",
+    "subset_lead": r"\b(?:among(?: the)?|of the)\s+$",
     "subset": r"\b(?:including|among them|of them|of whom|among whom|among those|among the)\b",
     "equal": r"\b(?:an? equal number|the same number|same number)\b",
     "of_party": r"\bof\s+(?:the\s+)?(?:armed forces of\s+)?$",
