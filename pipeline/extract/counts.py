@@ -24,6 +24,9 @@ def _after(text: str, c: Count, pms: list[PartyMention], pair: tuple[str, str], 
     cut = _CLAUSE_END.search(text, c.end, window_end)
     if cut:
         window_end = cut.start()
+    idiom = lex.idiom.search(text, c.end, window_end)
+    if idiom:
+        window_end = idiom.start()
     for pm in pms:
         if pm.start < c.end or pm.start >= window_end:
             continue

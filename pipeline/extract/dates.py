@@ -136,11 +136,16 @@ def _weekdays(text: str, lex: Lexicon, pub: date | None) -> list[DateRef]:
     return out
 
 
+_EVE_OF = re.compile(r"\s+[^\W\d_]")
+
+
 def _relative(text: str, lex: Lexicon, pub: date | None) -> list[DateRef]:
     out = []
     offsets = ((lex.yesterday, 1), (lex.day_before, 1), (lex.today, 0))
     for rx, back in offsets:
         for m in rx.finditer(text):
+            if rx is lex.day_before and lex.lang != "en" and _EVE_OF.match(text, m.end()):
+                continue  # "накануне переговоров": on the eve of something, not the day before
             dt = pub - timedelta(days=back) if pub else None
             out.append(DateRef(m.start(), m.end(), dt, "day" if dt else None, future=dt))
     for m in lex.day_after.finditer(text):

@@ -63,9 +63,10 @@ def _triggers(s: str, lex: Lexicon) -> tuple[dict[str, list[int]], bool]:
             body.append(m.start())
             continue
         ex.append(m.start())
-    released = bool(lex.release.search(s))
+    released = bool(lex.release.search(s) or lex.receive.search(s))
     lexical = bool(ex or body)
     ex += [m.start() for m in lex.captive.finditer(s)]
+    lexical = lexical or bool(idioms and ex)
     if released:
         lexical = lexical or len(ex) > 0
         if not ex and not body:
@@ -136,9 +137,13 @@ def sentence_mentions(sent: Sentence, lex: Lexicon, pair: tuple[str, str], pub: 
     if any(lex.negation.search(s, lo, hi) for lo, hi in _windows(anchors, _CUE_REACH)):
         return []
     pms = find_parties(s) if pms is None else pms
-    cues = {t: (_cues(s, lex, trig[t]) if lexical else {}) for t in (EX, BODY)}
-    ctx = _Ctx(s, lex, _sentence_pair(pms, pair), pms, trig, cues, lexical)
-    return _build(sent, ctx, pub)
+    ctx = _Ctx(s, lex, _sentence_pair(pms, pair), pms, trig, {EX: {}, BODY: {}}, lexical)
+    found = [] if _cumulative(s, lex) else find_counts(s, lex)
+    typed = [(c, _count_type(c, ctx)) for c in found]
+    if lexical:
+        for t in (EX, BODY):
+            ctx.cues[t] = _cues(s, lex, trig[t] + [c.start for c, ct in typed if ct == t])
+    return _build(sent, ctx, pub, typed)
 
 
 def _sentence_pair(pms: list[PartyMention], pair: tuple[str, str]) -> tuple[str, str]:
@@ -149,13 +154,13 @@ def _sentence_pair(pms: list[PartyMention], pair: tuple[str, str]) -> tuple[str,
     return (others[0], others[1]) if len(others) == 2 else pair
 
 
-def _count_slots(sent: Sentence, ctx: _Ctx) -> dict[tuple[str, str | None], list[tuple[Count, list[str]]]]:
+def _count_slots(ctx: _Ctx, typed: list[tuple[Count, str]]) -> dict[tuple[str, str | None], list]:
     slots: dict[tuple[str, str | None], list[tuple[Count, list[str]]]] = {}
-    if _cumulative(ctx.text, ctx.lex):
-        return slots
-    for c in find_counts(ctx.text, ctx.lex):
-        etype = _count_type(c, ctx)
-        status = _nearest(c.start, ctx.cues[etype or EX])
+    for c, etype in typed:
+        status = _nearest(c.start, ctx.cues[etype])
+        if c.frame and ctx.lexical and "agreed" in ctx.cues[etype]:
+            status = "agreed"
+            ctx.cues[etype].setdefault("agreed", [])
         who = recipients(ctx.text, c, ctx.pms, ctx.pair, ctx.lex)
         slots.setdefault((etype, status), []).append((c, who))
     return slots
@@ -178,10 +183,10 @@ def _count_type(c: Count, ctx: _Ctx) -> str:
     return _nearest(c.start, {k: v for k, v in ctx.triggers.items() if v}) or EX
 
 
-def _build(sent: Sentence, ctx: _Ctx, pub: date | None) -> list[Mention]:
+def _build(sent: Sentence, ctx: _Ctx, pub: date | None, typed: list[tuple[Count, str]]) -> list[Mention]:
     s, lex = ctx.text, ctx.lex
     refs = find_dates(s, lex, pub)
-    slots = _count_slots(sent, ctx)
+    slots = _count_slots(ctx, typed)
     cats = attributes.categories(s, lex)
     meds = attributes.mediators(s, lex, ctx.pair)
     locs = attributes.locations(s)
@@ -196,10 +201,11 @@ def _build(sent: Sentence, ctx: _Ctx, pub: date | None) -> list[Mention]:
             continue
         statuses: list[str | None] = list(ctx.cues[etype]) or [None]
         for status in statuses:
-            anchor = min(ctx.cues[etype].get(status or "", ctx.triggers[etype]))
+            anchor = min(ctx.cues[etype].get(status or "") or ctx.triggers[etype] or [0])
             counts, quals = _combine(slots.get((etype, status), []))
             loc = _location(s, locs, status, len(statuses))
-            dates = _pick_date(s, refs, status, anchor) or [None]  # type: ignore[list-item]
+            framed = status == "agreed" and not ctx.cues[etype]["agreed"]
+            dates = ([] if framed else _pick_date(s, refs, status, anchor)) or [None]  # type: ignore[list-item]
             for ref in dates:
                 m = Mention(etype, status, False, sent, ctx.pair, ref, counts if len(dates) == 1 else {},
                             quals, cats if etype == EX else set(), meds, loc, recall)

@@ -29,6 +29,7 @@ class Count:
     value: int
     qualifier: str  # exact | approximate | at_least
     each: bool  # the figure is per side ("95 each", "1,000 for 1,000", "по 390")
+    frame: bool = False  # the terms of a deal ("under the 1,000-for-1,000 formula"), not a handover
 
 
 def _parse_digits(raw: str) -> int:
@@ -138,7 +139,8 @@ def find_counts(text: str, lex: Lexicon) -> list[Count]:
             continue
         nxt = cands[i + 1] if i + 1 < len(cands) else None
         if nxt and lex.for_n.match(text[e:nxt[0]]):
-            out.append(Count(s, nxt[1], v, _qualifier(text, s, lex), True))
+            frame = bool(_FRAME_AFTER.match(text, nxt[1]) or _FRAME_BEFORE.search(text, max(0, s - 30), s))
+            out.append(Count(s, nxt[1], v, _qualifier(text, s, lex), True, frame))
             skip = i + 1
             continue
         if _is_count(text, s, e, lex):
@@ -151,6 +153,10 @@ def find_counts(text: str, lex: Lexicon) -> list[Count]:
     return _spread_each(text, out)
 
 
+_FRAME_AFTER = re.compile(r"[\"'»”’]?\s*(?:formula|format|deal|scheme|principle|agreement|формул\w*|формат\w*"
+                          r"|принцип\w*|Formel|formule|fórmula)", re.IGNORECASE)
+_FRAME_BEFORE = re.compile(r"(?:of a|of the|under the|under a|by the|по формуле|за формулою|nach der|selon la)\s+[\"'«“]?$",
+                           re.IGNORECASE)
 _LIST_JOIN = re.compile(r"^[^.;:\d]{0,40}?(?:,|\band\b|\bи\b|\bі\b|\bта\b|\bet\b|\by\b|\be\b|\bund\b)[^.;:\d]{0,25}$",
                         re.IGNORECASE)
 
@@ -160,5 +166,5 @@ def _spread_each(text: str, counts: list[Count]) -> list[Count]:
     for i in range(len(counts) - 2, -1, -1):
         a, b = counts[i], counts[i + 1]
         if b.each and not a.each and _LIST_JOIN.match(text[a.end:b.start]):
-            counts[i] = Count(a.start, a.end, a.value, a.qualifier, True)
+            counts[i] = Count(a.start, a.end, a.value, a.qualifier, True, a.frame)
     return counts
