@@ -99,10 +99,25 @@ def recipients(text: str, c: Count, pms: list[PartyMention], pair: tuple[str, st
     if party is None and lex.of_own.match(text[c.end:c.end + 30]):
         party = _subject(text, pms, c.start, pair, lex)
     if party is None:
+        party = _elliptic(text, c, pms, pair, lex)
+    if party is None:
         party = _verb_before(text, c, pms, pair, lex)
     if party is None:
         party = _held_before(text, c, pms, pair, lex)
     return [party] if party else []
+
+
+def _elliptic(text: str, c: Count, pms: list[PartyMention], pair: tuple[str, str], lex: Lexicon) -> str | None:
+    """"Kyiv received 207 prisoners and Moscow, 195": the party right before the figure repeats the verb."""
+    prev = [pm for pm in pms if pm.end <= c.start and not pm.demonym and pm.party in pair]
+    if not prev or not re.fullmatch(r"\s*,\s*", text[prev[-1].end:c.start]):
+        return None
+    window = text[max(0, prev[-1].start - 90):prev[-1].start]
+    give = [m.start() for m in lex.give.finditer(window)]
+    recv = [m.start() for m in lex.receive.finditer(window)]
+    if (max(recv) if recv else -1) >= (max(give) if give else -1):
+        return prev[-1].party if recv else None
+    return _other(prev[-1].party, pair)
 
 
 def _held_before(text: str, c: Count, pms: list[PartyMention], pair: tuple[str, str], lex: Lexicon) -> str | None:

@@ -36,6 +36,7 @@ def _parse_digits(raw: str) -> int:
     return int(re.sub(r"[^\d]", "", raw))
 
 
+_THOUSAND = re.compile(r"\s*(?:тыс\.|тыс\b|тысяч\w*|тис\.|тисяч\w*|thousand|mil\b|Tausend|mille)", re.IGNORECASE)
 _JOIN = re.compile(r"(?:\s+and\s+|\s+|-)")
 
 
@@ -59,7 +60,13 @@ def _word_run(text: str, m: re.Match[str], lex: Lexicon) -> tuple[int, int]:
 
 
 def _candidates(text: str, lex: Lexicon) -> list[tuple[int, int, int]]:
-    out = [(m.start(), m.end(), _parse_digits(m.group(1))) for m in _DIGITS.finditer(text)]
+    out = []
+    for m in _DIGITS.finditer(text):
+        value, end = _parse_digits(m.group(1)), m.end()
+        k = _THOUSAND.match(text, end)
+        if k and value < 1000:
+            value, end = value * 1000, k.end()
+        out.append((m.start(), end, value))
     pos = 0
     while True:
         m = lex.number_word_re.search(text, pos)
@@ -89,6 +96,9 @@ def _is_noise(text: str, start: int, end: int, value: int, lex: Lexicon) -> bool
     return bool(lex.month_head.match(text, end))
 
 
+_ELLIPSIS = re.compile(r"\b(?:and|while|e|y|и|і|а|et|und)\s+[A-ZА-ЯІЇЄ][\w.-]+,\s*$")
+
+
 def _is_count(text: str, start: int, end: int, lex: Lexicon) -> bool:
     after = text[end:end + 60]
     if lex.people.match(after) or lex.of_own.match(after) or lex.each_strict.match(after.lstrip()):
@@ -98,6 +108,8 @@ def _is_count(text: str, start: int, end: int, lex: Lexicon) -> bool:
     if re.match(r"\s*(?:people|persons|человек|осіб|людей)\b", after, re.IGNORECASE):
         return True
     before = text[max(0, start - 40):start]
+    if _ELLIPSIS.search(before):
+        return True
     return bool(re.search(r"(?:bodies|remains|тел|тіл)\s+(?:of\s+)?$", before, re.IGNORECASE)
                 or lex.receive.search(before[-20:]) or lex.give.search(before[-20:]))
 
