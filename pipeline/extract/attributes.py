@@ -27,7 +27,7 @@ _BRAND = re.compile(r"(?:-brokered|-mediated|-facilitated)", _F)
 
 
 def categories(text: str, lex: Lexicon) -> set[str]:
-    return {name for name, rx in lex.categories.items() if rx.search(text)}
+    return {m.lastgroup for m in lex.categories.finditer(text) if m.lastgroup}
 
 
 def mediators(text: str, lex: Lexicon, pair: tuple[str, str]) -> set[str]:
@@ -36,10 +36,12 @@ def mediators(text: str, lex: Lexicon, pair: tuple[str, str]) -> set[str]:
     return {name for _, name in find_mediators(text) if name not in pair}
 
 
+_LOC_ANY = re.compile("|".join(f"(?P<g{i}>{rx.pattern})" for i, (_, rx) in enumerate(_LOCATIONS)), _F)
+
+
 def locations(text: str) -> list[tuple[int, str]]:
-    out = []
-    for name, rx in _LOCATIONS:
-        m = rx.search(text)
-        if m:
-            out.append((m.start(), name))
-    return sorted(out)
+    seen: dict[str, int] = {}
+    for m in _LOC_ANY.finditer(text):
+        name = _LOCATIONS[int(m.lastgroup[1:])][0]  # type: ignore[index]
+        seen.setdefault(name, m.start())
+    return sorted((pos, name) for name, pos in seen.items())

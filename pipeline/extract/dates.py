@@ -186,7 +186,8 @@ def find_dates(text: str, lex: Lexicon, pub: date | None) -> list[DateRef]:
     """Date references of one sentence, in order, with speech/talks flags set."""
     explicit = _explicit(text, lex, pub)
     refs = list(explicit)
-    for r in _weekdays(text, lex, pub) + _relative(text, lex, pub):
+    loose = _weekdays(text, lex, pub) + _relative(text, lex, pub) if lex.relative_any.search(text) else []
+    for r in loose:
         if any(abs(r.start - e.end) < 4 or abs(e.start - r.end) < 4 or e.start <= r.start < e.end
                for e in explicit if e.precision == "day" or e.date is None):
             continue

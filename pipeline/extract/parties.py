@@ -63,6 +63,40 @@ class PartyMention:
     demonym: bool
 
 
+def _top_level(pattern: str) -> list[str]:
+    """Alternatives of a regex at depth 0 (enough for the simple tables above)."""
+    out, depth, cur, esc = [], 0, "", False
+    for ch in pattern:
+        if esc:
+            cur, esc = cur + ch, False
+            continue
+        if ch == "\\":
+            cur, esc = cur + ch, True
+            continue
+        depth += ch == "("
+        depth -= ch == ")"
+        if ch == "|" and depth == 0:
+            out.append(cur)
+            cur = ""
+        else:
+            cur += ch
+    return out + [cur]
+
+
+def _first_chars(patterns: list[str]) -> str:
+    """A character class of the letters any alternative can start with (a cheap pre-check per position)."""
+    chars: set[str] = set()
+    for pat in patterns:
+        for alt in _top_level(pat):
+            if alt == "(?!x)x":
+                continue
+            if alt and alt[0] not in "(\\[.?*+":
+                chars |= {alt[0].lower(), alt[0].upper()}
+            elif alt:
+                return ""
+    return "(?=[" + "".join(sorted(re.escape(c) for c in chars)) + "])" if chars else ""
+
+
 def _build() -> tuple[re.Pattern[str], list[tuple[str, bool]]]:
     parts: list[str] = []
     keys: list[tuple[str, bool]] = []
@@ -71,7 +105,8 @@ def _build() -> tuple[re.Pattern[str], list[tuple[str, bool]]]:
         keys.append((party, False))
         parts.append(f"({demonyms})")
         keys.append((party, True))
-    return re.compile(r"(?<!\w)(?:" + "|".join(parts) + r")(?!\w)", _F), keys
+    ahead = _first_chars([p for pair in _TABLE.values() for p in pair])
+    return re.compile(ahead + r"(?<!\w)(?:" + "|".join(parts) + r")(?!\w)", _F), keys
 
 
 _PARTY_RE, _KEYS = _build()

@@ -34,7 +34,10 @@ class Lexicon:
         for key in ("each_prefix", "dative"):
             if key not in raw:
                 setattr(self, key, re.compile(_NEVER))
-        self.categories = {k: re.compile(v, _FLAGS) for k, v in raw["categories"].items()}
+        self.categories = re.compile("|".join(f"(?P<{k}>{v})" for k, v in raw["categories"].items()), _FLAGS)
+        rel = [raw[k] for k in ("yesterday", "today", "day_before", "day_after", "this_week", "last_week",
+                                "this_month", "last_month") if k in raw]
+        self.relative_any = re.compile("|".join(rel + [f"(?:{k})" for k in raw["weekdays"]]), _FLAGS)
         self.trigger = re.compile("|".join(raw[k] for k in ("exchange", "captive", "body", "soldier")), _FLAGS)
         wd = list(raw["weekdays"].items())
         self.weekday_re = re.compile(r"\b(?:" + "|".join(f"({k})" for k, _ in wd) + r")\b", _FLAGS)
@@ -72,7 +75,7 @@ _STOP = {
 
 def detect_language(text: str) -> str:
     """Cheap script + stop-word guess among the supported languages (English when unsure)."""
-    sample = text[:1500]
+    sample = text[:800]
     cyr = len(_CYR.findall(sample))
     if cyr > 0.25 * len(sample):
         return "uk" if len(_UK_ONLY.findall(sample)) > len(_RU_ONLY.findall(sample)) else "ru"
