@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .fastre import compile_fast
+
 # party -> (names and capitals, demonyms). Demonyms name the people ("Ukrainian soldiers", "84 Russians").
 _TABLE: dict[str, tuple[str, str]] = {
     "Russia": (
@@ -111,7 +113,7 @@ def _build() -> tuple[re.Pattern[str], list[tuple[str, bool]]]:
 
 _PARTY_RE, _KEYS = _build()
 DEMONYM_AHEAD = re.compile(r"\s*(?:[\w-]+\s+){0,2}(?:" + "|".join(d for _, d in _TABLE.values()) + r")(?!\w)", _F)
-_MED_RE = re.compile(r"(?<!\w)(?:" + "|".join(f"({v})" for v in _MEDIATORS.values()) + r")(?!\w)", _F)
+_MED_RE = compile_fast(r"(?<!\w)(?:" + "|".join(f"({v})" for v in _MEDIATORS.values()) + r")(?!\w)", _F)
 _MED_KEYS = list(_MEDIATORS)
 MEDIATOR_ONLY = frozenset(_MEDIATORS) - frozenset(_TABLE)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
+from ..fastre import compile_fast
 from . import en, ru, uk, west
 
 _RAW = {"en": en.LEX, "ru": ru.LEX, "uk": uk.LEX, "de": west.DE, "fr": west.FR, "es": west.ES, "pt": west.PT}
@@ -27,18 +28,18 @@ class Lexicon:
         self.multipliers: dict[str, int] = raw.get("multipliers", {})
         for key, val in raw.items():
             if isinstance(val, str):
-                setattr(self, key, re.compile(val, _FLAGS))
+                setattr(self, key, compile_fast(val, _FLAGS))
         for key, val in en.LEX.items():
             if isinstance(val, str) and key not in raw:
                 setattr(self, key, re.compile(_NEVER))
         for key in ("each_prefix", "dative"):
             if key not in raw:
                 setattr(self, key, re.compile(_NEVER))
-        self.categories = re.compile("|".join(f"(?P<{k}>{v})" for k, v in raw["categories"].items()), _FLAGS)
+        self.categories = compile_fast("|".join(f"(?P<{k}>{v})" for k, v in raw["categories"].items()), _FLAGS)
         rel = [raw[k] for k in ("yesterday", "today", "day_before", "day_after", "this_week", "last_week",
                                 "this_month", "last_month") if k in raw]
-        self.relative_any = re.compile("|".join(rel + [f"(?:{k})" for k in raw["weekdays"]]), _FLAGS)
-        self.trigger = re.compile("|".join(raw[k] for k in ("exchange", "captive", "body", "soldier")), _FLAGS)
+        self.relative_any = compile_fast("|".join(rel + [f"(?:{k})" for k in raw["weekdays"]]), _FLAGS)
+        self.trigger = compile_fast("|".join(raw[k] for k in ("exchange", "captive", "body", "soldier")), _FLAGS)
         wd = list(raw["weekdays"].items())
         self.weekday_re = re.compile(r"\b(?:" + "|".join(f"({k})" for k, _ in wd) + r")\b", _FLAGS)
         self.weekday_nums = [n for _, n in wd]
