@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache
 
+from .fastre import compile_fast
 from .lexicon import Lexicon
 
 _F = re.IGNORECASE | re.UNICODE
@@ -47,10 +48,10 @@ def _patterns(lex: Lexicon) -> _Patterns:
     return _Patterns(
         iso=re.compile(r"\b(20\d\d)-(\d\d)-(\d\d)\b"),
         numeric=re.compile(r"(?<![\d.:/])(\d{1,2})[./](\d{1,2})[./](20\d\d)\b"),
-        month_day=re.compile(r"\b(" + mon + r")\.?\s+(\d{1,2})" + _ORD + r"(?![\d,.]\d)(?:,?\s+(20\d\d))?", _F),
+        month_day=compile_fast(r"\b(" + mon + r")\.?\s+(\d{1,2})" + _ORD + r"(?![\d,.]\d)(?:,?\s+(20\d\d))?", _F),
         day_month=re.compile(r"(?<![\d,.])(\d{1,2})" + _ORD + r"\s+(?:of\s+|de\s+)?(" + mon
                              + r")(?!\w)(?:\s+(?:de\s+)?(20\d\d))?", _F),
-        month_only=re.compile(r"(?<!\w)(?:in|в|у|im|en|em|au mois de)\s+(?:early\s+|late\s+|mid-)?(" + mon
+        month_only=compile_fast(r"(?<!\w)(?:in|в|у|im|en|em|au mois de)\s+(?:early\s+|late\s+|mid-)?(" + mon
                               + r")(?!\w)(?:\s+(?:de\s+)?(20\d\d))?", _F),
     )
 

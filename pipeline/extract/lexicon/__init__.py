@@ -46,7 +46,7 @@ class Lexicon:
         self.month_tail = re.compile(r"\b" + raw["month_re"] + r"\.?,?\s+$", _FLAGS)
         self.month_head = re.compile(r"\s*(?:of\s+|de\s+|\.\s*)?" + raw["month_re"] + r"(?!\w)", _FLAGS)
         words = sorted(self.numbers, key=len, reverse=True)
-        self.number_word_re = re.compile(r"\b(?:" + "|".join(re.escape(w) for w in words) + r")\b", _FLAGS)
+        self.number_word_re = compile_fast(r"\b(?:" + "|".join(re.escape(w) for w in words) + r")\b", _FLAGS)
 
     def month_number(self, word: str) -> int | None:
         w = word.lower().rstrip(".")
@@ -66,20 +66,23 @@ _CYR = re.compile(r"[а-яёіїєґ]", re.IGNORECASE)
 _UK_ONLY = re.compile(r"[іїєґ]", re.IGNORECASE)
 _RU_ONLY = re.compile(r"[ыэъё]", re.IGNORECASE)
 _STOP = {
-    "en": re.compile(r"\b(?:the|and|of|was|were|said|with|have)\b", _FLAGS),
-    "de": re.compile(r"\b(?:der|die|und|das|den|nicht|ist|wurden|mit)\b", _FLAGS),
-    "fr": re.compile(r"\b(?:le|les|des|et|du|une|est|été|dans)\b", _FLAGS),
-    "es": re.compile(r"\b(?:el|los|las|del|y|que|una|por|fueron)\b", _FLAGS),
-    "pt": re.compile(r"\b(?:os|do|da|dos|das|e|que|uma|não|foram|em)\b", _FLAGS),
+    "en": compile_fast(r"\b(?:the|and|of|was|were|said|with|have)\b", _FLAGS),
+    "de": compile_fast(r"\b(?:der|die|und|das|den|nicht|ist|wurden|mit)\b", _FLAGS),
+    "fr": compile_fast(r"\b(?:le|les|des|et|du|une|est|été|dans)\b", _FLAGS),
+    "es": compile_fast(r"\b(?:el|los|las|del|y|que|una|por|fueron)\b", _FLAGS),
+    "pt": compile_fast(r"\b(?:os|do|da|dos|das|e|que|uma|não|foram|em)\b", _FLAGS),
 }
 
 
 def detect_language(text: str) -> str:
     """Cheap script + stop-word guess among the supported languages (English when unsure)."""
-    sample = text[:800]
-    cyr = len(_CYR.findall(sample))
-    if cyr > 0.25 * len(sample):
+    sample = text[:600]
+    cyr = len(_CYR.findall(sample, 0, 200))
+    if cyr > 0.25 * min(len(sample), 200):
         return "uk" if len(_UK_ONLY.findall(sample)) > len(_RU_ONLY.findall(sample)) else "ru"
+    english = len(_STOP["en"].findall(sample))
+    if english >= 8:
+        return "en"
     scores = {lang: len(rx.findall(sample)) for lang, rx in _STOP.items()}
     best = max(scores, key=lambda k: scores[k])
     return best if scores[best] > scores["en"] else "en"
