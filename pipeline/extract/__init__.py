@@ -82,7 +82,8 @@ def _about_handovers(body: str, lex: lexicon.Lexicon) -> bool:
     for m in lex.captive.finditer(body):
         if lex.each_strict.search(body, max(0, m.start() - 60), m.end() + 60):
             return True
-    return any(not lex.negation.search(body, max(0, m.start() - 80), m.start()) for m in lex.idiom.finditer(body))
+    recip = list(lex.idiom.finditer(body)) + list(lex.reciprocal.finditer(body))
+    return any(not lex.negation.search(body, max(0, m.start() - 80), m.start()) for m in recip)
 
 
 def _has_hit(hits: list[int], start: int, end: int) -> bool:

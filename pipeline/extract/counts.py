@@ -10,7 +10,21 @@ from .parties import PartyMention
 
 _AFTER = 55
 _BEFORE = 80
-_CLAUSE_END = re.compile(r"[;:]|,\s+(?:while|but|and|whereas|а|но|тогда как|натомість|але)\b|\bwhile\b")
+_CLAUSE_END = re.compile(r"[;:]|,\s+(?:while|but|and|whereas|а|но|тогда как|натомість|але|котор\w*|which|who|whom|які|яких"
+                         r"|якого|that)\b|\bwhile\b|\d")
+
+
+_ACC_PREP = ("в", "у", "на")
+
+
+def _to(text: str, pm: PartyMention, lo: int, lex: Lexicon) -> bool:
+    """Is the party the destination ("to Kyiv", "в Россию", "до України")?"""
+    m = lex.to.search(text, max(lo, pm.start - 20), pm.start)
+    if not m:
+        return False
+    if m.group(0).strip().lower() in _ACC_PREP:  # в/на + accusative only: "в России" is where, not whither
+        return text[pm.end - 1:pm.end].lower() in ("ю", "у", "ь")
+    return True
 
 
 def _other(party: str, pair: tuple[str, str]) -> str | None:
@@ -36,7 +50,7 @@ def _after(text: str, c: Count, pms: list[PartyMention], pair: tuple[str, str], 
                 return _other(pm.party, pair)
             return pm.party if pm.party in pair else None
         gap = text[c.end:pm.start]
-        if lex.to.search(gap):
+        if _to(text, pm, c.end, lex):
             return pm.party if pm.party in pair else None
         if lex.from_.search(gap):
             return _other(pm.party, pair)
@@ -50,7 +64,7 @@ def _subject(text: str, pms: list[PartyMention], pos: int, pair: tuple[str, str]
     """The last named party before ``pos`` that is not the object of "to" (the clause's likely subject)."""
     for pm in reversed(pms):
         if pm.end <= pos and pm.party in pair and not pm.demonym:
-            if lex.to.search(text[max(0, pm.start - 12):pm.start]):
+            if _to(text, pm, pm.start - 12, lex):
                 continue
             return pm.party
     return None
@@ -64,7 +78,7 @@ def _verb_before(text: str, c: Count, pms: list[PartyMention], pair: tuple[str, 
         lo += cut[-1].end()
         window = text[lo:c.start]
     for pm in reversed(pms):
-        if lo <= pm.start < c.start and lex.to.search(text[max(0, pm.start - 20):pm.start]):
+        if lo <= pm.start < c.start and _to(text, pm, pm.start - 20, lex):
             return pm.party if pm.party in pair else None
     give = list(lex.give.finditer(window))
     recv = list(lex.receive.finditer(window))
@@ -82,7 +96,7 @@ def _verb_before(text: str, c: Count, pms: list[PartyMention], pair: tuple[str, 
         if near and pm.party in pair and not prep and lex.dative.match(text[pm.start:pm.end]):
             return pm.party
     for pm in pms:
-        if verb_end <= pm.start < c.start and lex.to.search(text[verb_end:pm.start]):
+        if verb_end <= pm.start < c.start and _to(text, pm, verb_end, lex):
             return pm.party if pm.party in pair else None
     subj = _subject(text, pms, lo + last_give, pair, lex)
     return _other(subj, pair) if subj else None
@@ -110,8 +124,10 @@ def recipients(text: str, c: Count, pms: list[PartyMention], pair: tuple[str, st
 def _elliptic(text: str, c: Count, pms: list[PartyMention], pair: tuple[str, str], lex: Lexicon) -> str | None:
     """"Kyiv received 207 prisoners and Moscow, 195": the party right before the figure repeats the verb."""
     prev = [pm for pm in pms if pm.end <= c.start and not pm.demonym and pm.party in pair]
-    if not prev or not re.fullmatch(r"\s*,\s*", text[prev[-1].end:c.start]):
+    if not prev or not re.fullmatch(r"\s*[,:\-—–]\s*", text[prev[-1].end:c.start]):
         return None
+    if _to(text, prev[-1], prev[-1].start - 20, lex):
+        return prev[-1].party
     window = text[max(0, prev[-1].start - 90):prev[-1].start]
     give = [m.start() for m in lex.give.finditer(window)]
     recv = [m.start() for m in lex.receive.finditer(window)]

@@ -49,6 +49,7 @@ LEX = {
     "give": (r"\b(?:handed (?:over|back)|hand(?:s|ing)? over|returned|returning|returns|released|freed|"
              r"transferred|gave)\b"),
     "to": r"(?<!according )(?<!thanks )(?<!due )(?<!owing )\b(?:to|into)\s+(?:the\s+)?$",
+    "reciprocal": r"\b(?:in return|in turn|in exchange)\b",
     "from_": r"\b(?:from|by)\s+(?:the\s+)?$",
     "held_in": r"^\s*(?:captivity|custody|prisons?|jails?|detention|captors|forces)\b",
     "speech": (r"\b(?:said|says|stated|statement|announced|told|confirmed|reported|wrote|posted|according|"
