@@ -11,7 +11,8 @@ from .parties import PartyMention
 _AFTER = 55
 _BEFORE = 80
 _CLAUSE_END = re.compile(r"[;:]|,\s+(?:while|but|and|whereas|а|но|тогда как|натомість|але|котор\w*|which|who|whom|які|яких"
-                         r"|якого|that)\b|\bwhile\b|\d")
+                         r"|якого|that)\b|\bwhile\b")
+_AFTER_END = re.compile(_CLAUSE_END.pattern + r"|\d")
 
 
 _ACC_PREP = ("в", "у", "на")
@@ -35,7 +36,7 @@ def _other(party: str, pair: tuple[str, str]) -> str | None:
 
 def _after(text: str, c: Count, pms: list[PartyMention], pair: tuple[str, str], lex: Lexicon) -> str | None:
     window_end = c.end + _AFTER
-    cut = _CLAUSE_END.search(text, c.end, window_end)
+    cut = _AFTER_END.search(text, c.end, window_end)
     if cut:
         window_end = cut.start()
     idiom = lex.idiom.search(text, c.end, window_end)

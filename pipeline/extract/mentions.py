@@ -75,6 +75,9 @@ def _triggers(s: str, lex: Lexicon) -> tuple[dict[str, list[int]], bool]:
     return {EX: sorted(ex), BODY: sorted(body)}, lexical
 
 
+_N_FOR_N = re.compile(r"\d[\d,.\s]*\s*(?:-for-|for|на|за|contre|por|gegen)\s*\d")
+
+
 def _windows(anchors: list[int], size: int) -> list[tuple[int, int]]:
     out: list[tuple[int, int]] = []
     for a in sorted(anchors):
@@ -86,12 +89,19 @@ def _windows(anchors: list[int], size: int) -> list[tuple[int, int]]:
     return out
 
 
+_TALK_NOUN = re.compile(
+    r"(?:talks|negotiations|meeting|summit|переговор\w*|встреч\w*|зустріч\w*|gespräch\w*|verhandlung\w*|pourparlers"
+    r"|négociations|conversaciones|negociaciones|negociações)\W+(?:\w+\W+){0,5}$", re.IGNORECASE)
+
+
 def _cues(s: str, lex: Lexicon, anchors: list[int]) -> dict[str, list[int]]:
     out: dict[str, list[int]] = {}
     wins = _windows(anchors, _CUE_REACH)
     for status in ("conducted", "agreed", "planned"):
         rx = getattr(lex, status)
         pos = [m.start() for lo, hi in wins for m in rx.finditer(s, lo, hi)]
+        if status == "conducted":  # "the talks that took place in Istanbul": the talks happened, not a swap
+            pos = [p for p in pos if not _TALK_NOUN.search(s, max(0, p - 60), p)]
         if pos:
             out[status] = pos
     return out
@@ -121,7 +131,8 @@ def _pick_date(s: str, refs: list[DateRef], status: str | None, anchor: int) -> 
             if not _SPLIT_DATES.match(s[a.end:b.start]):
                 break
             run.append(b)
-        if len(run) >= 2 and all(r.precision in ("day", None) for r in run):
+        days = {r.date for r in run}
+        if len(run) >= 2 and all(r.precision == "day" for r in run) and len(days) == len(run):
             return run
     return [min(pool, key=lambda r: min(abs(r.start - anchor), abs(r.end - anchor)))]
 
@@ -131,6 +142,10 @@ def sentence_mentions(sent: Sentence, lex: Lexicon, pair: tuple[str, str], pub: 
     """Mentions of exchange or repatriation events in one sentence (possibly several)."""
     s = sent.text
     trig, lexical = _triggers(s, lex)
+    if not trig[EX] and not trig[BODY]:
+        pair_m = _N_FOR_N.search(s)
+        if pair_m:
+            trig[EX], lexical = [pair_m.start()], True
     anchors = trig[EX] + trig[BODY]
     if not anchors:
         return []
@@ -210,6 +225,8 @@ def _build(sent: Sentence, ctx: _Ctx, pub: date | None, typed: list[tuple[Count,
                 m = Mention(etype, status, False, sent, ctx.pair, ref, counts if len(dates) == 1 else {},
                             quals, cats if etype == EX else set(), meds, loc, recall)
                 m.strong = ctx.lexical and not cumulative and _is_strong(m, s, lex)
+                if m.strong and m.status is None:
+                    m.status = "conducted"
                 m.additive = additive and bool(m.counts) and (ref is None or ref.precision is None)
                 m.mirror = not m.counts and bool(lex.equal.search(s))
                 out.append(m)
@@ -248,4 +265,4 @@ def _is_strong(m: Mention, s: str, lex: Lexicon) -> bool:
         return bool(m.counts or dated or lex.agreed_verb.search(s))
     if m.status == "planned":
         return bool(m.counts or dated)
-    return False
+    return dated and len(m.counts) == 2  # "Sunday: 303 for 303" in a swap story
