@@ -62,13 +62,17 @@ def _after(text: str, c: Count, pms: list[PartyMention], pair: tuple[str, str], 
 
 
 def _subject(text: str, pms: list[PartyMention], pos: int, pair: tuple[str, str], lex: Lexicon) -> str | None:
-    """The last named party before ``pos`` that is not the object of "to" (the clause's likely subject)."""
+    """The last named party before ``pos`` that is not the object of "to"/"from" (the clause's likely subject)."""
+    fallback = None
     for pm in reversed(pms):
         if pm.end <= pos and pm.party in pair and not pm.demonym:
             if _to(text, pm, pm.start - 12, lex):
                 continue
+            if lex.from_.search(text, max(0, pm.start - 12), pm.start):
+                fallback = fallback or pm.party
+                continue
             return pm.party
-    return None
+    return fallback
 
 
 def _verb_before(text: str, c: Count, pms: list[PartyMention], pair: tuple[str, str], lex: Lexicon) -> str | None:

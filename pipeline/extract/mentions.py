@@ -116,9 +116,12 @@ def _nearest(pos: int, options: dict[str, list[int]]) -> str | None:
     return best
 
 
-def _pick_date(s: str, refs: list[DateRef], status: str | None, anchor: int) -> list[DateRef]:
+def _pick_date(s: str, refs: list[DateRef], status: str | None, anchor: int,
+               secondary: bool = False) -> list[DateRef]:
     if status == "agreed":
-        pool = [r for r in refs if r.talks and not r.speech] or [r for r in refs if not r.speech]
+        pool = [r for r in refs if r.talks and not r.speech]
+        if not pool and not secondary:
+            pool = [r for r in refs if not r.speech]
     else:
         pool = [r for r in refs if not r.speech and not r.talks]
     if not pool and status is not None:
@@ -171,12 +174,16 @@ def _sentence_pair(pms: list[PartyMention], pair: tuple[str, str]) -> tuple[str,
 
 def _count_slots(ctx: _Ctx, typed: list[tuple[Count, str]]) -> dict[tuple[str, str | None], list]:
     slots: dict[tuple[str, str | None], list[tuple[Count, list[str]]]] = {}
+    last_who: list[str] = []
     for c, etype in typed:
         status = _nearest(c.start, ctx.cues[etype])
         if c.frame and ctx.lexical and "agreed" in ctx.cues[etype]:
             status = "agreed"
             ctx.cues[etype].setdefault("agreed", [])
         who = recipients(ctx.text, c, ctx.pms, ctx.pair, ctx.lex)
+        if not who and len(last_who) == 1 and ctx.lex.other_way.match(ctx.text[c.end:c.end + 60]):
+            who = [p for p in ctx.pair if p != last_who[0]]
+        last_who = who or last_who
         slots.setdefault((etype, status), []).append((c, who))
     return slots
 
@@ -220,11 +227,12 @@ def _build(sent: Sentence, ctx: _Ctx, pub: date | None, typed: list[tuple[Count,
             counts, quals = _combine(slots.get((etype, status), []))
             loc = _location(s, locs, status, len(statuses))
             framed = status == "agreed" and not ctx.cues[etype]["agreed"]
-            dates = ([] if framed else _pick_date(s, refs, status, anchor)) or [None]  # type: ignore[list-item]
+            secondary = status != "conducted" and "conducted" in ctx.cues[etype]
+            dates = ([] if framed else _pick_date(s, refs, status, anchor, secondary)) or [None]  # type: ignore[list-item]
             for ref in dates:
                 m = Mention(etype, status, False, sent, ctx.pair, ref, counts if len(dates) == 1 else {},
                             quals, cats if etype == EX else set(), meds, loc, recall)
-                m.strong = ctx.lexical and not cumulative and _is_strong(m, s, lex)
+                m.strong = ctx.lexical and not cumulative and _is_strong(m, s, lex, secondary)
                 if m.strong and m.status is None:
                     m.status = "conducted"
                 m.additive = additive and bool(m.counts) and (ref is None or ref.precision is None)
@@ -257,12 +265,12 @@ def _combine(items: list[tuple[Count, list[str]]]) -> tuple[dict[str, int], set[
     return out, quals
 
 
-def _is_strong(m: Mention, s: str, lex: Lexicon) -> bool:
+def _is_strong(m: Mention, s: str, lex: Lexicon, secondary: bool = False) -> bool:
     dated = m.date is not None and m.date.precision not in (None, "month")
     if m.status == "conducted":
         return True
     if m.status == "agreed":
-        return bool(m.counts or dated or lex.agreed_verb.search(s))
+        return bool(m.counts or dated or (lex.agreed_verb.search(s) and not secondary))
     if m.status == "planned":
         return bool(m.counts or dated)
     return dated and len(m.counts) == 2  # "Sunday: 303 for 303" in a swap story
