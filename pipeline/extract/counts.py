@@ -82,13 +82,13 @@ def _verb_before(text: str, c: Count, pms: list[PartyMention], pair: tuple[str, 
     if cut:
         lo += cut[-1].end()
         window = text[lo:c.start]
-    for pm in reversed(pms):
-        if lo <= pm.start < c.start and _to(text, pm, pm.start - 20, lex):
-            return pm.party if pm.party in pair else None
     give = list(lex.give.finditer(window))
     recv = list(lex.receive.finditer(window))
     last_give = give[-1].start() if give else -1
     last_recv = recv[-1].start() if recv else -1
+    for pm in reversed(pms):
+        if lo + max(last_give, last_recv) < pm.start < c.start and _to(text, pm, pm.start - 20, lex):
+            return pm.party if pm.party in pair else None
     if last_give < 0 and last_recv < 0:
         return None
     if last_recv > last_give:

@@ -270,7 +270,8 @@ def _is_strong(m: Mention, s: str, lex: Lexicon, secondary: bool = False) -> boo
     if m.status == "conducted":
         return True
     if m.status == "agreed":
-        return bool(m.counts or dated or (lex.agreed_verb.search(s) and not secondary))
+        own_time = m.date is not None and m.date.precision is not None
+        return bool(m.counts or dated or (lex.agreed_verb.search(s) and (own_time or not secondary)))
     if m.status == "planned":
         return bool(m.counts or dated)
     return dated and len(m.counts) == 2  # "Sunday: 303 for 303" in a swap story
