@@ -129,7 +129,11 @@ def recipients(text: str, c: Count, pms: list[PartyMention], pair: tuple[str, st
 def _elliptic(text: str, c: Count, pms: list[PartyMention], pair: tuple[str, str], lex: Lexicon) -> str | None:
     """"Kyiv received 207 prisoners and Moscow, 195": the party right before the figure repeats the verb."""
     prev = [pm for pm in pms if pm.end <= c.start and not pm.demonym and pm.party in pair]
-    if not prev or not re.fullmatch(r"\s*[,:\-—–]\s*", text[prev[-1].end:c.start]):
+    if not prev:
+        return None
+    gap = text[prev[-1].end:c.start]
+    conj = re.search(r"\b(?:and|et|e|y|und|и|і|та)\s+$", text[max(0, prev[-1].start - 6):prev[-1].start])
+    if not (re.fullmatch(r"\s*[,:\-—–]\s*", gap) or (conj and re.fullmatch(r"\s+", gap))):
         return None
     if _to(text, prev[-1], prev[-1].start - 20, lex):
         return prev[-1].party

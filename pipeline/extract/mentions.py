@@ -10,7 +10,7 @@ from . import attributes
 from .counts import recipients
 from .dates import DateRef, find_dates
 from .lexicon import Lexicon
-from .numbers import Count, find_counts
+from .numbers import _LIST_JOIN, Count, find_counts
 from .parties import PartyMention, find_parties
 from .sentences import Sentence
 
@@ -224,7 +224,7 @@ def _build(sent: Sentence, ctx: _Ctx, pub: date | None, typed: list[tuple[Count,
         statuses: list[str | None] = list(ctx.cues[etype]) or [None]
         for status in statuses:
             anchor = min(ctx.cues[etype].get(status or "") or ctx.triggers[etype] or [0])
-            counts, quals = _combine(slots.get((etype, status), []))
+            counts, quals = _combine(_nearest_cluster(s, slots.get((etype, status), []), anchor))
             loc = _location(s, locs, status, len(statuses))
             framed = status == "agreed" and not ctx.cues[etype]["agreed"]
             secondary = status != "conducted" and "conducted" in ctx.cues[etype]
@@ -248,6 +248,22 @@ def _location(s: str, locs: list[tuple[int, str]], status: str | None, n_status:
         if talks == (status == "agreed") or n_status <= 1:
             return name
     return None
+
+
+def _nearest_cluster(s: str, items: list[tuple[Count, list[str]]], anchor: int) -> list[tuple[Count, list[str]]]:
+    """Several per-side figures not forming one list ("1000 for 1000 ... 307 each ... 390 for 390") belong
+    to different handovers: keep the list nearest the verb."""
+    each = sorted((it for it in items if it[0].each), key=lambda it: it[0].start)
+    if len({it[0].value for it in each}) < 2:
+        return items
+    clusters: list[list[tuple[Count, list[str]]]] = [[each[0]]]
+    for prev, cur in zip(each, each[1:], strict=False):
+        if _LIST_JOIN.match(s[prev[0].end:cur[0].start]):
+            clusters[-1].append(cur)
+        else:
+            clusters.append([cur])
+    best = min(clusters, key=lambda cl: min(abs(it[0].start - anchor) for it in cl))
+    return [it for it in items if not it[0].each] + best
 
 
 def _combine(items: list[tuple[Count, list[str]]]) -> tuple[dict[str, int], set[str]]:
