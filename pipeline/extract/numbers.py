@@ -106,6 +106,9 @@ def _is_count(text: str, start: int, end: int, lex: Lexicon) -> bool:
         return True
     if DEMONYM_AHEAD.match(after):
         return True
+    head = after.lstrip()
+    if lex.give.match(head) or lex.release.match(head):  # "19 returned to Russia", "27 handed over"
+        return True
     if re.match(r"\s*(?:people|persons|человек|осіб|людей)\b", after, re.IGNORECASE):
         return True
     before = text[max(0, start - 40):start]
