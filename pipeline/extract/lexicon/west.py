@@ -19,7 +19,7 @@ DE = {
     "body": r"\b(?:leichen|leichname?|gebeine|gefallen\w*|tote[rn]?|überreste|sterbliche)\b",
     "conducted": (r"\b(?:ausgetauscht|getauscht|fand statt|stattgefunden|zurückgekehrt|übergeben|übergab|erhielt"
                   r"|erhalten|freigelassen|kehrten|brachte|durchgeführt|vollzogen|tauschten|haben)\b"),
-    "agreed": r"\b(?:vereinbar\w*|einig\w*|abkommen|vereinbarung\w*|verständigt\w*)\b",
+    "agreed": r"\b(?:vereinbart\w*|einigten|geeinigt|verständigt\w*|verabredet\w*)\b",
     "agreed_verb": r"\b(?:vereinbart\w*|einigten|geeinigt|verständigt\w*)\b",
     "planned": (r"\b(?:wird|werden|soll|sollen|plan\w*|bereit|vorgeschlagen|vorschlag|forder\w*|geplant"
                 r"|erwartet|nächste\w*|bald|demnächst|könnte)\b"),
@@ -32,7 +32,7 @@ DE = {
     "at_least": r"\b(?:mehr als|über|mindestens)\s+$",
     "receive": r"\b(?:erhielt|erhalten|zurückerhalten|holte\w*|bekam)\b",
     "give": r"\b(?:übergab|übergeben|freigelassen|überstellt)\b",
-    "to": r"\ban\s+(?:die|den)?\s*$",
+    "to": r"\b(?:an\s+(?:die|den)|der|nach)\s*$",
     "from_": r"\baus\s+(?:der|dem)?\s*$",
     "held_in": r"^\s*(?:gefangenschaft|haft)\b",
     "speech": r"\b(?:sagte|teilte|erklärte|mitteilung|berichtete|bestätigte|laut|zufolge)\b[^.;]{0,25}$",
@@ -123,7 +123,7 @@ ES = {
     "body": r"\b(?:cuerpos|restos|cadáveres|soldados caídos|caídos|muertos)\b",
     "conducted": (r"\b(?:intercambiaron|canjearon|se llevó a cabo|tuvo lugar|repatriad\w*|liberad\w*|entreg\w+ron"
                   r"|recibió|recibieron|devolvió|devolvieron|regresaron|realizaron|realizó)\b"),
-    "agreed": r"\b(?:acord\w*|acuerdo\w*|pactad\w*|pactaron)\b",
+    "agreed": r"\b(?:acordaron|acordad[oa]s?|(?<!de )acuerdo\b|pactad\w*|pactaron)",
     "agreed_verb": r"\b(?:acordaron|pactaron|acordado)\b",
     "planned": (r"\b(?:va a|van a|prevé|previsto|planea\w*|dispuest\w*|propu\w*|propon\w*|exig\w*|próxim\w*"
                 r"|pronto|podría|se realizará|tendrá lugar)\b"),
@@ -179,7 +179,7 @@ PT.update({
     "body": r"\b(?:corpos|restos mortais|restos|cadáveres|soldados mortos|mortos)\b",
     "conducted": (r"\b(?:trocaram|realizaram|realizou|ocorreu|aconteceu|repatriad\w*|libertad\w*|entregou"
                   r"|entregaram|recebeu|receberam|devolveu|devolveram|regressaram|voltaram)\b"),
-    "agreed": r"\b(?:acord\w*|acertad\w*|combinad\w*)\b",
+    "agreed": r"\b(?:acordaram|acordad[oa]s?|(?<!de )acordo\b|acertad\w*|combinad\w*)",
     "agreed_verb": r"\b(?:acordaram|acertaram|concordaram)\b",
     "planned": (r"\b(?:vai|vão|prevê|previsto|planej\w*|planeia\w*|dispost\w*|propost\w*|propô\w*|exig\w*"
                 r"|próxim\w*|em breve|poderia|será realizad\w*)\b"),
