@@ -36,7 +36,7 @@ DE = {
     "from_": r"\baus\s+(?:der|dem)?\s*$",
     "held_in": r"^\s*(?:gefangenschaft|haft)\b",
     "speech": r"\b(?:sagte|teilte|erklärte|mitteilung|berichtete|bestätigte|laut|zufolge)\b[^.;]{0,25}$",
-    "talks": r"\b(?:gesprächen|verhandlungen|treffen|vereinbar\w*)\b[^.;,]{0,40}$",
+    "talks": r"\b(?:gesprächen|verhandlungen|treffen|vereinbar\w*)\b[^.;,]{0,25}$",
     "people": (r"^[\s\w'-]{0,40}?\b(?:\w*gefangene\w*|soldaten|militärangehörige\w*|zivilist\w*|menschen|personen"
                r"|leichen|leichname?|gefallene\w*|ukrainer\w*|russen|kämpfer|verteidiger|geiseln|häftlinge|tote)\b"),
     "zero": r"\b(?:keine (?:leichen|toten) erhalten|keine einzige)\b",
@@ -86,7 +86,7 @@ FR = {
     "from_": r"\bpar\s+(?:la\s+)?$",
     "held_in": r"^\s*(?:captivité|détention)\b",
     "speech": r"\b(?:a déclaré|a annoncé|a indiqué|a affirmé|selon|communiqué|a confirmé|a écrit)\b[^.;]{0,25}$",
-    "talks": r"\b(?:pourparlers|négociations|réunion|accord)\b[^.;,]{0,40}$",
+    "talks": r"\b(?:pourparlers|négociations|réunion|accord)\b[^.;,]{0,25}$",
     "people": (r"^[\s\w'’-]{0,40}?\b(?:prisonniers?|soldats|militaires|civils|personnes|corps|dépouilles"
                r"|ukrainiens|russes|captifs|détenus|otages|combattants|hommes|défenseurs)\b"),
     "zero": r"\b(?:aucun corps|n'a reçu aucun)\b",
@@ -140,7 +140,7 @@ ES = {
     "from_": r"\bpor\s+(?:la\s+)?$",
     "held_in": r"^\s*(?:cautiverio|custodia)\b",
     "speech": r"\b(?:dijo|declaró|anunció|informó|según|comunicado|confirmó|escribió)\b[^.;]{0,25}$",
-    "talks": r"\b(?:conversaciones|negociaciones|reunión|acuerdo)\b[^.;,]{0,40}$",
+    "talks": r"\b(?:conversaciones|negociaciones|reunión|acuerdo)\b[^.;,]{0,25}$",
     "people": (r"^[\s\w'-]{0,40}?\b(?:prisioneros?|soldados|militares|civiles|personas|cuerpos|restos"
                r"|ucranianos|rusos|cautivos|detenidos|rehenes|combatientes|hombres|caídos)\b"),
     "zero": r"\b(?:ningún cuerpo|no recibió ningún)\b",
@@ -193,7 +193,7 @@ PT.update({
     "give": r"\b(?:entregou|devolveu|libertou|entregaram|devolveram|libertaram)\b",
     "held_in": r"^\s*(?:cativeiro|custódia)\b",
     "speech": r"\b(?:disse|declarou|anunciou|informou|segundo|comunicado|confirmou|escreveu)\b[^.;]{0,25}$",
-    "talks": r"\b(?:conversações|negociações|reunião|acordo)\b[^.;,]{0,40}$",
+    "talks": r"\b(?:conversações|negociações|reunião|acordo)\b[^.;,]{0,25}$",
     "people": (r"^[\s\w'-]{0,40}?\b(?:prisioneiros?|soldados|militares|civis|pessoas|corpos|restos"
                r"|ucranianos|russos|cativos|detidos|reféns|combatentes|homens|mortos)\b"),
     "zero": r"\b(?:nenhum corpo|não recebeu nenhum)\b",
