@@ -36,6 +36,7 @@ class Mention:
     recall: bool = False
     additive: bool = False
     mirror: bool = False  # "the same number": the other side received as many
+    totals: set[str] = field(default_factory=set)  # parties whose figure is a stated total
 
 
 @dataclass
@@ -236,6 +237,7 @@ def _build(sent: Sentence, ctx: _Ctx, pub: date | None, typed: list[tuple[Count,
                 if m.strong and m.status is None:
                     m.status = "conducted"
                 m.additive = additive and bool(m.counts) and (ref is None or ref.precision is None)
+                m.totals = {p for c, who in slots.get((etype, status), []) if c.total for p in who}
                 m.mirror = not m.counts and bool(lex.equal.search(s))
                 out.append(m)
     return out
@@ -269,12 +271,17 @@ def _nearest_cluster(s: str, items: list[tuple[Count, list[str]]], anchor: int) 
 def _combine(items: list[tuple[Count, list[str]]]) -> tuple[dict[str, int], set[str]]:
     per: dict[str, list[int]] = {}
     quals: set[str] = set()
+    totals: dict[str, int] = {}
     for c, who in items:
         for party in who:
             per.setdefault(party, []).append(c.value)
             quals.add(c.qualifier)
-    out = {}
+            if c.total:
+                totals[party] = c.value
+    out = dict(totals)
     for party, vals in per.items():
+        if party in totals:
+            continue
         top = max(vals)
         rest = sorted(vals)[:-1]
         out[party] = top if (rest and sum(rest) == top) or len(set(vals)) == 1 else sum(vals)
