@@ -79,6 +79,8 @@ def _first_of(alt: str) -> set[str] | None:
         end = _close(alt, 0)
         if alt[end + 1:end + 2] in ("?", "*") or alt.startswith(("(?=", "(?!", "(?<")):
             return None
+        if alt.startswith("(?") and not alt.startswith(("(?:", "(?P<")):
+            return None  # scoped flags and the like: no cheap pre-check
         inner = alt[3:end] if alt.startswith("(?:") else alt[1:end]
         if alt.startswith("(?P<"):
             inner = alt[alt.index(">") + 1:end]

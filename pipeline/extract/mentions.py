@@ -226,6 +226,8 @@ def _build(sent: Sentence, ctx: _Ctx, pub: date | None, typed: list[tuple[Count,
         for status in statuses:
             anchor = min(ctx.cues[etype].get(status or "") or ctx.triggers[etype] or [0])
             counts, quals = _combine(_nearest_cluster(s, slots.get((etype, status), []), anchor))
+            if not counts and etype == EX and status == "conducted" and lex.one_for_one.search(s):
+                counts, quals = {p: 1 for p in ctx.pair}, {"exact"}  # "freed A B in exchange for C D"
             loc = _location(s, locs, status, len(statuses))
             framed = status == "agreed" and not ctx.cues[etype]["agreed"]
             secondary = status != "conducted" and "conducted" in ctx.cues[etype]

@@ -81,6 +81,8 @@ LEX = {
     "subset_lead": r"\b(?:among(?: the)?|of the)\s+$",
     "subset": r"\b(?:including|among them|of them|of whom|among whom|among those|among the)\b",
     "other_way": r"^[^.;]{0,30}?\b(?:the other way|in the opposite direction|in return|back)\b",
+    "one_for_one": (r"(?-i:\b(?:freed|released|exchanged|swapped|traded)\s+(?:[\w'’-]+\s+){0,6}?[A-Z][a-z]+\s+[A-Z][a-z]+"
+                    r"[^.;]{0,80}?\bin (?:exchange|a swap) for\s+(?:[\w'’-]+\s+){0,5}?[A-Z][a-z]+\s+[A-Z][a-z]+)"),
     "equal": r"\b(?:an? equal number|the same number|same number)\b",
     "of_party": r"\bof\s+(?:the\s+)?(?:armed forces of\s+)?$",
     "numbers": {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
