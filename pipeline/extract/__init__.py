@@ -49,8 +49,10 @@ def extract_from_text(text: str, published: date | None, lang: str | None = None
     for s, found in zip(sents, pms, strict=True):
         mentions += sentence_mentions(s, lex, pair, published, found)
     drafts = assemble(mentions)
-    if lex.denial.search(body):  # "this is not an exchange": keep only the dead, whose return is one-way anyway
-        drafts = [d for d in drafts if d.etype != "prisoner_exchange"]
+    denied = [m.start() for m in lex.denial.finditer(body)]
+    if denied:  # "this is not an exchange": drop the swaps told next to it (the dead are one-way anyway)
+        drafts = [d for d in drafts if d.etype != "prisoner_exchange"
+                  or not all(any(s.start - 300 <= i <= s.end + 300 for i in denied) for s in d.strong_sents)]
     if not reciprocal:  # no swap word: only a handover with a figure for each side shows two-way traffic
         drafts = [d for d in drafts if len([v for v in d.counts.values() if v]) == 2]
     _default_to_published(drafts, published)

@@ -38,7 +38,7 @@ def _parse_digits(raw: str) -> int:
 
 
 _THOUSAND = re.compile(r"\s*(?:тыс\.|тыс\b|тысяч\w*|тис\.|тисяч\w*|thousand|mil\b|Tausend|mille)", re.IGNORECASE)
-_JOIN = re.compile(r"(?:\s+and\s+|\s+|-)")
+_JOIN = re.compile(r"(?:\s+(?:and|y|e)\s+|\s+|-)")
 
 
 def _word_run(text: str, m: re.Match[str], lex: Lexicon) -> tuple[int, int]:
@@ -74,7 +74,8 @@ def _candidates(text: str, lex: Lexicon) -> list[tuple[int, int, int]]:
         if not m:
             break
         value, end = _word_run(text, m, lex)
-        out.append((m.start(), end, value))
+        if end > m.end() or m.group(0).lower() not in lex.alone:  # bare "тысячи" is "thousands of"
+            out.append((m.start(), end, value))
         pos = end
     return sorted(out)
 

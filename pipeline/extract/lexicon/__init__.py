@@ -26,6 +26,7 @@ class Lexicon:
         self.months: dict[str, int] = raw["months"]
         self.numbers: dict[str, int] = raw["numbers"]
         self.multipliers: dict[str, int] = raw.get("multipliers", {})
+        self.alone: frozenset[str] = frozenset(raw.get("alone", ()))  # "тысячи" alone: "thousands of"
         for key, val in raw.items():
             if isinstance(val, str):
                 setattr(self, key, compile_fast(val, _FLAGS))
@@ -48,7 +49,7 @@ class Lexicon:
         self.month_tail = re.compile(r"\b" + raw["month_re"] + r"\.?,?\s+$", _FLAGS)
         self.month_head = re.compile(r"\s*(?:of\s+|de\s+|\.\s*)?" + raw["month_re"] + r"(?!\w)", _FLAGS)
         words = sorted(self.numbers, key=len, reverse=True)
-        self.number_word_re = compile_fast(r"\b(?:" + "|".join(re.escape(w) for w in words) + r")\b", _FLAGS)
+        self.number_word_re = compile_fast(r"\b(?:" + "|".join(re.escape(w) for w in words) + r")\b(?!['’])", _FLAGS)
 
     def month_number(self, word: str) -> int | None:
         w = word.lower().rstrip(".")

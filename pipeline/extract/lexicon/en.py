@@ -36,7 +36,7 @@ LEX = {
     "not_people_before": (r"\b(?:student|cultural|academic|currency|data|information|knowledge|youth|scientific"
                           r"|foreign|stock|heated|diplomatic notes?|fire|gunfire|artillery|crypto)\s+$"),
     "additive": r"\b(?:also|in addition|additionally|as part of the same|on top of|as well as|plus)\b",
-    "denial": r"\b(?:not (?:an?|part of an?|part of any) (?:prisoner )?(?:exchange|swap)|(?:no one|nobody|no prisoners?) (?:was |were )?(?:released|freed|handed over|given) in return|nothing in return|without (?:an? )?(?:exchange|swap)|unilateral\w*)\b",
+    "denial": r"\b(?:not (?:an?|part of an?|part of any) (?:prisoner )?(?:exchange|swap)|(?:no one|nobody|no prisoners?) (?:was |were )?(?:released|freed|handed over|given)|nothing in return|without (?:an? )?(?:exchange|swap)|unilateral(?:ly)? (?:release|step|gesture|pardon|move|decision|act|released|freed))\b",
     "recall": r"\b(?:previous|prior|earlier (?:swap|exchange|repatriation|handover))\b",
     "cumulative": (r"\b(?:since (?:the start|the beginning|february|2014|2022|the full-scale)|in total since|so far"
                    r"|to date|altogether since|over the course of the war|since the war began)\b"),

@@ -1,5 +1,7 @@
 """German, French, Spanish and Portuguese cue words (regexes compiled case-insensitively)."""
 
+from . import numwords
+
 _CATS_DE = {
     "civilians": r"\b(?:zivilist\w*|zivilpersonen)\b",
     "wounded": r"\b(?:verwundet\w*|verletzt\w*|schwerkrank\w*)\b",
@@ -51,8 +53,8 @@ DE = {
     "this_week": r"\b(?:diese woche|anfang der woche|in dieser woche)\b", "last_week": r"\bletzte woche\b",
     "this_month": r"\b(?:diesen monat|anfang des monats)\b", "last_month": r"\bletzten monat\b",
     "future": r"\b(?:nächste\w*|kommende\w*)\s+$",
-    "numbers": {"tausend": 1000, "hundert": 100, "zwei": 2, "drei": 3, "zehn": 10, "zwanzig": 20},
-    "multipliers": {},
+    "numbers": numwords.DE,
+    "multipliers": numwords.MULT_DE,
     "for_n": r"^\s*(?:gegen|für|zu)\s*$",
     "mediation": r"\b(?:vermittl\w*|mithilfe|dank|unterstützung)\b",
     "categories": _CATS_DE,
@@ -101,8 +103,8 @@ FR = {
     "this_week": r"\bcette semaine\b", "last_week": r"\bla semaine dernière\b",
     "this_month": r"\bce mois-ci\b", "last_month": r"\ble mois dernier\b",
     "future": r"\b(?:prochain\w*)\s+$",
-    "numbers": {"mille": 1000, "cent": 100, "deux": 2, "trois": 3, "dix": 10, "vingt": 20},
-    "multipliers": {},
+    "numbers": numwords.FR,
+    "multipliers": numwords.MULT_FR,
     "for_n": r"^\s*(?:contre|pour)\s*$",
     "mediation": r"\b(?:médiation|grâce à|sous l'égide|avec l'aide|facilit\w*)\b",
     "categories": {
@@ -113,7 +115,7 @@ FR = {
 }
 
 ES = {
-    "denial": r"(?:no (?:es|fue) un (?:intercambio|canje)|nada a cambio|sin contrapartida|unilateral\w*)",
+    "denial": r"(?:no (?:es|fue) un (?:intercambio|canje)|nada a cambio|sin contrapartida|(?:liberación|gesto) unilateral)",
     "additive": r"\b(?:además|también)\b",
     "exchange": r"\b(?:intercambi\w*|canje\w*|canjear\w*|canjearon)\b",
     "idiom": r"\ba cambio de\b",
@@ -156,8 +158,8 @@ ES = {
     "this_week": r"\besta semana\b", "last_week": r"\bla semana pasada\b",
     "this_month": r"\beste mes\b", "last_month": r"\bel mes pasado\b",
     "future": r"\b(?:próxim\w*)\s+$",
-    "numbers": {"mil": 1000, "cien": 100, "dos": 2, "tres": 3, "diez": 10, "veinte": 20},
-    "multipliers": {},
+    "numbers": numwords.ES,
+    "multipliers": numwords.MULT_ES,
     "for_n": r"^\s*(?:por)\s*$",
     "mediation": r"\b(?:mediaci\w*|gracias a|con la ayuda|facilit\w*)\b",
     "categories": {
@@ -169,7 +171,7 @@ ES = {
 
 PT = dict(ES)
 PT.update({
-    "denial": r"(?:não (?:é|foi) uma troca|nada em troca|sem contrapartida|unilateral\w*)",
+    "denial": r"(?:não (?:é|foi) uma troca|nada em troca|sem contrapartida|(?:libertação|gesto) unilateral)",
     "additive": r"\b(?:além disso|também)\b",
     "exchange": r"\b(?:troc\w*|intercâmbio|permut\w*)\b",
     "idiom": r"\bem troca de\b",
@@ -208,7 +210,8 @@ PT.update({
     "day_after": r"\bno dia seguinte\b",
     "this_week": r"\besta semana\b", "last_week": r"\bna semana passada\b",
     "this_month": r"\beste mês\b", "last_month": r"\bno mês passado\b",
-    "numbers": {"mil": 1000, "cem": 100, "dois": 2, "três": 3, "dez": 10, "vinte": 20},
+    "numbers": numwords.PT,
+    "multipliers": numwords.MULT_PT,
     "mediation": r"\b(?:mediaç\w*|graças a|com a ajuda|facilit\w*)\b",
     "categories": {
         "civilians": r"\bcivis\b", "wounded": r"\b(?:feridos|gravemente doentes)\b",
