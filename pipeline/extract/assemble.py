@@ -112,6 +112,9 @@ def assemble(mentions: list[Mention]) -> list[Draft]:
         if m.additive and _add_to_previous(drafts, m):
             continue
         target = _closest(drafts, m)
+        if target is None and _bare_reference(m):
+            m.strong = False  # "bodies were being returned, but no figures": a remark, not a new event
+            continue
         if target is None:
             target = _new(m)
             drafts.append(target)
@@ -126,6 +129,11 @@ def assemble(mentions: list[Mention]) -> list[Draft]:
             if target is not None:
                 _absorb(target, m, False)
     return drafts
+
+
+def _bare_reference(m: Mention) -> bool:
+    undated = m.date is None or m.date.precision is None
+    return m.status == "conducted" and undated and not m.counts and m.sent.index > 3
 
 
 def _add_to_previous(drafts: list[Draft], m: Mention) -> bool:

@@ -50,6 +50,13 @@ class _Ctx:
     lexical: bool
 
 
+_ORG = re.compile(
+    r"(?:treatment of prisoners of war|prisoners? of war (?:coordination )?(?:headquarters|hq)|prisoner-of-war "
+    r"coordination headquarters|обращени\w* с военнопленн\w*|поводженн\w* з військовополонен\w*"
+    r"|kriegsgefangenen\w*stab|traitement des prisonniers de guerra?e?|trato de (?:los )?prisioneros de guerra"
+    r"|tratamento (?:dos|de) prisioneiros de guerra)", re.IGNORECASE)
+
+
 def _triggers(s: str, lex: Lexicon) -> tuple[dict[str, list[int]], bool]:
     """Trigger positions per event type, and whether the words say that something changed hands."""
     idioms = [(m.start(), m.end()) for m in lex.idiom.finditer(s)]
@@ -66,7 +73,8 @@ def _triggers(s: str, lex: Lexicon) -> tuple[dict[str, list[int]], bool]:
         ex.append(m.start())
     released = bool(lex.release.search(s) or lex.receive.search(s))
     lexical = bool(ex or body)
-    ex += [m.start() for m in lex.captive.finditer(s)]
+    orgs = [(m.start(), m.end()) for m in _ORG.finditer(s)]
+    ex += [m.start() for m in lex.captive.finditer(s) if not any(a <= m.start() < b for a, b in orgs)]
     lexical = lexical or bool(idioms and ex)
     if released:
         lexical = lexical or len(ex) > 0
