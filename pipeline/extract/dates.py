@@ -149,6 +149,13 @@ def _relative(text: str, lex: Lexicon, pub: date | None) -> list[DateRef]:
                 continue  # "накануне переговоров": on the eve of something, not the day before
             dt = pub - timedelta(days=back) if pub else None
             out.append(DateRef(m.start(), m.end(), dt, "day" if dt else None, future=dt))
+    ago = getattr(lex, "days_ago", None)  # "zehn Tage zuvor", "il y a deux jours", "три дня назад"
+    for m in ago.finditer(text) if ago is not None else ():
+        word = next(g for g in m.groups() if g)
+        n = int(word) if word.isdigit() else lex.numbers.get(word.lower())
+        if n is not None and n < 32:
+            dt = pub - timedelta(days=n) if pub else None
+            out.append(DateRef(m.start(), m.end(), dt, "day" if dt else None, future=dt))
     for m in lex.day_after.finditer(text):
         out.append(DateRef(m.start(), m.end(), None, None, relative_next=True))
     for rx, kind in ((lex.this_week, "this_week"), (lex.last_week, "last_week"),

@@ -184,6 +184,7 @@ def _sentence_pair(pms: list[PartyMention], pair: tuple[str, str]) -> tuple[str,
 def _count_slots(ctx: _Ctx, typed: list[tuple[Count, str]]) -> dict[tuple[str, str | None], list]:
     slots: dict[tuple[str, str | None], list[tuple[Count, list[str]]]] = {}
     last_who: list[str] = []
+    prev: Count | None = None
     for c, etype in typed:
         status = _nearest(c.start, ctx.cues[etype])
         if c.frame and ctx.lexical and "agreed" in ctx.cues[etype]:
@@ -192,7 +193,9 @@ def _count_slots(ctx: _Ctx, typed: list[tuple[Count, str]]) -> dict[tuple[str, s
         who = recipients(ctx.text, c, ctx.pms, ctx.pair, ctx.lex)
         if not who and len(last_who) == 1 and ctx.lex.other_way.match(ctx.text[c.end:c.end + 60]):
             who = [p for p in ctx.pair if p != last_who[0]]
-        last_who = who or last_who
+        if not who and len(last_who) == 1 and prev is not None and _LIST_JOIN.match(ctx.text[prev.end:c.start]):
+            who = list(last_who)  # "146 soldiers as well as eight civilians": one verb, one recipient
+        last_who, prev = who or last_who, c
         slots.setdefault((etype, status), []).append((c, who))
     return slots
 

@@ -11,57 +11,79 @@ _CATS_DE = {
 }
 
 DE = {
+    "days_ago": r"\b(?:(\w+) tage? (?:zuvor|davor|vorher|früher)|vor (\w+) tagen)\b",
     "denial": r"\b(?:kein austausch|nicht um einen austausch|kein gefangenenaustausch|im gegenzug niemand|einseitig\w*)\b",
     "additive": r"\b(?:zusätzlich|außerdem|auch)\b",
     "exchange": r"\b(?:\w*austausch\w*|ausgetauscht|tausch\w*|getauscht|gefangenenaustausch\w*)\b",
     "idiom": r"\bim austausch (?:gegen|für)\b",
     "captive": r"\b(?:\w*gefangen\w*|gefangenschaft|häftling\w*|geisel\w*)\b",
     "soldier": r"\b(?:soldaten|militärangehörige\w*|verteidiger|kämpfer)\b",
-    "release": r"\b(?:zurückgekehrt|zurückgebracht|freigelassen|übergeben|heimgekehrt|rückkehr|zurück)\b",
+    "release": (r"\b(?:zurückgekehrt|zurückgebracht|zurückgeholt|freigelassen|freigekommen|übergeben|übergab\w*|heimgekehrt"
+                r"|heimgeholt|rückkehr|zurück|frei|nach hause|in die heimat|überstellt\w*)\b"),
     "body": r"\b(?:leichen|leichname?|gebeine|gefallen\w*|tote[rn]?|überreste|sterbliche)\b",
-    "conducted": (r"\b(?:ausgetauscht|getauscht|fand statt|stattgefunden|zurückgekehrt|übergeben|übergab|erhielt"
-                  r"|erhalten|freigelassen|kehrten|brachte|durchgeführt|vollzogen|tauschten|haben)\b"),
-    "agreed": r"\b(?:vereinbart\w*|einigten|geeinigt|verständigt\w*|verabredet\w*)\b",
-    "agreed_verb": r"\b(?:vereinbart\w*|einigten|geeinigt|verständigt\w*)\b",
+    "conducted": (r"\b(?:ausgetauscht|getauscht|fand statt|stattgefunden|zurückgekehrt|(?<!zu )übergeben|übergab|erhielt"
+                  r"|erhalten|freigelassen|freigekommen|kehrten|kehrte|brachte|durchgeführt|vollzogen|tauschten|haben"
+                  r"|begonnen|zurückgeholt|heimgeholt|holte|holten|holt|kamen frei|überstellt\w*)\b"),
+    "agreed": (r"\b(?:vereinbart\w*|vereinbaren|einigten|einigen sich|geeinigt|verständigt\w*|verabredet\w*|zugesagt"
+               r"|übereingekommen|vereinbarung (?:über|zum|zur))\b"),
+    "agreed_verb": r"\b(?:vereinbart\w*|vereinbaren|einigten|einigen sich|geeinigt|verständigt\w*|übereingekommen)\b",
     "planned": (r"\b(?:wird|werden|soll|sollen|plan\w*|bereit|vorgeschlagen|vorschlag|forder\w*|geplant"
-                r"|erwartet|nächste\w*|bald|demnächst|könnte)\b"),
-    "negation": r"\b(?:kein austausch|verschoben|abgesagt|blockiert|abgelehnt|gescheitert|verzögert)\b",
+                r"|erwartet|nächste\w*|bald|demnächst|könnte|angeboten|anbieten|bietet|boten?|schlägt|schlug"
+                r"|beabsichtig\w*|vorbereit\w*|kündigte|angekündigt|will|wollen)\b"),
+    "negation": (r"\b(?:kein austausch|verschoben|abgesagt|blockiert|abgelehnt|gescheitert|verzögert|begnadig\w*"
+                 r"|folter\w*|misshandl\w*|deportiert\w*|verschlepp\w*|protest\w*|kundgebung\w*|demonstr\w*"
+                 r"|vorgeworfen|beschuldig\w*|besprochen|erörtert|diskutiert\w*|ins stocken|stockt\w*|befragt\w*|interviewt\w*)\b"),
+    "reciprocal": r"\b(?:im gegenzug|im austausch|seinerseits|ihrerseits)\b",
+    "subset_lead": r"\b(?:unter (?:den|ihnen)|von (?:den|ihnen))\s+$",
+    "subset": r"\b(?:darunter|davon|unter ihnen|einschließlich|unter den \w+ (?:waren|sind|befinden))\b",
+    "other_way": r"^[^.;]{0,30}?\b(?:im gegenzug|umgekehrt|in die andere richtung)\b",
+    "equal": r"\b(?:ebenso viele|genauso viele|gleich viele|die gleiche (?:zahl|anzahl))\b",
     "recall": r"\b(?:vorherig\w*|früher\w*|letzte\w* austausch)\b",
-    "cumulative": r"\b(?:seit beginn|seit kriegsbeginn|seit 2022|bisher insgesamt|insgesamt seit)\b",
-    "each": r"\b(?:jeweils|je|pro seite|auf beiden seiten|beide seiten)\b",
-    "each_strict": r"\b(?:jeweils|je|pro seite)\b",
-    "approx": r"\b(?:etwa|rund|ungefähr|circa|ca\.|fast|knapp)\s+$",
-    "at_least": r"\b(?:mehr als|über|mindestens)\s+$",
-    "receive": r"\b(?:erhielt|erhalten|zurückerhalten|holte\w*|bekam)\b",
-    "give": r"\b(?:übergab|übergeben|freigelassen|überstellt)\b",
-    "to": r"\b(?:an\s+(?:die|den)|der|nach)\s*$",
+    "cumulative": (r"\b(?:seit beginn|seit kriegsbeginn|seit dem beginn|seit 2014|seit 2022|bisher insgesamt"
+                   r"|insgesamt seit|bislang insgesamt)\b"),
+    "each": r"\b(?:jeweils|je|pro seite|auf beiden seiten|beide seiten|auf jeder seite|von jeder seite)\b",
+    "each_strict": r"\b(?:jeweils|je|pro seite|auf jeder seite|von jeder seite)\b",
+    "each_prefix": r"\b(?:je|jeweils)\s+$",
+    "approx": r"\b(?:etwa|rund|ungefähr|circa|ca\.|fast|knapp|annähernd)\s+$",
+    "at_least": r"\b(?:mehr als|über|mindestens|weit über|insgesamt mehr als)\s+$",
+    "receive": (r"\b(?:erhielt\w*|erhalten|zurückerhalten|holte\w*|holt|bekam\w*|zurückgeholt|heimgeholt"
+                r"|nach hause|in die heimat|kehrten|kehrte)\b"),
+    "give": r"\b(?:übergab\w*|übergeben|übergibt|freigelassen|überstellt\w*|ließ\w*|gab\w*|ausgeliefert)\b",
+    "to": r"\b(?:an\s+(?:die|den)|der|nach|in\s+die|in\s+den|zurück\s+in\s+die)\s*$",
     "from_": r"\baus\s+(?:der|dem)?\s*$",
     "held_in": r"^\s*(?:gefangenschaft|haft)\b",
     "speech": r"\b(?:sagte|teilte|erklärte|mitteilung|berichtete|bestätigte|laut|zufolge)\b[^.;]{0,25}$",
     "talks": r"\b(?:gesprächen|verhandlungen|treffen|vereinbar\w*)\b[^.;,]{0,25}$",
-    "people": (r"^[\s\w'-]{0,40}?\b(?:\w*gefangene\w*|soldaten|militärangehörige\w*|zivilist\w*|menschen|personen"
-               r"|leichen|leichname?|gefallene\w*|ukrainer\w*|russen|kämpfer|verteidiger|geiseln|häftlinge|tote)\b"),
-    "zero": r"\b(?:keine (?:leichen|toten) erhalten|keine einzige)\b",
+    "people": (r"^(?!\s+(?:seiten|länder|staaten|parteien|delegationen|mal|runden|tage|wochen|monate|jahre)\b)"
+               r"[\s\w'-]{0,40}?\b(?:\w*gefangene\w*|soldaten|militärangehörige\w*|zivilist\w*|menschen|personen"
+               r"|leichen|leichname?|gefallene\w*|ukrainer\w*|russen|kämpfer|verteidiger|geiseln|häftlinge|tote"
+               r"|männer|frauen|bürger\w*|staatsbürger\w*|bewohner\w*|einwohner\w*|verwundete\w*|kinder"
+               r"|zivilpersonen|angehörige\w*|amerikaner\w*|deutsche\w*|journalist\w*)\b"),
+    "zero": r"\b(?:keine (?:leichen|toten) erhalten|keine einzige\w*|keinen einzigen)\b",
     "of_own": r"^\s*(?:eigene\w*)\b",
     "months": {"jan": 1, "feb": 2, "mär": 3, "mar": 3, "apr": 4, "mai": 5, "jun": 6, "jul": 7, "aug": 8,
                "sep": 9, "okt": 10, "nov": 11, "dez": 12},
     "month_re": (r"(?:januar|februar|märz|april|mai|juni|juli|august|september|oktober|november|dezember)"),
-    "weekdays": {"montag": 0, "dienstag": 1, "mittwoch": 2, "donnerstag": 3, "freitag": 4,
-                 "samstag|sonnabend": 5, "sonntag": 6},
-    "yesterday": r"\bgestern\b", "today": r"\bheute\b", "day_before": r"\bam vortag\b",
+    "weekdays": {"montag\\w*": 0, "dienstag\\w*": 1, "mittwoch\\w*": 2, "donnerstag\\w*": 3, "freitag\\w*": 4,
+                 "samstag\\w*|sonnabend\\w*": 5, "sonntag\\w*": 6},
+    "yesterday": r"\b(?:gestern\w*|vorige nacht)\b", "today": r"\b(?:heute\w*|in der nacht)\b",
+    "day_before": r"\bam vortag\b",
     "day_after": r"\bam (?:nächsten|folgenden) tag\b",
-    "this_week": r"\b(?:diese woche|anfang der woche|in dieser woche)\b", "last_week": r"\bletzte woche\b",
-    "this_month": r"\b(?:diesen monat|anfang des monats)\b", "last_month": r"\bletzten monat\b",
+    "this_week": r"\b(?:diese woche|anfang der woche|in dieser woche|zu beginn der woche)\b",
+    "last_week": r"\b(?:letzte woche|vergangene woche|in der vergangenen woche|vorige woche|vergangener woche)\b",
+    "this_month": r"\b(?:diesen monat|anfang des monats|in diesem monat)\b",
+    "last_month": r"\b(?:letzten monat|vergangenen monat|im vergangenen monat|vorigen monat)\b",
     "future": r"\b(?:nächste\w*|kommende\w*)\s+$",
     "numbers": numwords.DE,
     "multipliers": numwords.MULT_DE,
     "for_n": r"^\s*(?:gegen|für|zu)\s*$",
-    "mediation": r"\b(?:vermittl\w*|mithilfe|dank|unterstützung)\b",
+    "mediation": r"\b(?:vermittel\w*|vermittl\w*|mithilfe|dank|unterstützung|ausgerichtet|gastgeber\w*)\b",
     "categories": _CATS_DE,
 }
 
 FR = {
-    "denial": r"(?:pas dans un échange|pas un échange|pas d'échange|sans contrepartie|unilatéral\w*)",
+    "days_ago": r"\b(?:il y a (\w+) jours?|(\w+) jours? (?:plus tôt|auparavant|avant))\b",
+    "denial": r"(?:pas dans un échange|pas un échange|pas d'échange|sans contrepartie|(?:libération|geste|décision) unilatérale)",
     "additive": r"\b(?:en outre|également|aussi|de plus)\b",
     "exchange": r"\b(?:échang\w*|echang\w*|troc)\b",
     "idiom": r"\ben échange de\b",
@@ -115,6 +137,7 @@ FR = {
 }
 
 ES = {
+    "days_ago": r"\b(?:hace (\w+) días?|(\w+) días? (?:antes|atrás))\b",
     "denial": r"(?:no (?:es|fue) un (?:intercambio|canje)|nada a cambio|sin contrapartida|(?:liberación|gesto) unilateral)",
     "additive": r"\b(?:además|también)\b",
     "exchange": r"\b(?:intercambi\w*|canje\w*|canjear\w*|canjearon)\b",
@@ -171,6 +194,7 @@ ES = {
 
 PT = dict(ES)
 PT.update({
+    "days_ago": r"\b(?:há (\w+) dias?|(\w+) dias? (?:antes|atrás))\b",
     "denial": r"(?:não (?:é|foi) uma troca|nada em troca|sem contrapartida|(?:libertação|gesto) unilateral)",
     "additive": r"\b(?:além disso|também)\b",
     "exchange": r"\b(?:troc\w*|intercâmbio|permut\w*)\b",
