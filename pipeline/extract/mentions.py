@@ -138,15 +138,29 @@ def _pick_date(s: str, refs: list[DateRef], status: str | None, anchor: int,
     if not pool:
         return []
     if status == "conducted" and len(pool) >= 2:
-        run = [pool[0]]
-        for a, b in zip(pool, pool[1:], strict=False):
-            if not _SPLIT_DATES.match(s[a.end:b.start]):
-                break
-            run.append(b)
-        days = {r.date for r in run}
-        if len(run) >= 2 and all(r.precision == "day" for r in run) and len(days) == len(run):
-            return run
+        days = [r for r in pool if r.precision == "day"]
+        if len(days) >= 2 and len({r.date for r in days}) == len(days):
+            return days  # several handovers told in one sentence: _segments shares the figures out
     return [min(pool, key=lambda r: min(abs(r.start - anchor), abs(r.end - anchor)))]
+
+
+_SEG_BREAK = re.compile(r"[;,](?!\d)\s*(?:and\s+|и\s+|і\s+|та\s+|а\s+|et\s+|y\s+|e\s+|und\s+)?|\s(?:and|и|і|та|et|y|e|und)\s")
+
+
+def _segments(s: str, refs: list[DateRef], items: list) -> list[tuple[DateRef, list]] | None:
+    """Share a sentence's figures among its days: "on 13 September 49 came home, and on 14 September
+    another 103". A figure belongs to the day whose clause holds it. None when the days are not separate
+    handovers (neither joined by "and" nor each with a figure)."""
+    bounds = [0]
+    for a, b in zip(refs, refs[1:], strict=False):
+        cuts = list(_SEG_BREAK.finditer(s, a.end, b.start))
+        bounds.append(cuts[-1].start() if cuts else b.start)
+    bounds.append(len(s) + 1)
+    parts = [(r, [it for it in items if bounds[i] <= it[0].start < bounds[i + 1]]) for i, r in enumerate(refs)]
+    joined = all(_SPLIT_DATES.match(s[a.end:b.start]) for a, b in zip(refs, refs[1:], strict=False))
+    if joined or all(p[1] for p in parts):
+        return parts
+    return None
 
 
 def sentence_mentions(sent: Sentence, lex: Lexicon, pair: tuple[str, str], pub: date | None,
@@ -243,9 +257,14 @@ def _build(sent: Sentence, ctx: _Ctx, pub: date | None, typed: list[tuple[Count,
             framed = status == "agreed" and not ctx.cues[etype]["agreed"]
             secondary = status != "conducted" and "conducted" in ctx.cues[etype]
             dates = ([] if framed else _pick_date(s, refs, status, anchor, secondary)) or [None]  # type: ignore[list-item]
-            for ref in dates:
-                m = Mention(etype, status, False, sent, ctx.pair, ref, counts if len(dates) == 1 else {},
-                            quals, cats if etype == EX else set(), meds, loc, recall)
+            parts = _segments(s, dates, slots.get((etype, status), [])) if len(dates) > 1 else None
+            if len(dates) > 1 and parts is None:
+                dates = [min(dates, key=lambda r: abs(r.start - anchor))]
+            for k, ref in enumerate(dates):
+                if parts is not None:
+                    counts, quals = _combine(parts[k][1])
+                m = Mention(etype, status, False, sent, ctx.pair, ref, counts, quals, cats if etype == EX else set(),
+                            meds, loc, recall)
                 m.strong = ctx.lexical and not cumulative and _is_strong(m, s, lex, secondary)
                 if m.strong and m.status is None:
                     m.status = "conducted"

@@ -98,6 +98,7 @@ def _is_noise(text: str, start: int, end: int, value: int, lex: Lexicon) -> bool
     return bool(lex.month_head.match(text, end))
 
 
+_FURTHER = re.compile(r"\b(?:another|a further|ещё|еще|ще|weitere|encore)\s+$", re.IGNORECASE)
 _ELLIPSIS = re.compile(r"(?:\b(?:and|while|e|y|и|і|а|et|und)\s+[A-ZА-ЯІЇЄ][\w.-]+,?|,\s+(?:в|у|до|to)\s+[A-ZА-ЯІЇЄ][\w.-]+"
                        r"\s*[-—–:,])\s*$")
 
@@ -114,7 +115,7 @@ def _is_count(text: str, start: int, end: int, lex: Lexicon) -> bool:
     if re.match(r"\s*(?:people|persons|человек|осіб|людей)\b", after, re.IGNORECASE):
         return True
     before = text[max(0, start - 40):start]
-    if _ELLIPSIS.search(before):
+    if _ELLIPSIS.search(before) or _FURTHER.search(before):
         return True
     return bool(re.search(r"(?:bodies|remains|тел|тіл)\s+(?:of\s+)?$", before, re.IGNORECASE)
                 or lex.receive.search(before[-20:]) or lex.give.search(before[-20:]))
@@ -166,6 +167,7 @@ def find_counts(text: str, lex: Lexicon) -> list[Count]:
             out.append(Count(s, e, v, _qualifier(text, s, lex), _each(text, s, e, lex), False, total))
             if lex.subset_lead.search(text, max(0, s - 15), s):
                 subset_from = e
+                out = [c for c in out if c.start >= s]  # "three were among the 95": the 95 is the event's
     for m in lex.zero.finditer(text):
         out.append(Count(m.start(), m.end(), 0, "exact", False))
     out.sort(key=lambda c: c.start)
