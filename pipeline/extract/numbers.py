@@ -180,7 +180,7 @@ _FRAME_BEFORE = re.compile(r"(?:of a|of the|under the|under a|by the|по фор
                            re.IGNORECASE)
 _TOTAL_BEFORE = re.compile(r"(?:(?:bringing|brings|brought|taking|raising) the (?:number|total)[^.;]{0,70}?\bto"
                            r"|a total of|in total|всего|в общей сложности|загалом|усього|insgesamt|au total|en total"
-                           r"|no total)\s+$", re.IGNORECASE)
+                           r"|no total|ao todo|en tout|im ganzen|итого|разом)\s+$", re.IGNORECASE)
 _LIST_JOIN = re.compile(r"^[^.;:\d]{0,40}?(?:,|\band\b|\bи\b|\bі\b|\bта\b|\bet\b|\by\b|\be\b|\bund\b|\bsowie\b|\bas well as\b"
                         r"|\bainsi que\b|\basí como\b|\bassim como\b|\bа также\b|\bа також\b)[^.;:\d]{0,25}$",
                         re.IGNORECASE)

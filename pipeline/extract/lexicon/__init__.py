@@ -72,8 +72,9 @@ _STOP = {
     "en": compile_fast(r"\b(?:the|and|of|was|were|said|with|have)\b", _FLAGS),
     "de": compile_fast(r"\b(?:der|die|und|das|den|nicht|ist|wurden|mit)\b", _FLAGS),
     "fr": compile_fast(r"\b(?:le|les|des|et|du|une|est|été|dans)\b", _FLAGS),
-    "es": compile_fast(r"\b(?:el|los|las|del|y|que|una|por|fueron)\b", _FLAGS),
-    "pt": compile_fast(r"\b(?:os|do|da|dos|das|e|que|uma|não|foram|em)\b", _FLAGS),
+    "es": compile_fast(r"\b(?:el|los|las|del|y|que|una|por|fueron|la|al|con)\b", _FLAGS),
+    "pt": compile_fast(r"\b(?:os|do|da|dos|das|e|que|uma|não|foram|em|ao|pelo|pela|também|ainda|um)\b|(?<!\w)às?(?!\w)",
+                       _FLAGS),
 }
 
 

@@ -72,7 +72,7 @@ LEX = {
     "numbers": numwords.RU,
     "multipliers": numwords.MULT_RU,
     "alone": numwords.ALONE_RU,
-    "for_n": r"^\s*(?:на|за)\s*$",
+    "for_n": r"^\s*(?:[^\W\d]+\s+){0,2}?(?:на|за)\s*$",
     "mediation": r"\b(?:посредни\w*|при содействии|содейств\w*|при участии|благодаря|усилиями|при помощи|с помощью)",
     "categories": {
         "civilians": r"\b(?:гражданск\w*|мирн\w* жител\w*)",

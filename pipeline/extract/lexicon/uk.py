@@ -72,7 +72,7 @@ LEX = {
     "numbers": numwords.UK,
     "multipliers": numwords.MULT_UK,
     "alone": numwords.ALONE_UK,
-    "for_n": r"^\s*(?:на|за)\s*$",
+    "for_n": r"^\s*(?:[^\W\d]+\s+){0,2}?(?:на|за)\s*$",
     "mediation": r"\b(?:посередн\w*|за сприяння|сприянн\w*|завдяки|за участі|за допомоги|за допомогою)",
     "categories": {
         "civilians": r"\b(?:цивільн\w*)",

@@ -20,7 +20,7 @@ DE = {
     "soldier": r"\b(?:soldaten|militärangehörige\w*|verteidiger|kämpfer)\b",
     "release": (r"\b(?:zurückgekehrt|zurückgebracht|zurückgeholt|freigelassen|freigekommen|übergeben|übergab\w*|heimgekehrt"
                 r"|heimgeholt|rückkehr|zurück|frei|nach hause|in die heimat|überstellt\w*)\b"),
-    "body": r"\b(?:leichen|leichname?|gebeine|gefallen\w*|tote[rn]?|überreste|sterbliche)\b",
+    "body": r"\b(?:leiche\w*|leichname?|gebeine|gefallen\w*|tote[rn]?|überreste|sterbliche)\b",
     "conducted": (r"\b(?:ausgetauscht|getauscht|fand statt|stattgefunden|zurückgekehrt|(?<!zu )übergeben|übergab|erhielt"
                   r"|erhalten|freigelassen|freigekommen|kehrten|kehrte|brachte|durchgeführt|vollzogen|tauschten|haben"
                   r"|begonnen|zurückgeholt|heimgeholt|holte|holten|holt|kamen frei|überstellt\w*)\b"),
@@ -76,7 +76,7 @@ DE = {
     "future": r"\b(?:nächste\w*|kommende\w*)\s+$",
     "numbers": numwords.DE,
     "multipliers": numwords.MULT_DE,
-    "for_n": r"^\s*(?:gegen|für|zu)\s*$",
+    "for_n": r"^\s*(?:[^\W\d]+\s+){0,2}?(?:gegen|für|zu)\s*$",
     "mediation": r"\b(?:vermittel\w*|vermittl\w*|mithilfe|dank|unterstützung|ausgerichtet|gastgeber\w*)\b",
     "categories": _CATS_DE,
 }
@@ -109,7 +109,7 @@ FR = {
     "negation": (r"\b(?:pas d'échange|reporté\w*|annulé\w*|bloqué\w*|rejeté\w*|refusé\w*|échoué|grâci\w*|tortur\w*"
                  r"|mauvais traitements|déporté\w*|manifest\w*|rassemblement\w*|accus\w*|discuté\w*|évoqué\w*"
                  r"|interrogé\w*|réclam\w*|au point mort|suspendu\w*)\b"),
-    "recall": r"\b(?:précédent\w*|dernier échange)\b",
+    "recall": r"\b(?:précédent\w*|antérieur\w*)\b",
     "cumulative": r"\b(?:depuis le début|depuis 2022|au total depuis|jusqu'à présent)\b",
     "each": r"\b(?:chacun\w*|de chaque côté|par camp|de part et d'autre|chaque camp)\b",
     "each_strict": r"\b(?:chacun\w*|de chaque côté|par camp|chaque camp|de part et d'autre)\b",
@@ -142,7 +142,7 @@ FR = {
     "future": r"\b(?:prochain\w*)\s+$",
     "numbers": numwords.FR,
     "multipliers": numwords.MULT_FR,
-    "for_n": r"^\s*(?:contre|pour)\s*$",
+    "for_n": r"^\s*(?:[^\W\d]+\s+){0,2}?(?:contre|pour)\s*$",
     "mediation": r"\b(?:médiat\w*|grâce à|sous l'égide|avec l'aide|facilit\w*|intermédiaire\w*|sous les auspices)\b",
     "categories": {
         "civilians": r"\bcivils?\b", "wounded": r"\b(?:blessés?|gravement malades)\b",
@@ -159,14 +159,14 @@ ES = {
     "reciprocal": r"\b(?:a cambio|a su vez|en contrapartida)\b",
     "days_ago": r"\b(?:hace (\w+) días?|(\w+) días? (?:antes|atrás))\b",
     "denial": r"(?:no (?:es|fue) un (?:intercambio|canje)|nada a cambio|sin contrapartida|(?:liberación|gesto) unilateral)",
-    "additive": r"\b(?:además|también)\b",
+    "additive": r"\b(?:además|también|adicionalmente)\b",
     "exchange": r"\b(?:intercambi\w*|canje\w*|canjear\w*|canjearon)\b",
     "idiom": r"\ba cambio de\b",
     "captive": r"\b(?:prisioneros?|cautiv\w*|detenidos?|rehenes)\b",
     "soldier": r"\b(?:soldados|militares|combatientes)\b",
     "release": (r"\b(?:repatriad\w*|liberad\w*|devuelt\w*|entregad\w*|regres\w*|volvi\w*|excarcelad\w*|retorn\w*"
                 r"|canjead\w*|a casa)\b"),
-    "body": r"\b(?:cuerpos|restos|cadáveres|soldados caídos|caídos|muertos)\b",
+    "body": r"\b(?:cuerpos?|restos|cadáveres|soldados caídos|caídos|muertos)\b",
     "conducted": (r"\b(?:intercambiaron|canjearon|se llevó a cabo|tuvo lugar|repatriad\w*|liberad\w*|entreg\w+ron"
                   r"|recibió|recibieron|devolvió|devolvieron|regresaron|realizaron|realizó|liberó|liberaron"
                   r"|excarcel\w*|entregó|complet\w*|canjeado|intercambiado|volvieron)\b"),
@@ -210,7 +210,7 @@ ES = {
     "future": r"\b(?:próxim\w*)\s+$",
     "numbers": numwords.ES,
     "multipliers": numwords.MULT_ES,
-    "for_n": r"^\s*(?:por)\s*$",
+    "for_n": r"^\s*(?:[^\W\d]+\s+){0,2}?(?:por)\s*$",
     "mediation": r"\b(?:mediaci\w*|mediad\w*|gracias a|con la ayuda|facilit\w*|intermediari\w*)\b",
     "categories": {
         "civilians": r"\bciviles\b", "wounded": r"\b(?:heridos|gravemente enfermos)\b",
@@ -229,13 +229,13 @@ PT.update({
     "reciprocal": r"\b(?:em troca|em contrapartida|por sua vez)\b",
     "days_ago": r"\b(?:há (\w+) dias?|(\w+) dias? (?:antes|atrás))\b",
     "denial": r"(?:não (?:é|foi) uma troca|nada em troca|sem contrapartida|(?:libertação|gesto) unilateral)",
-    "additive": r"\b(?:além disso|também)\b",
+    "additive": r"\b(?:além disso|também|ainda)\b",
     "exchange": r"\b(?:troc\w*|intercâmbio|permut\w*)\b",
     "idiom": r"\bem troca de\b",
     "captive": r"\b(?:prisioneiros?|cativ\w*|detidos?|reféns)\b",
     "soldier": r"\b(?:soldados|militares|combatentes)\b",
     "release": (r"\b(?:repatriad\w*|libertad\w*|libert\w*|devolvid\w*|entregu\w*|regress\w*|voltaram|soltos|para casa)\b"),
-    "body": r"\b(?:corpos|restos mortais|restos|cadáveres|soldados mortos|mortos)\b",
+    "body": r"\b(?:corpos?|restos mortais|restos|cadáveres|soldados mortos|mortos)\b",
     "conducted": (r"\b(?:trocaram|realizaram|realizou|ocorreu|aconteceu|repatriad\w*|libertad\w*|libertou|libertaram"
                   r"|entregou|entregaram|recebeu|receberam|devolveu|devolveram|regressaram|voltaram|concluí\w*"
                   r"|trocados|trocadas)\b"),
@@ -249,7 +249,7 @@ PT.update({
                  r"|parad[oa]s|estagnad\w*)\b"),
     "cumulative": r"\b(?:desde o início|desde 2022|no total desde|até agora)\b",
     "each": r"\b(?:cada um|cada lado|de cada lado|por lado|ambos os lados|cada parte)\b",
-    "each_strict": r"\b(?:cada um|cada lado|de cada lado|por lado|cada parte|cada(?=\s*[,.;)]|\s*$))",
+    "each_strict": r"\b(?:cada uma?|cada lado|de cada lado|por lado|cada parte|cada(?=\s*[,.;)]|\s*$))",
     "approx": r"\b(?:cerca de|aproximadamente|perto de|quase|uns|umas)\s+$",
     "at_least": r"\b(?:mais de|pelo menos|no mínimo)\s+$",
     "receive": r"\b(?:receb\w*|recuper\w*|regressaram|voltaram|para casa)\b",
