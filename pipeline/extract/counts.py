@@ -12,7 +12,8 @@ _AFTER = 55
 _BEFORE = 80
 _CLAUSE_END = re.compile(r"[;:]|,\s+(?:while|but|and|whereas|а|но|тогда как|натомість|але|котор\w*|which|who|whom|які|яких"
                          r"|якого|that)\b|\bwhile\b")
-_AFTER_END = re.compile(_CLAUSE_END.pattern + r"|\d")
+_AFTER_END = re.compile(_CLAUSE_END.pattern + r"|\d|,\s+(?:according|citing|the [\w ]{0,30}(?:headquarters|hq)\b"
+                        r"|(?:в|у|до|на)\s+[А-ЯІЇЄ])")
 
 
 _ACC_PREP = ("в", "у", "на")
@@ -107,14 +108,18 @@ def _verb_before(text: str, c: Count, pms: list[PartyMention], pair: tuple[str, 
     return _other(subj, pair) if subj else None
 
 
-def recipients(text: str, c: Count, pms: list[PartyMention], pair: tuple[str, str], lex: Lexicon) -> list[str]:
-    """Parties that received ``c`` (both for per-side figures; empty when the text does not say)."""
+def recipients(text: str, c: Count, pms: list[PartyMention], pair: tuple[str, str], lex: Lexicon,
+               why: list[str] | None = None) -> list[str]:
+    """Parties that received ``c`` (both for per-side figures; empty when the text does not say).
+    ``why`` (when given) gets "after" appended when the people's own description settled it."""
     if c.each:
         return list(pair)
     if c.value == 0 and c.end - c.start > 3 and not text[c.start:c.end].strip().isdigit():
         subj = _subject(text, pms, c.start, pair, lex)
         return [subj] if subj else []
     party = _after(text, c, pms, pair, lex)
+    if party is not None and why is not None:
+        why.append("after")
     if party is None and lex.of_own.match(text[c.end:c.end + 30]):
         party = _subject(text, pms, c.start, pair, lex)
     if party is None:

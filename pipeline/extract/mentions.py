@@ -198,13 +198,20 @@ def _sentence_pair(pms: list[PartyMention], pair: tuple[str, str]) -> tuple[str,
 def _count_slots(ctx: _Ctx, typed: list[tuple[Count, str]]) -> dict[tuple[str, str | None], list]:
     slots: dict[tuple[str, str | None], list[tuple[Count, list[str]]]] = {}
     last_who: list[str] = []
+    settled: set[int] = set()
     prev: Count | None = None
     for c, etype in typed:
         status = _nearest(c.start, ctx.cues[etype])
         if c.frame and ctx.lexical and "agreed" in ctx.cues[etype]:
             status = "agreed"
             ctx.cues[etype].setdefault("agreed", [])
-        who = recipients(ctx.text, c, ctx.pms, ctx.pair, ctx.lex)
+        why: list[str] = []
+        who = recipients(ctx.text, c, ctx.pms, ctx.pair, ctx.lex, why)
+        if why:
+            settled.add(id(c))
+        if why and len(who) == 1 and prev is not None and id(prev) not in settled \
+                and _plain_list(ctx.text[prev.end:c.start], ctx.lex):
+            _relabel_list(slots, prev, who)  # "33 soldiers and 51 civilians from Russian captivity"
         if not who and len(last_who) == 1 and ctx.lex.other_way.match(ctx.text[c.end:c.end + 60]):
             who = [p for p in ctx.pair if p != last_who[0]]
         if not who and len(last_who) == 1 and prev is not None and _LIST_JOIN.match(ctx.text[prev.end:c.start]):
@@ -223,6 +230,21 @@ def _cumulative(s: str, lex: Lexicon) -> bool:
     """A running total ("6,000 returned since 2022"), not one handover; "largest since 2022" is no total."""
     m = lex.cumulative.search(s)
     return bool(m) and not _SUPERLATIVE.search(s, max(0, m.start() - 70), m.start())
+
+
+def _plain_list(gap: str, lex: Lexicon) -> bool:
+    """"33 soldiers and 51": list items with no verb of their own in between."""
+    return bool(_LIST_JOIN.match(gap)) and not (lex.give.search(gap) or lex.receive.search(gap)
+                                               or lex.release.search(gap))
+
+
+def _relabel_list(slots: dict, prev: Count, who: list[str]) -> None:
+    """The description after a list's last item ("... from Russian captivity") names the recipient of
+    the items before it too, overriding what the verb alone suggested."""
+    for items in slots.values():
+        for k, (c, _) in enumerate(items):
+            if c is prev and not c.each:
+                items[k] = (c, list(who))
 
 
 def _count_type(c: Count, ctx: _Ctx) -> str:
