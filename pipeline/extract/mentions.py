@@ -131,6 +131,8 @@ def _pick_date(s: str, refs: list[DateRef], status: str | None, anchor: int,
         pool = [r for r in refs if r.talks and not r.speech]
         if not pool and not secondary:
             pool = [r for r in refs if not r.speech]
+    elif status == "planned":  # a plan is dated the day it was announced, not the day it is meant for
+        pool = [r for r in refs if r.speech and r.precision == "day"] or [r for r in refs if not r.talks]
     else:
         pool = [r for r in refs if not r.speech and not r.talks]
     if not pool and status is not None:
