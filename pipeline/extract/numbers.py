@@ -100,7 +100,7 @@ def _is_noise(text: str, start: int, end: int, value: int, lex: Lexicon) -> bool
 
 _FURTHER = re.compile(r"\b(?:another|a further|ещё|еще|ще|weitere|encore)\s+$", re.IGNORECASE)
 _ELLIPSIS = re.compile(r"(?:\b(?:and|while|e|y|и|і|а|et|und)\s+[A-ZА-ЯІЇЄ][\w.-]+,?|,\s+(?:в|у|до|to)\s+[A-ZА-ЯІЇЄ][\w.-]+"
-                       r"\s*[-—–:,])\s*$")
+                       r"\s*[-—–:,]|,\s+[A-ZА-ЯІЇЄ][\w.-]+\s*[—–:])\s*$")
 
 
 def _is_count(text: str, start: int, end: int, lex: Lexicon) -> bool:
@@ -157,7 +157,8 @@ def find_counts(text: str, lex: Lexicon) -> list[Count]:
         if subset_from >= 0 and ";" not in text[subset_from:s]:
             continue
         nxt = cands[i + 1] if i + 1 < len(cands) else None
-        if nxt and lex.for_n.match(text[e:nxt[0]]):
+        gap = text[e:nxt[0]] if nxt else ""
+        if nxt and lex.for_n.match(gap) and (nxt[2] == v or len(gap.split()) <= 1):  # "230 Ukrainians for 248": two
             frame = bool(_FRAME_AFTER.match(text, nxt[1]) or _FRAME_BEFORE.search(text, max(0, s - 30), s))
             out.append(Count(s, nxt[1], v, _qualifier(text, s, lex), True, frame))
             skip = i + 1

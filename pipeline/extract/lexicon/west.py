@@ -11,6 +11,7 @@ _CATS_DE = {
 }
 
 DE = {
+    "proposal": r"\b(?:schlug\w* vor|schlägt vor|vorgeschlagen|angeboten|bereitet\w*|plant|kündigte\w* an|angekündigt)\b",
     "days_ago": r"\b(?:(\w+) tage? (?:zuvor|davor|vorher|früher)|vor (\w+) tagen)\b",
     "denial": r"\b(?:kein austausch|nicht um einen austausch|kein gefangenenaustausch|im gegenzug niemand|einseitig\w*)\b",
     "additive": r"\b(?:zusätzlich|außerdem|auch)\b",
@@ -82,6 +83,7 @@ DE = {
 }
 
 FR = {
+    "proposal": r"\b(?:a proposé|propose|prépare|envisage|a offert|offre)\b",
     "each_prefix": r"\bde part et d'autre\s+$",
     "equal": r"\b(?:autant de|le même nombre|un nombre égal)\b",
     "other_way": r"^[^.;]{0,30}?\b(?:en contrepartie|en retour|dans l'autre sens)\b",
@@ -152,6 +154,7 @@ FR = {
 }
 
 ES = {
+    "proposal": r"\b(?:propuso|propone|planteó|plantea|prepara|ofreció|ofrece)\b",
     "equal": r"\b(?:el mismo número|la misma cantidad|otros tantos)\b",
     "other_way": r"^[^.;]{0,30}?\b(?:a cambio|en contrapartida|en sentido contrario)\b",
     "subset": r"\b(?:entre ellos|entre ellas|incluidos|incluidas|incluyendo|de ellos|de los cuales|entre los que)\b",
@@ -221,6 +224,7 @@ ES = {
 
 PT = dict(ES)
 PT.update({
+    "proposal": r"\b(?:propôs|propõe|prepara|ofereceu|oferece)\b",
     "to": r"(?:\b(?:a|para)\s+(?:a\s+|o\s+)?|(?<!\w)(?:à|ao)\s+)$",
     "equal": r"\b(?:o mesmo número|a mesma quantidade)\b",
     "other_way": r"^[^.;]{0,30}?\b(?:em troca|em contrapartida|no sentido inverso)\b",
