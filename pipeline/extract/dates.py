@@ -140,6 +140,9 @@ def _weekdays(text: str, lex: Lexicon, pub: date | None) -> list[DateRef]:
 _EVE_OF = re.compile(r"\s+[^\W\d_]")
 
 
+_SPANS = {"week": 7, "неделю": 7, "тиждень": 7, "woche": 7, "semaine": 7, "semana": 7, "a": 1, "one": 1}
+
+
 def _relative(text: str, lex: Lexicon, pub: date | None) -> list[DateRef]:
     out = []
     offsets = ((lex.yesterday, 1), (lex.day_before, 1), (lex.today, 0))
@@ -152,7 +155,7 @@ def _relative(text: str, lex: Lexicon, pub: date | None) -> list[DateRef]:
     ago = getattr(lex, "days_ago", None)  # "zehn Tage zuvor", "il y a deux jours", "три дня назад"
     for m in ago.finditer(text) if ago is not None else ():
         word = next(g for g in m.groups() if g)
-        n = int(word) if word.isdigit() else lex.numbers.get(word.lower())
+        n = int(word) if word.isdigit() else _SPANS.get(word.lower(), lex.numbers.get(word.lower()))
         if n is not None and n < 32:
             dt = pub - timedelta(days=n) if pub else None
             out.append(DateRef(m.start(), m.end(), dt, "day" if dt else None, future=dt))

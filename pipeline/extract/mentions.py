@@ -111,6 +111,9 @@ def _cues(s: str, lex: Lexicon, anchors: list[int]) -> dict[str, list[int]]:
         pos = [m.start() for lo, hi in wins for m in rx.finditer(s, lo, hi)]
         if status == "conducted":  # "the talks that took place in Istanbul": the talks happened, not a swap
             pos = [p for p in pos if not _TALK_NOUN.search(s, max(0, p - 60), p)]
+        if status == "planned":  # "accepted a proposal": the proposal is part of the agreement
+            spans = [(m.start(), m.end()) for lo, hi in wins for m in lex.agreed.finditer(s, lo, hi)]
+            pos = [p for p in pos if not any(a <= p < b for a, b in spans)]
         if pos:
             out[status] = pos
     return out

@@ -37,6 +37,7 @@ def _parse_digits(raw: str) -> int:
     return int(re.sub(r"[^\d]", "", raw))
 
 
+_HYPHEN_PAIR = re.compile(r"(?<=\d-for-)(\d{1,3}(?:,\d{3})+|\d+)(?![\w/:]|[.,]\d)")
 _THOUSAND = re.compile(r"\s*(?:тыс\.|тыс\b|тысяч\w*|тис\.|тисяч\w*|thousand|mil\b|Tausend|mille)", re.IGNORECASE)
 _JOIN = re.compile(r"(?:\s+(?:and|y|e)\s+|\s+|-)")
 
@@ -61,7 +62,7 @@ def _word_run(text: str, m: re.Match[str], lex: Lexicon) -> tuple[int, int]:
 
 
 def _candidates(text: str, lex: Lexicon) -> list[tuple[int, int, int]]:
-    out = []
+    out = [(m.start(1), m.end(1), _parse_digits(m.group(1))) for m in _HYPHEN_PAIR.finditer(text)]
     for m in _DIGITS.finditer(text):
         value, end = _parse_digits(m.group(1)), m.end()
         k = _THOUSAND.match(text, end)
@@ -189,8 +190,12 @@ _LIST_JOIN = re.compile(r"^[^.;:\d]{0,40}?(?:,|\band\b|\bи\b|\bі\b|\bта\b|\b
 
 def _spread_each(text: str, counts: list[Count]) -> list[Count]:
     """"185 soldiers and 20 civilians each": the "each" of the last item covers the whole list."""
+    drop: set[int] = set()
     for i in range(len(counts) - 2, -1, -1):
         a, b = counts[i], counts[i + 1]
+        if b.each and not a.each and a.value == 2 * b.value and _LIST_JOIN.match(text[a.end:b.start]):
+            drop.add(i)  # "314 prisoners, 157 for 157": the first figure is both sides together
+            continue
         if b.each and not a.each and _LIST_JOIN.match(text[a.end:b.start]):
             counts[i] = Count(a.start, a.end, a.value, a.qualifier, True, a.frame, a.total)
-    return counts
+    return [c for i, c in enumerate(counts) if i not in drop]

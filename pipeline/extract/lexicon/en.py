@@ -69,6 +69,7 @@ LEX = {
                  r"|sep(?:t(?:ember)?|\.)?|oct(?:ober|\.)?|nov(?:ember|\.)?|dec(?:ember|\.)?)"),
     "weekdays": {"monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4, "saturday": 5,
                  "sunday": 6},
+    "days_ago": r"\b(?:(\w+) days? (?:ago|earlier|before that)|a (week) (?:ago|earlier|before that)|(a) day earlier)\b",
     "yesterday": r"\b(?:yesterday|last night)\b",
     "today": r"\b(?:today|this morning|this afternoon|tonight|overnight)\b",
     "day_before": r"\bthe (?:day before|previous day)\b",
