@@ -1,0 +1,118 @@
+"""Reconciliation benchmark: do claims resolve into one exchange per real-world event?
+
+Reads the hand-written clusters in bench/reconcile_clusters/*.json (each claim carries the label of
+the real event it reports) and clusters all of them together, so scenarios can also interfere.
+Prints one JSON object per line: {"bench": "reconcile", "metric": ..., "value": ..., "unit": ...}.
+
+- pairwise_precision / pairwise_recall: over pairs of claims, "same exchange" predicted vs. true
+  (precision falls with over-merging, recall with under-merging);
+- exchanges_exact: share of real events whose claims form exactly one predicted exchange;
+- counts_correct: share of real events whose exchange resolves to the true day and counts each way.
+
+Usage: python bench/reconcile.py [CLUSTERS_DIR] [--details]
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from datetime import date, datetime, timedelta
+from itertools import combinations
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from pipeline.reconcile import Claim, cluster_claims  # noqa: E402
+from pipeline.reconcile_resolve import resolve  # noqa: E402
+from pipeline.records import Event  # noqa: E402
+
+CLUSTERS = ROOT / "bench" / "reconcile_clusters"
+
+
+def load_scenarios(folder: Path = CLUSTERS) -> dict[str, dict]:
+    return {p.stem: json.loads(p.read_text(encoding="utf-8")) for p in sorted(folder.glob("*.json"))}
+
+
+def claims_of(scenarios: dict[str, dict]) -> tuple[list[Claim], dict[str, str], dict[str, dict]]:
+    """Claims (in file order, which is also the order they were 'loaded'), their labels, the truths."""
+    claims, labels, truths = [], {}, {}
+    start = datetime(2020, 1, 1)
+    for name, sc in scenarios.items():
+        truths.update(sc["truths"])
+        for i, item in enumerate(sc["claims"]):
+            ev, art = Event.from_json(item["event"]), item["article"]
+            event_id = f"{name}#{i}"
+            pub = date.fromisoformat(art["published"]) if art.get("published") else None
+            claims.append(Claim(event_id, art["id"], ev.event_type, ev.status, ev.event_date, ev.date_precision,
+                                ev.parties, ev.returned_to, ev.count_qualifier, ev.categories, ev.mediators,
+                                ev.location, ev.evidence, ev.evidence_span, ev.confidence, pub, art.get("url"),
+                                start + timedelta(minutes=len(claims))))
+            labels[event_id] = item["truth"]
+    return claims, labels, truths
+
+
+def pairwise(clusters: list[list[Claim]], labels: dict[str, str]) -> tuple[float, float]:
+    predicted = {c.event_id: i for i, cl in enumerate(clusters) for c in cl}
+    ids = sorted(predicted)
+    tp = fp = fn = 0
+    for a, b in combinations(ids, 2):
+        same_pred, same_true = predicted[a] == predicted[b], labels[a] == labels[b]
+        tp += same_pred and same_true
+        fp += same_pred and not same_true
+        fn += same_true and not same_pred
+    return (tp / (tp + fp) if tp + fp else 1.0), (tp / (tp + fn) if tp + fn else 1.0)
+
+
+def per_event(clusters: list[list[Claim]], labels: dict[str, str], truths: dict[str, dict]) -> dict[str, dict]:
+    """For each real event: the exchange holding most of its claims, whether it is exact, its resolution."""
+    out = {}
+    for label, truth in truths.items():
+        mine = {cid for cid, lab in labels.items() if lab == label}
+        best = max(clusters, key=lambda cl: len(mine & {c.event_id for c in cl}))
+        got = {c.event_id for c in best}
+        r = resolve(best)
+        day_ok = (r.event_date.isoformat() if r.event_date else None) == truth["event_date"]
+        counts_ok = all(r.returned_to.get(side) == v for side, v in truth["returned_to"].items() if v is not None)
+        out[label] = {"exact": got == mine, "day_ok": day_ok, "counts_ok": counts_ok, "disputed": r.disputed,
+                      "got": {"event_date": str(r.event_date), "returned_to": r.returned_to, "n": len(got)},
+                      "missing": sorted(mine - got), "extra": sorted(got - mine)}
+    return out
+
+
+def run(folder: Path = CLUSTERS) -> dict[str, float]:
+    claims, labels, truths = claims_of(load_scenarios(folder))
+    t0 = time.perf_counter()
+    clusters = cluster_claims(claims)
+    elapsed = time.perf_counter() - t0
+    precision, recall = pairwise(clusters, labels)
+    events = per_event(clusters, labels, truths)
+    n = max(1, len(events))
+    return {"pairwise_precision": precision, "pairwise_recall": recall,
+            "exchanges_exact": sum(e["exact"] for e in events.values()) / n,
+            "counts_correct": sum(e["exact"] and e["day_ok"] and e["counts_ok"] for e in events.values()) / n,
+            "exchanges_predicted": len(clusters), "exchanges_true": len(truths), "claims": len(claims),
+            "cluster_seconds": elapsed, "_events": events}  # type: ignore[dict-item]
+
+
+UNITS = {"pairwise_precision": "ratio", "pairwise_recall": "ratio", "exchanges_exact": "ratio",
+         "counts_correct": "ratio", "exchanges_predicted": "count", "exchanges_true": "count", "claims": "count",
+         "cluster_seconds": "s"}
+
+
+def main(argv: list[str]) -> int:
+    args = [a for a in argv if not a.startswith("--")]
+    result = run(Path(args[0]) if args else CLUSTERS)
+    for metric, unit in UNITS.items():
+        value = result[metric]
+        print(json.dumps({"bench": "reconcile", "metric": metric, "value": round(float(value), 4), "unit": unit}))
+    if "--details" in argv:
+        for label, e in result["_events"].items():  # type: ignore[union-attr]
+            if not (e["exact"] and e["day_ok"] and e["counts_ok"]):
+                print(json.dumps({"event": label, **e}, ensure_ascii=False, default=str), file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
