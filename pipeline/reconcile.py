@@ -91,7 +91,7 @@ EQUAL, CLOSE, FAR = 2, 1, 0
 def _relation(a: int, qa: str | None, b: int, qb: str | None, p: Policy) -> int:
     """EQUAL: the same exact figure; CLOSE: fits within tolerance (or a bound); FAR: contradicts."""
     loose = {qa, qb} & {"at_least", "approximate"}
-    if a == b and not loose:
+    if a == b and (not loose or qa == qb):
         return EQUAL
     lo, hi = min(a, b), max(a, b)
     if "at_least" in (qa, qb):
@@ -148,14 +148,29 @@ def side_relations(a: Group, b: Group, p: Policy) -> list[int]:
     return rels
 
 
+def _distinct(x: Claim, y: Claim, p: Policy) -> bool:
+    """Two claims of one article are two events when they give different days or figures; an article
+    that repeats one event (a day in one sentence, the figures in another) is not telling two apart."""
+    if x.day and y.day and x.day != y.day:
+        return True
+    return any(r != EQUAL for r in side_relations(Group([x]), Group([y]), p))
+
+
+def conflict(a: Group, b: Group, p: Policy) -> bool:
+    """True when an article in both groups tells their claims apart."""
+    shared = a.articles & b.articles
+    return any(_distinct(x, y, p) for x in a.claims if x.article_id in shared
+               for y in b.claims if y.article_id == x.article_id)
+
+
 def _same_day_ok(rels: list[int]) -> bool:
     """Pass 1 is strict: one side's figure must be the same (or neither gives one)."""
     return not rels or EQUAL in rels
 
 
-def _near_ok(rels: list[int], days: int, p: Policy) -> bool:
-    if days == 0:
-        return FAR not in rels
+def _near_ok(rels: list[int], days: int, p: Policy, a: Group, b: Group) -> bool:
+    if days == 0:  # one handover is one event: a contradicting figure is a dispute if it is outnumbered
+        return FAR not in rels or min(a.n_sources, b.n_sources) * 2 <= max(a.n_sources, b.n_sources)
     if days <= p.near_days:
         return not rels or (EQUAL in rels and FAR not in rels)
     return days <= p.far_days and bool(rels) and all(r == EQUAL for r in rels)
@@ -183,7 +198,7 @@ def _day_groups(dated: list[Claim], p: Policy) -> list[Group]:
         for c in sorted(by_day[day], key=lambda c: (-len(c.counts()), -c.confidence, c.event_id)):
             single = Group([c])
             fits = [(_score(r, 0, g.n_sources), i) for i, g in enumerate(todays)
-                    if c.article_id not in g.articles and _same_day_ok(r := side_relations(single, g, p))]
+                    if not conflict(single, g, p) and _same_day_ok(r := side_relations(single, g, p))]
             if fits:
                 todays[max(fits)[1]].add(c)
             else:
@@ -204,12 +219,12 @@ def _merge_near_days(groups: list[Group], p: Policy) -> list[Group]:
                 days = (b.day - a.day).days  # type: ignore[operator]
                 if days > p.far_days:
                     break
-                if a.articles & b.articles or not _minority(a, b):
+                if not _minority(a, b) or conflict(a, b, p):
                     continue
                 if days > 1 and any(a.day < g.day < b.day for g in groups[i + 1:j]):  # type: ignore[operator]
                     continue  # another exchange lies between them
                 rels = side_relations(a, b, p)
-                if _near_ok(rels, days, p):
+                if _near_ok(rels, days, p, a, b):
                     cand = (_score(rels, days, a.n_sources + b.n_sources), -i, -j)
                     best = max(best, cand) if best else cand
         if best is None:
@@ -246,13 +261,13 @@ def _anchor(c: Claim, dated: list[Group], p: Policy) -> Group | None:
     fits = []
     for order, g in enumerate(dated):
         day = g.day
-        if day is None or c.article_id in g.articles:
-            continue
-        if (lo and day < lo) or (hi and day > hi):
+        if day is None or (lo and day < lo) or (hi and day > hi) or conflict(single, g, p):
             continue
         rels = side_relations(single, g, p)
-        if c.counts() and not (rels and all(r == EQUAL for r in rels)):
+        if c.counts() and rels and any(r != EQUAL for r in rels):
             continue
+        if c.counts() and not rels and not _recent(c, day, p):
+            continue  # the group gives no figure to check: only a report of the last few days
         fits.append((rels.count(EQUAL), day, g.n_sources, -order, g))
     if not fits:
         return None
@@ -261,10 +276,15 @@ def _anchor(c: Claim, dated: list[Group], p: Policy) -> Group | None:
     return max(fits, key=lambda t: t[:4])[4]
 
 
+def _recent(c: Claim, day: date, p: Policy) -> bool:
+    return c.published is not None and timedelta(days=-1) <= c.published - day <= timedelta(
+        days=p.uncounted_lookback_days)
+
+
 def _undated_peer(c: Claim, undated: list[Group], p: Policy) -> Group | None:
     single = Group([c])
     for g in undated:
-        if c.article_id in g.articles:
+        if conflict(single, g, p):
             continue
         pub, other = c.published, g.latest_published
         if pub and other and abs((pub - other).days) > p.undated_group_days:

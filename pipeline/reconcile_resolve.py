@@ -3,8 +3,9 @@
 Pure logic, no I/O. The policy (docs/reconciliation.md):
 
 - the day: the day most claims give (ties: the earliest); claims without a day do not vote;
-- each side's count: the figure most exact claims give for what that side received (outlets relay
-  each side's official figure); where no figure leads, the lower one (conservative, as ACLED);
+- each side's count: the figure most sources give (exact figures) for what that side received
+  (outlets relay each side's official figure); where sources are split evenly, the figure extracted
+  with more confidence; where that ties too, the lower one (conservative, as ACLED);
   approximate and at-least figures count only when no exact figure exists;
 - mediators and categories: every one any claim names; location: the most named;
 - ``disputed``: the claims give more than one day, or a side two figures that do not fit together.
@@ -51,9 +52,15 @@ def _mode(values: list, prefer_low: bool = True):
 
 
 def _side_figure(claims: list[Claim], side: str) -> tuple[int | None, str | None]:
-    exact = [c.counts()[side] for c in claims if side in c.counts() and c.count_qualifier in (None, "exact")]
-    if exact:
-        return _mode(exact), "exact"
+    """The figure most sources give; then the one extracted most confidently; then the lower."""
+    support: dict[int, tuple[set[str], float]] = {}
+    for c in claims:
+        if side in c.counts() and c.count_qualifier in (None, "exact"):
+            articles, conf = support.get(c.counts()[side], (set(), 0.0))
+            support[c.counts()[side]] = (articles | {c.article_id}, conf + c.confidence)
+    if support:
+        best = max(support, key=lambda v: (len(support[v][0]), round(support[v][1], 6), -v))
+        return best, "exact"
     loose = sorted((c.counts()[side], c.count_qualifier) for c in claims if side in c.counts())
     return loose[0] if loose else (None, None)
 
@@ -96,7 +103,7 @@ def resolve(claims: list[Claim], policy: Policy = DEFAULT_POLICY) -> Resolved:
     day, precision = _date(claims)
     figures = {side: _side_figure(claims, side) for side in parties}
     counts = {side: v for side, (v, _q) in figures.items()}
-    quals = {q for v, q in figures.values() if v is not None}
+    quals = {q or "exact" for v, q in figures.values() if v is not None}
     qualifier = None if not quals else ("exact" if quals == {"exact"} else sorted(quals - {"exact"})[0])
     disputes: dict[str, Any] = {}
     days = Counter(c.day.isoformat() for c in claims if c.day)

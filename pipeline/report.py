@@ -39,14 +39,14 @@ def load_exchanges(settings: Settings) -> tuple[list[dict], dict[str, list[dict]
         cur = con.execute(_SOURCES)
         scols = [d[0] for d in cur.description]
         sources: dict[str, list[dict]] = {}
-        for r in cur.fetchall():
-            s = dict(zip(scols, r, strict=True))
-            sources.setdefault(s["exchange_id"], []).append(s)
+        for values in cur.fetchall():
+            source = dict(zip(scols, values, strict=True))
+            sources.setdefault(source["exchange_id"], []).append(source)
     finally:
         con.close()
-    for r in rows:
-        r["returned_to"] = _json(r["returned_to"])
-        r["disputes"] = _json(r["disputes"])
+    for row in rows:
+        row["returned_to"] = _json(row["returned_to"])
+        row["disputes"] = _json(row["disputes"])
     return rows, sources
 
 

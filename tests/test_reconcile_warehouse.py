@@ -149,3 +149,19 @@ def test_a_bridging_report_merges_two_exchanges_and_says_so(tmp_path):
     assert len(log) == 1 and log[0][1] == rows[0][0]
     assert read(path, "SELECT state, merged_into FROM exchanges_state WHERE exchange_id = ?", [log[0][2]]) == \
         [("merged", rows[0][0])]
+
+
+def test_a_report_with_neither_day_nor_figure_is_kept_apart(tmp_path):
+    vague = {"truth": "?", "article": {"id": "vague-1", "url": "https://v.test/a", "published": "2021-03-01",
+                                       "language": "en"},
+             "event": {"event_type": "prisoner_exchange", "status": "conducted", "event_date": None,
+                       "date_precision": None, "parties": ["Russia", "Ukraine"],
+                       "returned_to": {"Russia": None, "Ukraine": None}, "count_qualifier": None,
+                       "categories": [], "mediators": [], "location": None,
+                       "evidence": "Another exchange took place, officials said.", "evidence_span": [0, 44],
+                       "confidence": 0.5}}
+    path = tmp_path / "w.duckdb"
+    a, r, _ = batch_of(SCENARIOS["consecutive_days_sept_2024"]["claims"] + [vague])
+    run_load(path, "r1", a, r)
+    assert read(path, "SELECT count(*) FROM exchanges")[0][0] == 2
+    assert read(path, "SELECT n_sources FROM exchange_unplaced") == [(1,)]

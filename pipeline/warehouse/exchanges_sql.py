@@ -40,6 +40,8 @@ CREATE TABLE exchange_log (
 _HOST = ("CASE WHEN a.url LIKE 'seed://%' THEN 'seed' ELSE regexp_replace(lower(regexp_extract(a.url, "
          "'^[A-Za-z][A-Za-z0-9+.-]*://([^/?#:]+)', 1)), '^www\\.', '') END")
 
+_PLACED = "(event_date IS NOT NULL OR list_sum(counts) IS NOT NULL)"
+
 _VIEWS = f"""
 CREATE OR REPLACE VIEW exchanges AS
 SELECT s.exchange_id, s.event_type, s.status, s.event_date, s.date_precision, s.parties, s.returned_to,
@@ -49,14 +51,19 @@ SELECT s.exchange_id, s.event_type, s.status, s.event_date, s.date_precision, s.
 FROM exchanges_state s
 LEFT JOIN event_rows b ON b.event_id = s.best_event_id
 LEFT JOIN articles a ON a.article_id = b.article_id
-WHERE s.state = 'active';
+WHERE s.state = 'active' AND {_PLACED.replace("event_date", "s.event_date").replace("counts", "s.counts")};
+
+-- exchanges known by neither a day nor a figure ("another exchange took place"), kept apart
+CREATE OR REPLACE VIEW exchange_unplaced AS
+SELECT exchange_id, event_type, status, date_precision, parties, n_sources, best_event_id
+FROM exchanges_state WHERE state = 'active' AND NOT {_PLACED};
 
 CREATE OR REPLACE VIEW exchange_timeline AS
 SELECT event_date AS day, exchange_id, event_type, status,
        parties[1] AS party_a, counts[1] AS received_by_a, parties[2] AS party_b, counts[2] AS received_by_b,
        list_sum(counts) AS total_returned, count_qualifier, array_to_string(mediators, ', ') AS mediators,
        location, n_sources, disputed, date_precision
-FROM exchanges_state WHERE state = 'active'
+FROM exchanges_state WHERE state = 'active' AND {_PLACED}
 ORDER BY event_date NULLS LAST, event_type, exchange_id;
 
 CREATE OR REPLACE VIEW exchange_totals_by_month AS
