@@ -17,8 +17,8 @@ def test_report_draws_png_and_page_with_sources_and_disputes(tmp_path, capsys):
     png = (out / "exchanges_timeline.png").read_bytes()
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 20_000
     page = (out / "exchanges.html").read_text()
-    assert page.count("<tr class=\"disputed\">") == 5  # Aug 24, Sep 14, May 25, Feb 12, Nov 26
-    assert page.count("<tr") == 1 + 27
+    assert page.count("<tr class=\"disputed\">") == 6  # Aug 24, Sep 14, May 25, Feb 12, Nov 26, Oct 18
+    assert page.count("<tr") == 1 + 28
     assert "data:image/png;base64," in page and "https://dpa-example.test/news/aug-a2" in page
     assert "Russland und die Ukraine haben am Sonntag je 154 Gefangene ausgetauscht." in page
 
