@@ -25,6 +25,7 @@ import json
 import sys
 import time
 from collections import Counter
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from itertools import combinations
 from pathlib import Path
@@ -150,6 +151,20 @@ def per_event(clusters: list[list[Claim]], labels: dict[str, str], truths: dict[
     return out
 
 
+def scale(copies: int = 50) -> tuple[int, float]:
+    """Clustering time on the hand-written claims repeated ``copies`` times, 45 days apart."""
+    base, _, _ = claims_of(load_scenarios())
+    claims = []
+    for k in range(copies):
+        shift = timedelta(days=45 * k)
+        claims += [replace(c, event_id=f"{c.event_id}@{k}", article_id=f"{c.article_id}@{k}",
+                           event_date=c.event_date + shift if c.event_date else None,
+                           published=c.published + shift if c.published else None) for c in base]
+    t0 = time.perf_counter()
+    cluster_claims(claims)
+    return len(claims), time.perf_counter() - t0
+
+
 def run(folder: Path = CLUSTERS) -> dict[str, float]:
     claims, labels, truths = claims_of(load_scenarios(folder))
     t0 = time.perf_counter()
@@ -160,7 +175,9 @@ def run(folder: Path = CLUSTERS) -> dict[str, float]:
     n = max(1, len(events))
     corpus, corpus_labels = corpus_claims()
     corpus_p, corpus_r = pairwise(cluster_claims(corpus), corpus_labels)
-    return {**end_to_end(), "corpus_pairwise_precision": corpus_p, "corpus_pairwise_recall": corpus_r,"pairwise_precision": precision, "pairwise_recall": recall,
+    n_scale, scale_seconds = scale()
+    return {**end_to_end(), "scale_claims": n_scale, "scale_cluster_seconds": scale_seconds,
+            "corpus_pairwise_precision": corpus_p, "corpus_pairwise_recall": corpus_r,"pairwise_precision": precision, "pairwise_recall": recall,
             "exchanges_exact": sum(e["exact"] for e in events.values()) / n,
             "counts_correct": sum(e["exact"] and e["day_ok"] and e["counts_ok"] for e in events.values()) / n,
             "exchanges_predicted": len(clusters), "exchanges_true": len(truths), "claims": len(claims),
@@ -170,7 +187,8 @@ def run(folder: Path = CLUSTERS) -> dict[str, float]:
 UNITS = {"corpus_pairwise_precision": "ratio", "corpus_pairwise_recall": "ratio", "pairwise_precision": "ratio", "pairwise_recall": "ratio", "exchanges_exact": "ratio",
          "counts_correct": "ratio", "exchanges_predicted": "count", "exchanges_true": "count", "claims": "count",
          "cluster_seconds": "s", "e2e_real_exchanges": "count", "e2e_exchange_rows": "count",
-         "e2e_one_row_each": "ratio", "e2e_counts_right": "ratio", "e2e_rows_without_real_exchange": "count"}
+         "e2e_one_row_each": "ratio", "e2e_counts_right": "ratio", "e2e_rows_without_real_exchange": "count",
+         "scale_claims": "count", "scale_cluster_seconds": "s"}
 
 
 def main(argv: list[str]) -> int:

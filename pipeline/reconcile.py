@@ -104,16 +104,20 @@ def _relation(a: int, qa: str | None, b: int, qb: str | None, p: Policy) -> int:
 
 @dataclass
 class Group:
-    """A cluster being built: its claims and the figures they give, side by side."""
+    """A cluster being built: its claims and the figures they give, side by side (cached)."""
 
     claims: list[Claim] = field(default_factory=list)
+    _cache: dict[str, object] = field(default_factory=dict, repr=False, compare=False)
 
     def add(self, c: Claim) -> None:
         self.claims.append(c)
+        self._cache.clear()
 
     @property
     def articles(self) -> set[str]:
-        return {c.article_id for c in self.claims}
+        if "articles" not in self._cache:
+            self._cache["articles"] = {c.article_id for c in self.claims}
+        return self._cache["articles"]  # type: ignore[return-value]
 
     @property
     def n_sources(self) -> int:
@@ -121,17 +125,20 @@ class Group:
 
     @property
     def day(self) -> date | None:
-        days = Counter(c.day for c in self.claims if c.day)
-        if not days:
-            return None
-        return min(days, key=lambda d: (-days[d], d))
+        if "day" not in self._cache:
+            days = Counter(c.day for c in self.claims if c.day)
+            self._cache["day"] = min(days, key=lambda d: (-days[d], d)) if days else None
+        return self._cache["day"]  # type: ignore[return-value]
 
     def figures(self) -> dict[str, list[tuple[int, str | None]]]:
-        out: dict[str, list[tuple[int, str | None]]] = {}
-        for c in self.claims:
-            for side, v in c.counts().items():
-                out.setdefault(side, []).append((v, c.count_qualifier))
-        return out
+        if "figures" not in self._cache:
+            out: dict[str, list[tuple[int, str | None]]] = {}
+            for c in self.claims:
+                for side, v in c.counts().items():
+                    if (v, c.count_qualifier) not in out.setdefault(side, []):
+                        out[side].append((v, c.count_qualifier))
+            self._cache["figures"] = out
+        return self._cache["figures"]  # type: ignore[return-value]
 
     @property
     def latest_published(self) -> date | None:
@@ -208,7 +215,20 @@ def _day_groups(dated: list[Claim], p: Policy) -> list[Group]:
 
 
 def _merge_near_days(groups: list[Group], p: Policy) -> list[Group]:
-    """Pass 2: merge groups on nearby days whose counts agree, best-supported pairs first."""
+    """Pass 2, run on each run of days no more than ``far_days`` apart (merges never reach further)."""
+    ordered = sorted(groups, key=lambda g: (g.day, g.claims[0].event_id))
+    out: list[Group] = []
+    run: list[Group] = []
+    for g in ordered:
+        if run and (g.day - run[-1].day).days > p.far_days:  # type: ignore[operator]
+            out += _merge_run(run, p)
+            run = []
+        run.append(g)
+    return out + _merge_run(run, p) if run else out
+
+
+def _merge_run(groups: list[Group], p: Policy) -> list[Group]:
+    """Merge groups on nearby days whose counts agree, best-supported pairs first."""
     groups = list(groups)
     while True:
         groups.sort(key=lambda g: (g.day, g.claims[0].event_id))
