@@ -166,3 +166,18 @@ def test_a_report_with_neither_day_nor_figure_is_kept_apart(tmp_path):
     run_load(path, "r1", a, r)
     assert read(path, "SELECT count(*) FROM exchanges")[0][0] == 2
     assert read(path, "SELECT n_sources FROM exchange_unplaced") == [(1,)]
+
+
+def test_a_revised_claim_that_no_longer_fits_splits_off_and_says_so(tmp_path):
+    items = SCENARIOS["one_for_one_us_russia"]["claims"][3:6]
+    path = tmp_path / "w.duckdb"
+    a, r, _ = batch_of([items[0], items[1], items[2], _copy(items[1], "us-x2")])
+    run_load(path, "r1", a, r, version="v1")
+    (xid,) = [row[0] for row in read(path, "SELECT exchange_id FROM exchanges")]  # 1 source against 3: one swap
+    revised = {**items[0], "event": {**items[0]["event"], "returned_to": {"United States": 5, "Russia": 5}}}
+    a, r, _ = batch_of([revised])
+    run_load(path, "r2", a, r, version="v2", day=1)
+    rows = read(path, "SELECT exchange_id, n_sources FROM exchanges ORDER BY n_sources DESC")
+    assert rows[0] == (xid, 3) and rows[1][1] == 1 and len(rows) == 2
+    actions = read(path, "SELECT action, exchange_id, other_id FROM exchange_log WHERE run_id = 'r2' ORDER BY action")
+    assert ("split", rows[1][0], xid) in actions and ("revise", xid, None) in actions
