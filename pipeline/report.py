@@ -164,12 +164,21 @@ def _source_item(s: dict) -> str:
             f"<blockquote>{html.escape(s['quote'] or '')}</blockquote></li>")
 
 
+def _dispute_text(disputes: dict) -> str:
+    """What the sources say where they disagree: "Ukraine: 146 (4 reports), 154 (1)"."""
+    def values(counts: dict) -> str:
+        ranked = sorted(counts.items(), key=lambda kv: -kv[1])
+        return ", ".join(f"{html.escape(str(v))} ({n} report{'s' if n != 1 else ''})" for v, n in ranked)
+
+    lines = [f"{html.escape(side)}: {values(c)}" for side, c in disputes.get("returned_to", {}).items()]
+    if disputes.get("event_date"):
+        lines.append(f"day: {values(disputes['event_date'])}")
+    return "".join(f"<div class=q>{line}</div>" for line in lines)
+
+
 def _row(r: dict, sources: list[dict]) -> str:
     cls = ' class="disputed"' if r["disputed"] else ""
-    badge = ""
-    if r["disputed"]:
-        detail = html.escape(json.dumps(r["disputes"], ensure_ascii=False))
-        badge = f'<span class=badge title="{detail}">disputed</span>'
+    badge = f"<span class=badge>disputed</span>{_dispute_text(r['disputes'])}" if r["disputed"] else ""
     day = html.escape(str(r["event_date"] or f"({r['date_precision'] or 'no day'})"))
     items = "".join(_source_item(s) for s in sources)
     return (f"<tr{cls}><td>{day}</td><td>{html.escape(r['event_type'].replace('_', ' '))}<br>"
