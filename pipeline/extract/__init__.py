@@ -6,6 +6,7 @@ input: anything unexpected yields ``[]``.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from datetime import date
 
 from pipeline.records import Document, Event
@@ -13,7 +14,7 @@ from pipeline.records import Document, Event
 from . import lexicon, sentences
 from .assemble import Draft, assemble
 from .mentions import Mention, sentence_mentions
-from .parties import find_parties, main_pair
+from .parties import PartyMention, find_parties, main_pair
 
 EXTRACTOR_VERSION = "0.1.0"
 
@@ -37,22 +38,65 @@ def extract_from_text(text: str, published: date | None, lang: str | None = None
     end = sentences.body_end(text)
     lex = lexicon.get(lang or lexicon.detect_language(text[:end]))
     body = text[:end]
-    if not (lex.exchange.search(body) or lex.body.search(body)):
-        return []
-    sents = [s for s in sentences.split(text, end) if lex.trigger.search(s.text)]
-    pair = _doc_pair(sents)
+    reciprocal = _about_handovers(body, lex)
+    hits = [m.start() for m in lex.trigger.finditer(body)]
+    sents = [s for s in sentences.split(text, end) if _has_hit(hits, s.start, s.end)]
+    pms = [find_parties(s.text) for s in sents]
+    pair = _doc_pair(pms)
     if pair is None:
         return []
     mentions: list[Mention] = []
-    for s in sents:
-        mentions += sentence_mentions(s, lex, pair, published)
-    return [_to_event(text, d) for d in assemble(mentions)]
+    for s, found in zip(sents, pms, strict=True):
+        mentions += sentence_mentions(s, lex, pair, published, found)
+    drafts = assemble(mentions)
+    denied = [m.start() for m in lex.denial.finditer(body)]
+    if denied:  # "this is not an exchange": drop the swaps told next to it (the dead are one-way anyway)
+        drafts = [d for d in drafts if d.etype != "prisoner_exchange"
+                  or not all(any(s.start - 300 <= i <= s.end + 300 for i in denied) for s in d.strong_sents)]
+    if not reciprocal:  # no swap word: only a handover with a figure for each side shows two-way traffic
+        drafts = [d for d in drafts if len([v for v in d.counts.values() if v]) == 2]
+    _default_to_published(drafts, published)
+    return [_to_event(text, d) for d in drafts]
 
 
-def _doc_pair(sents: list[sentences.Sentence]) -> tuple[str, str] | None:
+def _default_to_published(drafts: list[Draft], published: date | None) -> None:
+    """A report's lead event with no day of its own is the day's news: it happened on the publication day."""
+    if published is None:
+        return
+    lead = [d for d in drafts if d.status == "conducted" and not d.recall]
+    if not lead:
+        return
+    first = min(lead, key=lambda d: min(s.index for s in d.sents))
+    if first.precision is None and min(s.index for s in first.sents) <= 3:
+        if not any(d.date == published and d.etype == first.etype for d in drafts):
+            first.date, first.precision = published, "day"
+
+
+def _about_handovers(body: str, lex: lexicon.Lexicon) -> bool:
+    """Some swap or repatriation word, or a reciprocal "in return" that is not denied."""
+    for m in lex.exchange.finditer(body):
+        if lex.not_people_before.search(body, max(0, m.start() - 30), m.start()):
+            continue
+        if not lex.not_people.match(body[m.end():m.end() + 60]):
+            return True
+    if lex.body.search(body):
+        return True
+    for m in lex.captive.finditer(body):
+        if lex.each_strict.search(body, max(0, m.start() - 60), m.end() + 60):
+            return True
+    recip = list(lex.idiom.finditer(body)) + list(lex.reciprocal.finditer(body))
+    return any(not lex.negation.search(body, max(0, m.start() - 80), m.start()) for m in recip)
+
+
+def _has_hit(hits: list[int], start: int, end: int) -> bool:
+    i = bisect_left(hits, start)
+    return i < len(hits) and hits[i] < end
+
+
+def _doc_pair(pms: list[list[PartyMention]]) -> tuple[str, str] | None:
     weights: dict[str, float] = {}
-    for s in sents:
-        for pm in find_parties(s.text):
+    for found in pms:
+        for pm in found:
             weights[pm.party] = weights.get(pm.party, 0.0) + 1.0
     return main_pair(weights)
 

@@ -38,7 +38,7 @@ def _key(ref: DateRef | None) -> tuple[date | None, str | None, date | None, dat
 
 def _dates_fit(d: Draft, m: Mention) -> bool:
     md, mp, mlo, mhi = _key(m.date)
-    if mp is None or d.precision is None:
+    if mp is None or d.precision is None or (mp == "month") != (d.precision == "month"):
         return True
     if md is not None and d.date is not None:
         return md == d.date
@@ -69,6 +69,9 @@ def _absorb(d: Draft, m: Mention, strong: bool) -> None:
         d.date, d.precision, d.lo, d.hi = md, mp, mlo, mhi
     for p, v in m.counts.items():
         d.counts.setdefault(p, v)
+    if m.mirror and len(d.counts) == 1:
+        (known, value), = d.counts.items()
+        d.counts[d.pair[1] if known == d.pair[0] else d.pair[0]] = value
     if m.counts:
         d.qualifiers |= m.qualifiers
     d.categories |= m.categories
@@ -106,7 +109,12 @@ def assemble(mentions: list[Mention]) -> list[Draft]:
             m.date = DateRef(m.date.start, m.date.end, nxt, "day", future=nxt)
         if not m.strong:
             continue
+        if m.additive and _add_to_previous(drafts, m):
+            continue
         target = _closest(drafts, m)
+        if target is None and _bare_reference(m):
+            m.strong = False  # "bodies were being returned, but no figures": a remark, not a new event
+            continue
         if target is None:
             target = _new(m)
             drafts.append(target)
@@ -121,6 +129,28 @@ def assemble(mentions: list[Mention]) -> list[Draft]:
             if target is not None:
                 _absorb(target, m, False)
     return drafts
+
+
+def _bare_reference(m: Mention) -> bool:
+    undated = m.date is None or m.date.precision is None
+    return m.status == "conducted" and undated and not m.counts and m.sent.index > 3
+
+
+def _add_to_previous(drafts: list[Draft], m: Mention) -> bool:
+    """"Also / in addition N more" in the same handover: add to the event just told, do not start one."""
+    prev = [d for d in drafts if d.etype == m.etype and d.status == m.status and d.pair == m.pair
+            and d.counts and any(s.index < m.sent.index for s in d.sents)]
+    if not prev:
+        return False
+    d = max(prev, key=lambda d: max(s.index for s in d.sents))
+    for p, v in m.counts.items():
+        d.counts[p] = v if p in m.totals else d.counts.get(p, 0) + v
+    d.qualifiers |= m.qualifiers
+    d.categories |= m.categories
+    d.mediators |= m.mediators
+    d.sents.append(m.sent)
+    d.strong_sents.append(m.sent)
+    return True
 
 
 def _fold_planned(drafts: list[Draft]) -> list[Draft]:

@@ -10,8 +10,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
-from functools import lru_cache
+from functools import cache
 
+from .fastre import compile_fast
 from .lexicon import Lexicon
 
 _F = re.IGNORECASE | re.UNICODE
@@ -41,16 +42,16 @@ class _Patterns:
     month_only: re.Pattern[str]
 
 
-@lru_cache(maxsize=None)
+@cache
 def _patterns(lex: Lexicon) -> _Patterns:
     mon = lex.month_re.pattern
     return _Patterns(
         iso=re.compile(r"\b(20\d\d)-(\d\d)-(\d\d)\b"),
         numeric=re.compile(r"(?<![\d.:/])(\d{1,2})[./](\d{1,2})[./](20\d\d)\b"),
-        month_day=re.compile(r"\b(" + mon + r")\.?\s+(\d{1,2})" + _ORD + r"(?![\d,.]\d)(?:,?\s+(20\d\d))?", _F),
+        month_day=compile_fast(r"\b(" + mon + r")\.?\s+(\d{1,2})" + _ORD + r"(?![\d,.]\d)(?:,?\s+(20\d\d))?", _F),
         day_month=re.compile(r"(?<![\d,.])(\d{1,2})" + _ORD + r"\s+(?:of\s+|de\s+)?(" + mon
                              + r")(?!\w)(?:\s+(?:de\s+)?(20\d\d))?", _F),
-        month_only=re.compile(r"(?<!\w)(?:in|в|у|im|en|em|au mois de)\s+(?:early\s+|late\s+|mid-)?(" + mon
+        month_only=compile_fast(r"(?<!\w)(?:in|в|у|im|en|em|au mois de)\s+(?:early\s+|late\s+|mid-)?(" + mon
                               + r")(?!\w)(?:\s+(?:de\s+)?(20\d\d))?", _F),
     )
 
@@ -76,9 +77,15 @@ def _with_year(m: int, d: int, year: str | None, pub: date | None) -> tuple[date
     return past, dt
 
 
+_DIGIT = re.compile(r"\d")
+
+
 def _explicit(text: str, lex: Lexicon, pub: date | None) -> list[DateRef]:
     p = _patterns(lex)
     out: list[DateRef] = []
+    if not _DIGIT.search(text):
+        return _month_only(text, lex, pub, p, out)
+
     for m in p.iso.finditer(text):
         dt = _safe(int(m.group(1)), int(m.group(2)), int(m.group(3)))
         out.append(DateRef(m.start(), m.end(), dt, "day" if dt else None, future=dt))
@@ -92,6 +99,10 @@ def _explicit(text: str, lex: Lexicon, pub: date | None) -> list[DateRef]:
                 continue
             past, fut = _with_year(month, int(m.group(di)), m.group(3), pub)
             out.append(DateRef(m.start(), m.end(), past, "day" if past else None, future=fut))
+    return _month_only(text, lex, pub, p, out)
+
+
+def _month_only(text: str, lex: Lexicon, pub: date | None, p: _Patterns, out: list[DateRef]) -> list[DateRef]:
     for m in p.month_only.finditer(text):
         month = lex.month_number(m.group(1))
         if month is None or any(r.start <= m.start(1) < r.end for r in out):
@@ -126,12 +137,24 @@ def _weekdays(text: str, lex: Lexicon, pub: date | None) -> list[DateRef]:
     return out
 
 
+_EVE_OF = re.compile(r"\s+[^\W\d_]")
+
+
 def _relative(text: str, lex: Lexicon, pub: date | None) -> list[DateRef]:
     out = []
     offsets = ((lex.yesterday, 1), (lex.day_before, 1), (lex.today, 0))
     for rx, back in offsets:
         for m in rx.finditer(text):
+            if rx is lex.day_before and lex.lang != "en" and _EVE_OF.match(text, m.end()):
+                continue  # "накануне переговоров": on the eve of something, not the day before
             dt = pub - timedelta(days=back) if pub else None
+            out.append(DateRef(m.start(), m.end(), dt, "day" if dt else None, future=dt))
+    ago = getattr(lex, "days_ago", None)  # "zehn Tage zuvor", "il y a deux jours", "три дня назад"
+    for m in ago.finditer(text) if ago is not None else ():
+        word = next(g for g in m.groups() if g)
+        n = int(word) if word.isdigit() else lex.numbers.get(word.lower())
+        if n is not None and n < 32:
+            dt = pub - timedelta(days=n) if pub else None
             out.append(DateRef(m.start(), m.end(), dt, "day" if dt else None, future=dt))
     for m in lex.day_after.finditer(text):
         out.append(DateRef(m.start(), m.end(), None, None, relative_next=True))
@@ -158,11 +181,21 @@ def _range(kind: str, pub: date | None) -> tuple[date | None, date | None]:
     return prev_last.replace(day=1), prev_last
 
 
+_DATELINE_AFTER = re.compile(r"\s*(?:\([^)]{0,30}\)\s*)?(?:[—–]|-\s)")
+_DATELINE_BEFORE = re.compile(r"^[\w .,'’/-]{0,40}$")
+
+
+def _dateline(text: str, r: DateRef) -> bool:
+    """"KYIV, Oct 18 (Wire) -": the day the report was filed, not the day of the event."""
+    return bool(r.start < 45 and _DATELINE_BEFORE.match(text[:r.start]) and _DATELINE_AFTER.match(text, r.end))
+
+
 def find_dates(text: str, lex: Lexicon, pub: date | None) -> list[DateRef]:
     """Date references of one sentence, in order, with speech/talks flags set."""
     explicit = _explicit(text, lex, pub)
     refs = list(explicit)
-    for r in _weekdays(text, lex, pub) + _relative(text, lex, pub):
+    loose = _weekdays(text, lex, pub) + _relative(text, lex, pub) if lex.relative_any.search(text) else []
+    for r in loose:
         if any(abs(r.start - e.end) < 4 or abs(e.start - r.end) < 4 or e.start <= r.start < e.end
                for e in explicit if e.precision == "day" or e.date is None):
             continue
@@ -170,7 +203,7 @@ def find_dates(text: str, lex: Lexicon, pub: date | None) -> list[DateRef]:
     out = []
     for r in sorted(refs, key=lambda r: r.start):
         before = text[max(0, r.start - 60):r.start]
-        speech = bool(lex.speech.search(before[-45:]))
+        speech = bool(lex.speech.search(before[-45:])) or _dateline(text, r)
         talks = bool(lex.talks.search(before))
         out.append(DateRef(r.start, r.end, r.date, r.precision, r.lo, r.hi, speech, talks, r.future,
                            r.relative_next))

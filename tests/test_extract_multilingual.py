@@ -1,0 +1,75 @@
+"""Non-English extraction: number words, relative days, statuses and recipients in ru/uk/de/fr/es/pt."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from pipeline.extract import extract_from_text, lexicon
+from pipeline.extract.dates import find_dates
+from pipeline.extract.numbers import find_counts
+
+PUB = date(2025, 6, 14)  # a Saturday
+
+
+def values(text: str, lang: str) -> list[int]:
+    return [c.value for c in find_counts(text, lexicon.get(lang))]
+
+
+@pytest.mark.parametrize("text,lang,value", [
+    ("вернулись двести пять защитников", "ru", 205),
+    ("сто двадцать военнопленных", "ru", 120),
+    ("две тысячи пленных", "ru", 2000),
+    ("повернулися двісті п'ять захисників", "uk", 205),
+    ("вісьмох цивільних", "uk", 8),
+    ("acht Zivilisten", "de", 8),
+    ("zweihundert Gefangene", "de", 200),
+    ("cinq Américains", "fr", 5),
+    ("deux cents prisonniers", "fr", 200),
+    ("quatre-vingt-dix prisonniers", "fr", 90),
+    ("ciento veinte prisioneros", "es", 120),
+    ("cento e vinte prisioneiros", "pt", 120),
+    ("1 212 corps", "fr", 1212),
+    ("1.212 Soldaten", "de", 1212),
+])
+def test_number_words(text: str, lang: str, value: int) -> None:
+    assert values(text, lang)[0] == value
+
+
+def test_thousands_of_is_no_count() -> None:
+    assert values("остаются тысячи человек", "ru") == []
+    assert values("у полоні досі тисячі людей", "uk") == []
+
+
+def test_apostrophe_word_is_not_a_number() -> None:
+    assert values("сім'ї загиблих", "uk") == []
+
+
+@pytest.mark.parametrize("text,lang,day", [
+    ("Erst zehn Tage zuvor hatten beide Seiten getauscht", "de", date(2025, 6, 4)),
+    ("il y a deux jours", "fr", date(2025, 6, 12)),
+    ("hace tres días", "es", date(2025, 6, 11)),
+    ("há dois dias", "pt", date(2025, 6, 12)),
+    ("три дня назад", "ru", date(2025, 6, 11)),
+    ("два дні тому", "uk", date(2025, 6, 12)),
+    ("am Mittwochabend", "de", date(2025, 6, 11)),
+])
+def test_relative_days(text: str, lang: str, day: date) -> None:
+    assert [r.date for r in find_dates(text, lexicon.get(lang), PUB)] == [day]
+
+
+def _events(text: str, lang: str) -> list[tuple]:
+    return [(e.event_type, e.status, e.event_date, dict(e.returned_to)) for e in extract_from_text(text, PUB, lang)]
+
+
+def test_list_items_share_the_recipient() -> None:
+    text = ("Kiew und Moskau haben am Samstag Gefangene ausgetauscht. Russland erhielt nach Angaben seines "
+            "Verteidigungsministeriums 146 Soldaten sowie acht Bewohner der Region Kursk.")
+    assert ("prisoner_exchange", "conducted", date(2025, 6, 14), {"Russia": 154, "Ukraine": None}) in _events(text, "de")
+
+
+def test_interview_sample_is_no_event() -> None:
+    text = ("Für den Bericht wurden mehr als 200 Ukrainer befragt, die nach einem Gefangenenaustausch "
+            "freigekommen waren.")
+    assert _events(text, "de") == []
