@@ -22,6 +22,7 @@ from pipeline.records import (
     ValidatedBatch,
     stable_id,
 )
+from pipeline.warehouse.exchanges import reconcile_pending
 
 
 @dataclass(frozen=True)
@@ -132,9 +133,10 @@ def load(con: duckdb.DuckDBPyConnection, run: RunInfo, *, articles: list[CleanAr
                                     QUARANTINE_SCHEMA),
             rejections_new=_insert(con, "rejections", rejection_rows(rejections, run), REJECTION_SCHEMA),
         )
+        reconciled = reconcile_pending(con, run.run_id, run.started_at)  # claims -> exchanges (issue 7)
         for outcome in outcomes:
             record_feed_outcome(con, outcome, run.run_id, backoff_after, min_refresh)
-        summary = {**summary, **counts.__dict__}
+        summary = {**summary, **counts.__dict__, "exchanges": reconciled}
         con.execute(
             "INSERT INTO runs VALUES (?, ?, ?, ?, ?, 'completed', ?) ON CONFLICT (run_id) DO UPDATE SET "
             "finished_at = excluded.finished_at, status = excluded.status, summary = excluded.summary",
