@@ -73,3 +73,29 @@ def test_interview_sample_is_no_event() -> None:
     text = ("Für den Bericht wurden mehr als 200 Ukrainer befragt, die nach einem Gefangenenaustausch "
             "freigekommen waren.")
     assert _events(text, "de") == []
+
+
+def test_n_for_n_with_a_noun_only_when_equal() -> None:
+    lex = lexicon.get("pt")
+    assert [(c.value, c.each) for c in find_counts("trocaram 175 prisioneiros por 175.", lex)] == [(175, True)]
+    ru = [(c.value, c.each) for c in find_counts("обмен: 230 украинцев на 248 российских военных", lexicon.get("ru"))]
+    assert ru == [(230, False), (248, False)]
+
+
+def test_dated_line_head_stays_with_its_sentence() -> None:
+    text = "21 сентября 2022 года. Украина вернула 215 человек, а Россия получила 55 военнослужащих в обмен."
+    events = _events(text, "ru")
+    assert ("prisoner_exchange", "conducted", date(2022, 9, 21), {"Russia": 55, "Ukraine": 215}) in events
+
+
+def test_returned_with_and_without_a_dative() -> None:
+    got = _events("Украина вернула из плена 75 своих граждан в ходе обмена.", "ru")
+    assert got and got[0][3]["Ukraine"] == 75
+    gave = _events("Россия вернула Украине 909 тел погибших военных.", "ru")
+    assert gave and gave[0][3]["Ukraine"] == 909
+
+
+def test_a_sides_proposal_is_planned_but_readiness_is_not() -> None:
+    text = "Зеленський заявив, що Україна готує новий обмін полоненими."
+    assert [e[1] for e in _events(text, "uk")] == ["planned"]
+    assert _events("Росія готова до обміну полоненими, заявили в Кремлі.", "uk") == []

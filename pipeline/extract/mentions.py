@@ -61,13 +61,14 @@ def _triggers(s: str, lex: Lexicon) -> tuple[dict[str, list[int]], bool]:
     """Trigger positions per event type, and whether the words say that something changed hands."""
     idioms = [(m.start(), m.end()) for m in lex.idiom.finditer(s)]
     body = [m.start() for m in lex.body.finditer(s)]
+    body_ends = [m.end() for m in lex.body.finditer(s)]
     ex: list[int] = []
     for m in lex.exchange.finditer(s):
         if any(a <= m.start() < b for a, b in idioms) or lex.not_people.match(s[m.end():m.end() + 60]):
             continue
         if lex.not_people_before.search(s, max(0, m.start() - 30), m.start()):
             continue
-        if any(0 <= b - m.end() <= 25 for b in body):
+        if any(0 <= b - m.end() <= 25 for b in body) or any(0 <= m.start() - e <= 2 for e in body_ends):
             body.append(m.start())
             continue
         ex.append(m.start())
@@ -354,6 +355,7 @@ def _is_strong(m: Mention, s: str, lex: Lexicon, secondary: bool = False) -> boo
     if m.status == "agreed":
         own_time = m.date is not None and m.date.precision is not None
         return bool(m.counts or dated or (lex.agreed_verb.search(s) and (own_time or not secondary)))
-    if m.status == "planned":
-        return bool(m.counts or dated)
+    if m.status == "planned":  # or a side's own proposal / preparation ("Ukraine proposed an all-for-all swap")
+        proposal = getattr(lex, "proposal", None)
+        return bool(m.counts or dated or (proposal is not None and proposal.search(s)))
     return dated and len(m.counts) == 2  # "Sunday: 303 for 303" in a swap story

@@ -14,7 +14,8 @@ _AGE = re.compile(r"(?:\bage[ds]?(?: of)?|\bunder(?: the age of)?|younger than|o
                   r"|unter|moins de|menores de)\s+$", re.IGNORECASE)
 _UNIT = re.compile(
     r"^\s*(?:%|per ?cent|percent|years?|days?|hours?|months?|weeks?|minutes?|km|kilomet\w*|miles?|billion|million"
-    r"|bn|mln|rounds?|times|th\b|st\b|nd\b|rd\b|лет|год\w*|дн\w*|час\w*|месяц\w*|недел\w*|км|рок\w*|тиж\w*|млн|млрд"
+    r"|bn|mln|milliards?|millions?|millones|milhões|milliarden?|millionen|mrd|mio"
+    r"|rounds?|times|th\b|st\b|nd\b|rd\b|лет|год\w*|дн\w*|час\w*|месяц\w*|недел\w*|км|рок\w*|тиж\w*|млн|млрд"
     r"|процент\w*|тысяч\w* (?:долл|руб|грив)|jahre?n?|tage?n?|ans?\b|jours?|años|días|anos|dias|a\.m\.|p\.m\.)",
     re.IGNORECASE,
 )

@@ -18,13 +18,15 @@ DE = {
     "exchange": r"\b(?:\w*austausch\w*|ausgetauscht|tausch\w*|getauscht|gefangenenaustausch\w*)\b",
     "idiom": r"\bim austausch (?:gegen|für)\b",
     "captive": r"\b(?:\w*gefangen\w*|gefangenschaft|häftling\w*|geisel\w*)\b",
-    "soldier": r"\b(?:soldaten|militärangehörige\w*|verteidiger|kämpfer|menschen|personen|zivilist\w*|staatsbürger\w*)\b",
+    "soldier": r"\b(?:soldaten|militärangehörige\w*|verteidiger|kämpfer|menschen|personen|zivilist\w*|staatsbürger\w*|ukrainer|russen"
+               r"|amerikaner|iraner)\b",
     "release": (r"\b(?:zurückgekehrt|zurückgebracht|zurückgeholt|freigelassen|freigekommen|übergeben|übergab\w*|heimgekehrt"
                 r"|heimgeholt|rückkehr|zurück|frei|nach hause|in die heimat|überstellt\w*)\b"),
     "body": r"\b(?:leiche\w*|leichname?|gebeine|gefallen\w*|tote[rn]?|überreste|sterbliche)\b",
     "conducted": (r"\b(?:ausgetauscht|getauscht|fand statt|stattgefunden|zurückgekehrt|(?<!zu )übergeben|übergab|erhielt"
                   r"|erhalten|freigelassen|freigekommen|kehrten|kehrte|brachte|durchgeführt|vollzogen|tauschten|haben"
-                  r"|begonnen|zurückgeholt|heimgeholt|holte|holten|holt|kamen frei|überstellt\w*)\b"),
+                  r"|begonnen|zurückgeholt|heimgeholt|holte|holten|holt|kamen frei|überstellt\w*|gelandet|landeten"
+                  r"|eingetroffen|trafen)\b"),
     "agreed": (r"\b(?:vereinbart\w*|vereinbaren|einigten|einigen sich|geeinigt|verständigt\w*|verabredet\w*|zugesagt"
                r"|übereingekommen|vereinbarung (?:über|zum|zur))\b"),
     "agreed_verb": r"\b(?:vereinbart\w*|vereinbaren|einigten|einigen sich|geeinigt|verständigt\w*|übereingekommen)\b",
@@ -33,7 +35,8 @@ DE = {
                 r"|beabsichtig\w*|vorbereit\w*|kündigte|angekündigt|will|wollen)\b"),
     "negation": (r"\b(?:kein austausch|verschoben|abgesagt|blockiert|abgelehnt|gescheitert|verzögert|begnadig\w*"
                  r"|folter\w*|misshandl\w*|deportiert\w*|verschlepp\w*|protest\w*|kundgebung\w*|demonstr\w*"
-                 r"|vorgeworfen|beschuldig\w*|besprochen|erörtert|diskutiert\w*|ins stocken|stockt\w*|befragt\w*|interviewt\w*)\b"),
+                 r"|vorgeworfen|beschuldig\w*|besprochen|erörtert|diskutiert\w*|ins stocken|stockt\w*|befragt\w*|interviewt\w*"
+                 r"|entführt\w*|wiedervereint|familienzusammenführung)\b"),
     "reciprocal": r"\b(?:im gegenzug|im austausch|seinerseits|ihrerseits)\b",
     "subset_lead": r"\b(?:unter (?:den|ihnen)|von (?:den|ihnen))\s+$",
     "subset": r"\b(?:darunter|davon|unter ihnen|einschließlich|unter den \w+ (?:waren|sind|befinden))\b",
@@ -96,13 +99,14 @@ FR = {
     "exchange": r"\b(?:échang\w*|echang\w*|troc)\b",
     "idiom": r"\ben échange de\b",
     "captive": r"\b(?:prisonniers?|captifs?|captivité|détenus?|otages?)\b",
-    "soldier": r"\b(?:soldats|militaires|défenseurs|combattants|personnes|civils|ressortissants|citoyens)\b",
+    "soldier": r"\b(?:soldats|militaires|défenseurs|combattants|personnes|civils|ressortissants|citoyens|ukrainiens"
+               r"|russes|américains|iraniens)\b",
     "release": (r"\b(?:rapatrié\w*|libéré\w*|rendu\w*|remis\w*|retour\w*|rentr\w*|retrouvé\w*|revenu\w*|relâché\w*"
                 r"|ramené\w*|restitué\w*|transféré\w*|chez eux)\b"),
     "body": r"\b(?:corps|dépouilles|restes|soldats tués|morts)\b",
     "conducted": (r"\b(?:échangé\w*|ont échangé|a eu lieu|ont eu lieu|rapatrié\w*|libéré\w*|remis|rendu\w*|reçu"
                   r"|récupér\w*|rentr\w*|effectué|procédé|ramené\w*|retrouvé\w*|revenus|relâché\w*|restitué\w*"
-                  r"|de retour|transféré\w*|avec la remise de)\b"),
+                  r"|de retour|transféré\w*|avec la remise de|atterri|arrivés)\b"),
     "agreed": r"\b(?:accord(?!\w* de paix)\w*|convenu\w*|entendu\w*|mis\w* d'accord|conclu\w*)\b",
     "agreed_verb": r"\b(?:convenu\w*|se sont entendu\w*|mis\w* d'accord|sont tombés d'accord)\b",
     "planned": (r"\b(?:va|vont|devrait|devraient|prévu\w*|prévoi\w*|prêt\w*|propos\w*|demand\w*|prochain\w*|bientôt"
@@ -110,7 +114,8 @@ FR = {
                 r"|souhait\w*|veut|veulent)\b"),
     "negation": (r"\b(?:pas d'échange|reporté\w*|annulé\w*|bloqué\w*|rejeté\w*|refusé\w*|échoué|grâci\w*|tortur\w*"
                  r"|mauvais traitements|déporté\w*|manifest\w*|rassemblement\w*|accusent|accuse|a accusé|ont accusé|accusations?|discuté\w*|évoqué\w*"
-                 r"|interrogé\w*|réclam\w*|au point mort|suspendu\w*)\b"),
+                 r"|interrogé\w*|réclam\w*|au point mort|suspendu\w*|emmenés|enlevés|retrouvé leur famille"
+                 r"|réunis avec)\b"),
     "recall": r"\b(?:précédent\w*|antérieur\w*)\b",
     "cumulative": r"\b(?:depuis le début|depuis 2022|au total depuis|jusqu'à présent)\b",
     "each": r"\b(?:chacun\w*|de chaque côté|par camp|de part et d'autre|chaque camp)\b",
@@ -166,13 +171,15 @@ ES = {
     "exchange": r"\b(?:intercambi\w*|canje\w*|canjear\w*|canjearon)\b",
     "idiom": r"\ba cambio de\b",
     "captive": r"\b(?:prisioneros?|cautiv\w*|detenidos?|rehenes)\b",
-    "soldier": r"\b(?:soldados|militares|combatientes|personas|civiles|ciudadanos)\b",
+    "soldier": r"\b(?:soldados|militares|combatientes|personas|civiles|ciudadanos|ucranianos|rusos"
+               r"|estadounidenses|iraníes)\b",
     "release": (r"\b(?:repatriad\w*|liberad\w*|devuelt\w*|entregad\w*|regres\w*|volvi\w*|excarcelad\w*|retorn\w*"
                 r"|canjead\w*|a casa)\b"),
     "body": r"\b(?:cuerpos?|restos|cadáveres|soldados caídos|caídos|muertos)\b",
     "conducted": (r"\b(?:intercambiaron|canjearon|se llevó a cabo|tuvo lugar|repatriad\w*|liberad\w*|entreg\w+ron"
                   r"|recibió|recibieron|devolvió|devolvieron|regresaron|realizaron|realizó|liberó|liberaron"
-                  r"|excarcel\w*|entregó|complet\w*|canjeado|intercambiado|volvieron|canjearan|intercambiaran|con la entrega de)\b"),
+                  r"|excarcel\w*|entregó|complet\w*|canjeado|intercambiado|volvieron|canjearan|intercambiaran|con la entrega de|aterrizaron|aterrizó"
+                  r"|llegaron)\b"),
     "agreed": r"\b(?:acordaron|acordad[oa]s?|(?<!de )acuerdo\b|pactad\w*|pactaron|convinieron|se comprometió)",
     "agreed_verb": r"\b(?:acordaron|pactaron|acordado|convinieron|llegaron a un acuerdo|alcanzaron un acuerdo)\b",
     "planned": (r"\b(?:va a|van a|prevé|previsto|planea\w*|dispuest\w*|propu\w*|propon\w*|exig\w*|próxim\w*"
@@ -180,7 +187,7 @@ ES = {
                 r"|quiere|quieren)\b"),
     "negation": (r"\b(?:no hubo intercambio|aplazad\w*|cancelad\w*|bloquead\w*|rechaz\w*|fracas\w*|indult\w*"
                  r"|tortur\w*|malos tratos|deportad\w*|manifestaci\w*|protest\w*|acusó|acusa|acusan|acusaron|acusaciones|discut\w*|entrevist\w*"
-                 r"|estancad\w*|paralizad\w*)\b"),
+                 r"|estancad\w*|paralizad\w*|sustraíd\w*|reunid\w* con sus familias|reencontr\w*)\b"),
     "recall": r"\b(?:anterior|previo)\b",
     "cumulative": r"\b(?:desde el inicio|desde el comienzo|desde 2022|en total desde|hasta ahora)\b",
     "each": r"\b(?:cada uno|cada una|cada lado|por bando|por cada parte|ambos lados|cada parte)\b",
@@ -237,12 +244,14 @@ PT.update({
     "exchange": r"\b(?:troc\w*|intercâmbio|permut\w*)\b",
     "idiom": r"\bem troca de\b",
     "captive": r"\b(?:prisioneiros?|cativ\w*|detidos?|reféns)\b",
-    "soldier": r"\b(?:soldados|militares|combatentes|pessoas|civis|cidadãos)\b",
+    "soldier": r"\b(?:soldados|militares|combatentes|pessoas|civis|cidadãos|ucranianos|russos|americanos"
+               r"|iranianos)\b",
     "release": (r"\b(?:repatriad\w*|libertad\w*|libert\w*|devolvid\w*|entregu\w*|regress\w*|voltaram|soltos|para casa)\b"),
     "body": r"\b(?:corpos?|restos mortais|restos|cadáveres|soldados mortos|mortos)\b",
     "conducted": (r"\b(?:trocaram|realizaram|realizou|ocorreu|aconteceu|repatriad\w*|libertad\w*|libertou|libertaram"
                   r"|entregou|entregaram|recebeu|receberam|devolveu|devolveram|regressaram|voltaram|concluí\w*"
-                  r"|trocados|trocadas|com a entrega de)\b"),
+                  r"|trocados|trocadas|com a entrega de|aterraram|aterrissaram"
+                  r"|chegaram)\b"),
     "agreed": (r"\b(?:acordaram|acordad[oa]s?|(?<!de )acordo\b|acertad\w*|acertaram|combinad\w*|concordaram"
                r"|comprometeu|comprometeram)"),
     "agreed_verb": r"\b(?:acordaram|acertaram|concordaram|chegaram a acordo|chegaram a um acordo)\b",
@@ -250,7 +259,7 @@ PT.update({
                 r"|próxim\w*|em breve|poderia|será realizad\w*|ofereceu|oferece|prepar\w*|pretende\w*|quer)\b"),
     "negation": (r"\b(?:não houve troca|adiad\w*|cancelad\w*|bloquead\w*|bloquear|rejeit\w*|fracass\w*|indult\w*"
                  r"|tortur\w*|maus-tratos|deportad\w*|protest\w*|manifestaç\w*|acusou|acusa|acusam|acusaram|acusações|discut\w*|entrevist\w*"
-                 r"|parad[oa]s|estagnad\w*)\b"),
+                 r"|parad[oa]s|estagnad\w*|levad[oa]s à força|reunid\w* com|reencontr\w*)\b"),
     "cumulative": r"\b(?:desde o início|desde 2022|no total desde|até agora)\b",
     "each": r"\b(?:cada um|cada lado|de cada lado|por lado|ambos os lados|cada parte)\b",
     "each_strict": r"\b(?:cada uma?|cada lado|de cada lado|por lado|cada parte|cada(?=\s*[,.;)]|\s*$))",
