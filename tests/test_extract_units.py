@@ -155,3 +155,11 @@ def test_fast_alternations_match_like_plain_regexes() -> None:
             plain = re.compile(pat, re.IGNORECASE | re.UNICODE)
             fast = compile_fast(pat)
             assert [m.span() for m in plain.finditer(sample)] == [m.span() for m in fast.finditer(sample)], key
+
+
+def test_bucketed_party_matcher_equals_the_alternation() -> None:
+    from pipeline.extract.parties import find_parties_slow
+
+    text = ("Kyiv and the Kremlin; 84 Ukrainians, Russian troops, the U.S. and US envoys, Hamas and Israel, "
+            "Україна та Росія, украинских военных, в Россию, Armenia/Azerbaijan, Yemen's Houthis, Russland.")
+    assert find_parties(text) == find_parties_slow(text)
