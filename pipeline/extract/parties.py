@@ -119,7 +119,7 @@ MEDIATOR_ONLY = frozenset(_MEDIATORS) - frozenset(_TABLE)
 
 
 _META = set("\\[](){}.*+?|^$")
-_WORD_START = re.compile(r"(?<!\w)\w")
+_WORD = re.compile(r"\w+")
 
 
 def _literal_prefix(alt: str) -> str:
@@ -133,7 +133,7 @@ def _literal_prefix(alt: str) -> str:
     return out.lower()
 
 
-def _build_buckets() -> dict[str, list[tuple[int, re.Pattern[str], str, bool]]]:
+def _build_buckets() -> dict[str, tuple[tuple[int, re.Pattern[str], str, bool], ...]]:
     """Each alternative of the table, compiled alone and filed under its first two letters: a word is
     only tried against the few alternatives that can start with it (the big alternation is slow)."""
     buckets: dict[str, list[tuple[int, re.Pattern[str], str, bool]]] = {}
@@ -146,7 +146,8 @@ def _build_buckets() -> dict[str, list[tuple[int, re.Pattern[str], str, bool]]]:
                 order += 1
                 rx = re.compile(r"(?:" + alt + r")(?!\w)", _F)
                 buckets.setdefault(_literal_prefix(alt)[:2], []).append((order, rx, party, dem))
-    return buckets
+    assert "" not in buckets, "every alternative needs a literal first letter"
+    return {k: tuple(v) for k, v in buckets.items()}
 
 
 _BUCKETS = _build_buckets()
@@ -154,27 +155,25 @@ _BUCKETS = _build_buckets()
 
 def find_parties(text: str) -> list[PartyMention]:
     """Party names and demonyms in ``text``, left to right, as the table's alternation would find them."""
-    out = []
-    pos, n = 0, len(text)
-    while pos < n:
-        m = _WORD_START.search(text, pos)
-        if not m:
-            break
-        start = m.start()
-        head = text[start:start + 2].lower()
-        best = None
-        for key in (head, head[:1], ""):
-            for order, rx, party, dem in _BUCKETS.get(key, ()):
-                hit = rx.match(text, start)
-                if hit and (best is None or order < best[0]):
-                    best = (order, hit.end(), party, dem)
-        if best is None:
-            pos = start + 1
-            while pos < n and (text[pos].isalnum() or text[pos] == "_"):
-                pos += 1
+    out: list[PartyMention] = []
+    pos = 0
+    get = _BUCKETS.get
+    for w in _WORD.finditer(text):
+        start = w.start()
+        if start < pos:
             continue
-        out.append(PartyMention(start, best[1], best[2], best[3]))
-        pos = best[1]
+        head = text[start:start + 2].lower()
+        cands = get(head, ()) + get(head[:1], ())  # type: ignore[operator]
+        best = None
+        for order, rx, party, dem in cands:
+            if best is not None and order > best[0]:
+                continue
+            hit = rx.match(text, start)
+            if hit:
+                best = (order, hit.end(), party, dem)
+        if best is not None:
+            out.append(PartyMention(start, best[1], best[2], best[3]))
+            pos = best[1]
     return out
 
 
