@@ -99,3 +99,29 @@ def test_a_sides_proposal_is_planned_but_readiness_is_not() -> None:
     text = "Зеленський заявив, що Україна готує новий обмін полоненими."
     assert [e[1] for e in _events(text, "uk")] == ["planned"]
     assert _events("Росія готова до обміну полоненими, заявили в Кремлі.", "uk") == []
+
+
+@pytest.mark.parametrize("lang,text,counts", [
+    ("de", "Gestern kehrten 95 ukrainische Soldaten aus russischer Gefangenschaft zurück, Russland erhielt im Gegenzug "
+           "ebenso viele.", {"Russia": 95, "Ukraine": 95}),
+    ("fr", "Vendredi, 150 militaires ukrainiens sont rentrés chez eux dans le cadre d'un échange de prisonniers ; la "
+           "Russie a récupéré le même nombre de soldats.", {"Russia": 150, "Ukraine": 150}),
+    ("de", "Die Ukraine hat von Russland die Leichen von 909 gefallenen Soldaten erhalten. Im Gegenzug übergab Kiew "
+           "34 Leichen an Moskau.", {"Russia": 34, "Ukraine": 909}),
+    ("ru", "Россия передала Украине тела 909 погибших военнослужащих, в ответ получив 34 тела российских военных.",
+     {"Russia": 34, "Ukraine": 909}),
+    ("pt", "Ontem, a Ucrânia recebeu mais de 200 militares libertados numa troca de prisioneiros com a Rússia.",
+     {"Russia": None, "Ukraine": 200}),
+])
+def test_who_received_how_many(lang: str, text: str, counts: dict) -> None:
+    assert [e[3] for e in _events(text, lang)] == [counts]
+
+
+@pytest.mark.parametrize("lang,text", [
+    ("uk", "Лукашенко помилував 20 громадян України, їх передали українській стороні."),
+    ("de", "Lukaschenko hat 20 Ukrainer begnadigt und an die Ukraine übergeben."),
+    ("fr", "Sept enfants ukrainiens emmenés en Russie ont pu rentrer en Ukraine jeudi grâce au Qatar."),
+    ("fr", "L'accord prévoyait le déblocage de 6 milliards de dollars d'avoirs iraniens gelés."),
+])
+def test_hard_negatives(lang: str, text: str) -> None:
+    assert _events(text, lang) == []

@@ -91,7 +91,7 @@ def _verb_before(text: str, c: Count, pms: list[PartyMention], pair: tuple[str, 
         if lo + max(last_give, last_recv) < pm.start < c.start and _to(text, pm, pm.start - 20, lex):
             return pm.party if pm.party in pair else None
     if last_give < 0 and last_recv < 0:
-        return None
+        return _verb_final(text, c, pms, pair, lex)
     if last_recv > last_give:
         return _subject(text, pms, lo + last_recv, pair, lex)
     verb_start, verb_end = lo + give[-1].start(), lo + give[-1].end()
@@ -105,6 +105,18 @@ def _verb_before(text: str, c: Count, pms: list[PartyMention], pair: tuple[str, 
         if verb_end <= pm.start < c.start and _to(text, pm, verb_end, lex):
             return pm.party if pm.party in pair else None
     subj = _subject(text, pms, lo + last_give, pair, lex)
+    return _other(subj, pair) if subj else None
+
+
+def _verb_final(text: str, c: Count, pms: list[PartyMention], pair: tuple[str, str], lex: Lexicon) -> str | None:
+    """German clause-final participles: "Die Ukraine hat ... 909 Leichen erhalten" (lexicon keys final_*)."""
+    recv, give = getattr(lex, "final_receive", None), getattr(lex, "final_give", None)
+    if recv is None or give is None:
+        return None
+    after = text[c.end:c.end + 90]
+    if recv.match(after):
+        return _subject(text, pms, c.start, pair, lex)
+    subj = _subject(text, pms, c.start, pair, lex) if give.match(after) else None
     return _other(subj, pair) if subj else None
 
 

@@ -220,7 +220,7 @@ def _count_slots(ctx: _Ctx, typed: list[tuple[Count, str]]) -> dict[tuple[str, s
             _relabel_list(slots, prev, who)  # "33 soldiers and 51 civilians from Russian captivity"
         if not who and len(last_who) == 1 and ctx.lex.other_way.match(ctx.text[c.end:c.end + 60]):
             who = [p for p in ctx.pair if p != last_who[0]]
-        if not who and len(last_who) == 1 and prev is not None and _LIST_JOIN.match(ctx.text[prev.end:c.start]):
+        if not who and len(last_who) == 1 and prev is not None and _plain_list(ctx.text[prev.end:c.start], ctx.lex):
             who = list(last_who)  # "146 soldiers as well as eight civilians": one verb, one recipient
         last_who, prev = who or last_who, c
         slots.setdefault((etype, status), []).append((c, who))
@@ -298,7 +298,8 @@ def _build(sent: Sentence, ctx: _Ctx, pub: date | None, typed: list[tuple[Count,
                     m.status = "conducted"
                 m.additive = additive and bool(m.counts) and (ref is None or ref.precision is None)
                 m.totals = {p for c, who in slots.get((etype, status), []) if c.total for p in who}
-                m.mirror = not m.counts and bool(lex.equal.search(s))
+                eq = lex.equal.search(s)  # "Russia received the same number", also after the other side's figure
+                m.mirror = bool(eq) and (not m.counts or (len(m.counts) == 1 and eq.start() > first))
                 out.append(m)
     return out
 

@@ -11,7 +11,10 @@ _CATS_DE = {
 }
 
 DE = {
-    "proposal": r"\b(?:schlug\w* vor|schlägt vor|vorgeschlagen|angeboten|bereitet\w*|plant|kündigte\w* an|angekündigt)\b",
+    "final_give": r"^[^.;,]{0,80}?\b(?:übergeben|freigelassen|überstellt|zurückgegeben|ausgeliefert)\b",
+    "final_receive": r"^[^.;,]{0,80}?\b(?:erhalten|zurückerhalten|zurückgeholt|heimgeholt|bekommen)\b",
+    "proposal": (r"\b(?:schlug\w*(?=[^.;]{0,80}\bvor\b)|schlägt(?=[^.;]{0,80}\bvor\b)|vorgeschlagen|angeboten"
+                 r"|bereitet\w*|plant|kündigte\w*(?=[^.;]{0,80}\ban\b)|angekündigt)\b"),
     "days_ago": r"\b(?:(\w+) tage? (?:zuvor|davor|vorher|früher)|vor (\w+) tagen)\b",
     "denial": r"\b(?:kein austausch|nicht um einen austausch|kein gefangenenaustausch|im gegenzug niemand|einseitig\w*)\b",
     "additive": r"\b(?:zusätzlich|außerdem|auch)\b",
@@ -53,8 +56,8 @@ DE = {
     "receive": (r"\b(?:erhielt\w*|erhalten|zurückerhalten|holte\w*|holt|bekam\w*|zurückgeholt|heimgeholt"
                 r"|nach hause|in die heimat|kehrten|kehrte)\b"),
     "give": r"\b(?:übergab\w*|übergeben|übergibt|freigelassen|überstellt\w*|ließ\w*|gab\w*|ausgeliefert)\b",
-    "to": r"\b(?:an\s+(?:die|den)|der|nach|in\s+die|in\s+den|zurück\s+in\s+die)\s*$",
-    "from_": r"\baus\s+(?:der|dem)?\s*$",
+    "to": r"\b(?:an(?:\s+(?:die|den))?|der|nach|in\s+die|in\s+den|zurück\s+in\s+die)\s*$",
+    "from_": r"\b(?:aus|von)\s+(?:der|dem)?\s*$",
     "held_in": r"^\s*(?:gefangenschaft|haft)\b",
     "speech": r"\b(?:sagte|teilte|erklärte|mitteilung|berichtete|bestätigte|laut|zufolge)\b[^.;]{0,25}$",
     "talks": r"\b(?:gesprächen|verhandlungen|treffen|vereinbar\w*)\b[^.;,]{0,25}$",
@@ -232,7 +235,7 @@ ES = {
 PT = dict(ES)
 PT.update({
     "proposal": r"\b(?:propôs|propõe|prepara|ofereceu|oferece)\b",
-    "to": r"(?:\b(?:a|para)\s+(?:a\s+|o\s+)?|(?<!\w)(?:à|ao)\s+)$",
+    "to": r"(?:\bpara\s+(?:a\s+|o\s+)?|(?<!\w)(?:à|ao)\s+)$",
     "equal": r"\b(?:o mesmo número|a mesma quantidade)\b",
     "other_way": r"^[^.;]{0,30}?\b(?:em troca|em contrapartida|no sentido inverso)\b",
     "subset": r"\b(?:entre eles|entre elas|incluindo|dos quais|entre os quais)\b",
