@@ -9,7 +9,7 @@ LEX = {
     "release": (r"\b(?:return(?:ed|ing|s)?|freed|free|released?|releasing|handed (?:over|back)|hand(?:ing|s)? over"
                 r"|came home|come home|coming home|brought (?:back|home)|bring(?:ing)? (?:back|home)|got back"
                 r"|repatriat\w+|transferred|went home|back home|homecoming|home|brought|bring|returnees)\b"),
-    "body": (r"\b(?:bod(?:y|ies)|remains|war dead|(?:fallen|dead|killed)(?: \w+)? (?:soldiers|servicemen|"
+    "body": (r"\b(?:bod(?:y|ies)|remains|war dead|(?:its|their|our) (?:own )?dead|(?:fallen|dead|killed)(?: \w+)? (?:soldiers|servicemen|"
              r"troops|defenders|fighters)|corpses)\b"),
     "conducted": (r"\b(?:exchanged|swapped|traded|carried out|conducted|took place|has taken place|have taken place"
                   r"|happened|completed|returned|handed (?:over|back)|received|receiving|released|freed|brought"
@@ -36,7 +36,7 @@ LEX = {
     "not_people_before": (r"\b(?:student|cultural|academic|currency|data|information|knowledge|youth|scientific"
                           r"|foreign|stock|heated|diplomatic notes?|fire|gunfire|artillery|crypto)\s+$"),
     "additive": r"\b(?:also|in addition|additionally|as part of the same|on top of|as well as|plus)\b",
-    "denial": r"\b(?:not (?:an?|part of an?|part of any) (?:prisoner )?(?:exchange|swap)|(?:no one|nobody|no prisoners?) (?:was |were )?(?:released|freed|handed over|given)|nothing in return|without (?:an? )?(?:exchange|swap)|unilateral(?:ly)? (?:release|step|gesture|pardon|move|decision|act|released|freed))\b",
+    "denial": r"\b(?:not (?:an?|part of an?|part of any) (?:prisoner )?(?:exchange|swap)|(?:no one|nobody|no prisoners?) (?:was |were )?(?:released|freed|handed over|given)|nothing in return|without (?:an? )?(?:exchange|swap)|not (?:released|freed|handed over) anyone in return|no (?:exchange|swap) (?:had|has|was) been (?:negotiated|agreed)|unilateral(?:ly)? (?:release|step|gesture|pardon|move|decision|act|released|freed))\b",
     "recall": r"\b(?:previous|prior|earlier (?:swap|exchange|repatriation|handover))\b",
     "cumulative": (r"\b(?:since (?:the start|the beginning|february|2014|2022|the full-scale)|in total since|so far"
                    r"|to date|altogether since|over the course of the war|since the war began)\b"),
