@@ -325,7 +325,8 @@ def _nearest_cluster(s: str, items: list[tuple[Count, list[str]]], anchor: int) 
             clusters[-1].append(cur)
         else:
             clusters.append([cur])
-    best = min(clusters, key=lambda cl: min(abs(it[0].start - anchor) for it in cl))
+    plain = [cl for cl in clusters if not any(it[0].frame for it in cl)]
+    best = min(plain or clusters, key=lambda cl: min(abs(it[0].start - anchor) for it in cl))
     return [it for it in items if not it[0].each] + best
 
 
