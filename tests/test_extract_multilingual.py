@@ -125,3 +125,20 @@ def test_who_received_how_many(lang: str, text: str, counts: dict) -> None:
 ])
 def test_hard_negatives(lang: str, text: str) -> None:
     assert _events(text, lang) == []
+
+
+@pytest.mark.parametrize("lang,text,ref", [
+    ("de", "vorgestern", (date(2025, 6, 12), "day")),
+    ("ru", "позавчера", (date(2025, 6, 12), "day")),
+    ("pt", "nesta sexta", (date(2025, 6, 13), "day")),
+    ("ru", "в начале июня", (None, "month")),
+    ("es", "a principios de junio", (None, "month")),
+    ("fr", "début juin", (None, "month")),
+])
+def test_more_day_and_month_words(lang: str, text: str, ref: tuple) -> None:
+    assert [(r.date, r.precision) for r in find_dates(text, lexicon.get(lang), PUB)] == [ref]
+
+
+def test_named_one_for_one_swap() -> None:
+    text = "США і Росія в четвер обміняли баскетболістку Грайнер на торговця зброєю Бута."
+    assert [e[3] for e in _events(text, "uk")] == [{"Russia": 1, "United States": 1}]

@@ -51,7 +51,9 @@ def _patterns(lex: Lexicon) -> _Patterns:
         month_day=compile_fast(r"\b(" + mon + r")\.?\s+(\d{1,2})" + _ORD + r"(?![\d,.]\d)(?:,?\s+(20\d\d))?", _F),
         day_month=re.compile(r"(?<![\d,.])(\d{1,2})" + _ORD + r"\s+(?:of\s+|de\s+)?(" + mon
                              + r")(?!\w)(?:\s+(?:de\s+)?(20\d\d))?", _F),
-        month_only=compile_fast(r"(?<!\w)(?:in|в|у|im|en|em|au mois de)\s+(?:early\s+|late\s+|mid-)?(" + mon
+        month_only=compile_fast(r"(?<!\w)(?:in|в|у|на|im|en|em|au mois de|anfang|ende|mitte|début|fin|courant"
+                              r"|a (?:principios|finales|mediados) de|no (?:início|final) de|em meados de)\s+"
+                              r"(?:early\s+|late\s+|mid-|начале\s+|конце\s+|середине\s+|початку\s+|кінці\s+|середині\s+)?(" + mon
                               + r")(?!\w)(?:\s+(?:de\s+)?(20\d\d))?", _F),
     )
 
@@ -145,7 +147,8 @@ _SPANS = {"week": 7, "неделю": 7, "тиждень": 7, "woche": 7, "semain
 
 def _relative(text: str, lex: Lexicon, pub: date | None) -> list[DateRef]:
     out = []
-    offsets = ((lex.yesterday, 1), (lex.day_before, 1), (lex.today, 0))
+    two = getattr(lex, "two_days_ago", None)  # "vorgestern", "позавчера"
+    offsets = ((lex.yesterday, 1), (lex.day_before, 1), (lex.today, 0)) + (((two, 2),) if two is not None else ())
     for rx, back in offsets:
         for m in rx.finditer(text):
             if rx is lex.day_before and lex.lang != "en" and _EVE_OF.match(text, m.end()):

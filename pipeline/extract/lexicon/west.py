@@ -11,6 +11,7 @@ _CATS_DE = {
 }
 
 DE = {
+    "two_days_ago": r"\bvorgestern\b",
     "final_give": r"^[^.;,]{0,80}?\b(?:übergeben|freigelassen|überstellt|zurückgegeben|ausgeliefert)\b",
     "final_receive": r"^[^.;,]{0,80}?\b(?:erhalten|zurückerhalten|zurückgeholt|heimgeholt|bekommen)\b",
     "proposal": (r"\b(?:schlug\w*(?=[^.;]{0,80}\bvor\b)|schlägt(?=[^.;]{0,80}\bvor\b)|vorgeschlagen|angeboten"
@@ -73,7 +74,7 @@ DE = {
     "month_re": (r"(?:januar|februar|märz|april|mai|juni|juli|august|september|oktober|november|dezember)"),
     "weekdays": {"montag\\w*": 0, "dienstag\\w*": 1, "mittwoch\\w*": 2, "donnerstag\\w*": 3, "freitag\\w*": 4,
                  "samstag\\w*|sonnabend\\w*": 5, "sonntag\\w*": 6},
-    "yesterday": r"\b(?:gestern\w*|vorige nacht)\b", "today": r"\b(?:heute\w*|in der nacht)\b",
+    "yesterday": r"\b(?:gestern\w*|vorige nacht)\b", "today": r"\b(?:heute\w*)\b",
     "day_before": r"\bam vortag\b",
     "day_after": r"\bam (?:nächsten|folgenden) tag\b",
     "this_week": r"\b(?:diese woche|anfang der woche|in dieser woche|zu beginn der woche)\b",
@@ -89,6 +90,8 @@ DE = {
 }
 
 FR = {
+    "two_days_ago": r"\bavant-hier\b",
+    "one_for_one": r"(?-i:[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ'’-]+\s+[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ'’-]+[^.;]{0,80}?\ben échange d(?:e|u|es)\s+(?:[\w\'’-]+\s+){0,5}?[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ'’-]+\s+[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ'’-]+)",
     "proposal": r"\b(?:a proposé|propose|prépare|envisage|a offert|offre)\b",
     "each_prefix": r"\bde part et d'autre\s+$",
     "equal": r"\b(?:autant de|le même nombre|un nombre égal)\b",
@@ -162,6 +165,8 @@ FR = {
 }
 
 ES = {
+    "two_days_ago": r"\banteayer\b",
+    "one_for_one": r"(?-i:[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ'’-]+\s+[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ'’-]+[^.;]{0,80}?\ba cambio del?\s+(?:[\w\'’-]+\s+){0,5}?[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ'’-]+\s+[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ'’-]+)",
     "proposal": r"\b(?:propuso|propone|planteó|plantea|prepara|ofreció|ofrece)\b",
     "equal": r"\b(?:el mismo número|la misma cantidad|otros tantos)\b",
     "other_way": r"^[^.;]{0,30}?\b(?:a cambio|en contrapartida|en sentido contrario)\b",
@@ -234,6 +239,8 @@ ES = {
 
 PT = dict(ES)
 PT.update({
+    "two_days_ago": r"\banteontem\b",
+    "one_for_one": r"(?-i:[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ'’-]+\s+[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ'’-]+[^.;]{0,80}?\bem troca d[aoe]s?\s+(?:[\w\'’-]+\s+){0,5}?[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ'’-]+\s+[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ'’-]+)",
     "proposal": r"\b(?:propôs|propõe|prepara|ofereceu|oferece)\b",
     "to": r"(?:\bpara\s+(?:a\s+|o\s+)?|(?<!\w)(?:à|ao)\s+)$",
     "equal": r"\b(?:o mesmo número|a mesma quantidade)\b",
@@ -283,8 +290,9 @@ PT.update({
                "out": 10, "nov": 11, "dez": 12},
     "month_re": (r"(?:janeiro|fevereiro|março|marco|abril|maio|junho|julho|agosto|setembro|outubro|novembro"
                  r"|dezembro)"),
-    "weekdays": {"segunda-feira": 0, "terça-feira": 1, "quarta-feira": 2, "quinta-feira": 3,
-                 "sexta-feira": 4, "sábado|sabado": 5, "domingo": 6},
+    "weekdays": {"segunda-feira|(?:(?<=nesta )|(?<=neste )|(?<=na )|(?<=esta )|(?<=última )|(?<=próxima ))segunda(?!-)": 0, "terça-feira|(?:(?<=nesta )|(?<=neste )|(?<=na )|(?<=esta )|(?<=última )|(?<=próxima ))terça(?!-)": 1,
+                 "quarta-feira|(?:(?<=nesta )|(?<=neste )|(?<=na )|(?<=esta )|(?<=última )|(?<=próxima ))quarta(?!-)": 2, "quinta-feira|(?:(?<=nesta )|(?<=neste )|(?<=na )|(?<=esta )|(?<=última )|(?<=próxima ))quinta(?!-)": 3,
+                 "sexta-feira|(?:(?<=nesta )|(?<=neste )|(?<=na )|(?<=esta )|(?<=última )|(?<=próxima ))sexta(?!-)": 4, "sábado|sabado": 5, "domingo": 6},
     "yesterday": r"\bontem\b|\bum dia (?:depois|após)\b", "today": r"\bhoje\b", "day_before": r"\bna véspera\b",
     "day_after": r"\bno dia seguinte\b",
     "this_week": r"\besta semana\b", "last_week": r"\bna semana passada\b",
