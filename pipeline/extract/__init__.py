@@ -11,7 +11,7 @@ from datetime import date
 
 from pipeline.records import Document, Event
 
-from . import lexicon, sentences
+from . import attributes, lexicon, sentences
 from .assemble import Draft, assemble
 from .mentions import Mention, sentence_mentions
 from .parties import PartyMention, find_parties, main_pair
@@ -51,6 +51,7 @@ def extract_from_text(text: str, published: date | None, lang: str | None = None
         mentions += sentence_mentions(s, lex, pair, published, found)
     drafts = assemble(mentions)
     drafts = _drop_denied(drafts, all_sents, lex)
+    _lead_mediators(drafts, all_sents, lex)
     if not reciprocal:  # no swap word: only a handover with a figure for each side shows two-way traffic
         drafts = [d for d in drafts if len([v for v in d.counts.values() if v]) == 2]
     _default_to_published(drafts, published)
@@ -68,6 +69,19 @@ def _default_to_published(drafts: list[Draft], published: date | None) -> None:
     if first.precision is None and min(s.index for s in first.sents) <= 3:
         if not any(d.date == published and d.etype == first.etype for d in drafts):
             first.date, first.precision = published, "day"
+
+
+def _lead_mediators(drafts: list[Draft], all_sents: list[sentences.Sentence], lex: lexicon.Lexicon) -> None:
+    """"The UAE said its mediation made the exchange possible": credited anywhere in the story, the
+    mediator goes to the story's lead handover when that names none of its own."""
+    lead = [d for d in drafts if d.status == "conducted" and not d.recall]
+    if not lead:
+        return
+    first = min(lead, key=lambda d: min(s.index for s in d.sents))
+    if first.mediators:
+        return
+    for s in all_sents:
+        first.mediators |= attributes.mediators(s.text, lex, first.pair)
 
 
 def _drop_denied(drafts: list[Draft], all_sents: list[sentences.Sentence], lex: lexicon.Lexicon) -> list[Draft]:

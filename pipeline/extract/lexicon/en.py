@@ -94,8 +94,8 @@ LEX = {
                 "a thousand": 1000},
     "multipliers": {"hundred": 100, "thousand": 1000},
     "for_n": r"^\s*(?:for|-for-|-to-|in exchange for)\s*$",
-    "mediation": (r"\b(?:mediat\w+|brokered|broker|facilitat\w+|help from|with the help|thanks to|arrang\w+|"
-                  r"credited|assistance|good offices|intermediar\w+)\b"),
+    "mediation": (r"\b(?:mediat\w+|brokered|broker|facilitat\w+|help(?:ed|s|ing)?|thanks to|thank(?:ed|s)?|arrang\w+"
+                  r"|credited|assistance|good offices|intermediar\w+|organi[sz]\w+|grateful|role)\b"),
     "categories": {
         "civilians": r"\bcivilians?\b",
         "wounded": r"\b(?:wounded|injured|seriously ill|gravely ill|severely ill|seriously injured|sick)\b",
