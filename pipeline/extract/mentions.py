@@ -306,11 +306,21 @@ def _build(sent: Sentence, ctx: _Ctx, pub: date | None, typed: list[tuple[Count,
 
 def _location(s: str, locs: list[tuple[int, str]], status: str | None, n_status: int) -> str | None:
     for pos, name in locs:
-        talks = bool(re.search(r"(?:talks|negotiations|agreed|agreement|переговор\w*|договор\w*|домовл\w*|"
-                               r"переговор\w*|угод\w*)\b[^.;]{0,40}$", s[max(0, pos - 60):pos], re.IGNORECASE))
+        talks = bool(_TALKS_BEFORE.search(s[max(0, pos - 60):pos]))
+        if _TALKS_AFTER.match(s, pos):  # "the Istanbul agreements", "Стамбульские договоренности"
+            if status == "agreed":
+                return name
+            continue
         if talks == (status == "agreed") or n_status <= 1:
             return name
     return None
+
+
+_TALKS_BEFORE = re.compile(r"(?:talks|negotiations|agreed|agreement|переговор\w*|договор\w*|домовл\w*|угод\w*)\b"
+                           r"[^.;]{0,40}$", re.IGNORECASE)
+_TALKS_AFTER = re.compile(r"\w+\W+(?:\w+\W+)?(?:agreements?|accords?|talks|negotiations|deal|format|договор\w*"
+                          r"|соглашени\w*|переговор\w*|домовленост\w*|угод\w*|vereinbarung\w*|accords?|acuerdos?"
+                          r"|acordos?)\b", re.IGNORECASE)
 
 
 def _nearest_cluster(s: str, items: list[tuple[Count, list[str]]], anchor: int) -> list[tuple[Count, list[str]]]:
