@@ -142,3 +142,9 @@ def test_more_day_and_month_words(lang: str, text: str, ref: tuple) -> None:
 def test_named_one_for_one_swap() -> None:
     text = "США і Росія в четвер обміняли баскетболістку Грайнер на торговця зброєю Бута."
     assert [e[3] for e in _events(text, "uk")] == [{"Russia": 1, "United States": 1}]
+
+
+def test_other_parties_named_in_german() -> None:
+    text = ("Armenien und Aserbaidschan haben am Mittwoch Gefangene ausgetauscht: Baku ließ 32 armenische Soldaten "
+            "frei, Jerewan übergab zwei aserbaidschanische Soldaten.")
+    assert _events(text, "de") == [("prisoner_exchange", "conducted", date(2025, 6, 11), {"Armenia": 32, "Azerbaijan": 2})]

@@ -18,34 +18,41 @@ _TABLE: dict[str, tuple[str, str]] = {
     ),
     "Ukraine": (
         r"ukraine(?:'s|’s)?|ukrainian side|украинская сторона|украинской стороны|українська сторона"
-        r"|української сторони|kyiv|kiev|украин[аыуеой]|киев\w*|україн[аиуіо]|київ\w*|києв\w*|ucrania|ucrânia|kiew",
+        r"|української сторони|kyiv|kiev|украин[аыуеой]|киев\w*|україн[аиуіо]|київ\w*|києв\w*|ucrania|ucrânia|kiew|kyjiw",
         r"ukrainians?|всу|зсу|украинск\w*|украинц\w*|українськ\w*|українц\w*|ukrainisch\w*|ukrainer\w*|ukrainien\w*"
         r"|ucranian[oa]s?",
     ),
     "Belarus": (r"belarus(?:'s|’s)?|minsk|беларус[ьи]|белорусси\w*|минск\w*|білорус[ьі]|мінськ\w*|weißrussland"
-                r"|biélorussie|bielorrusia", r"belarusians?|belarusian|белорусск\w*|білоруськ\w*"),
-    "United States": (r"united states|u\.s\.(?!\w)|(?-i:US|USA)|washington|сша|états-unis|estados unidos|vereinigte staaten",
-                      r"americans?|американск\w*|американц\w*|amerikanisch\w*|américains?|estadounidenses?"),
-    "Israel": (r"israel(?:'s)?|израил\w*|ізраїл\w*", r"israelis?|израильск\w*|ізраїльськ\w*"),
+                r"|biélorussie|bielorrusia|bielorrússia", r"belarusians?|belarusian|белорусск\w*|білоруськ\w*"
+                r"|belarussisch\w*|biélorusses?|bielorrus[oa]s?|bielorruss[oa]s?"),
+    "United States": (r"united states|u\.s\.(?!\w)|(?-i:US|USA|EUA|EE\.\s?UU\.?)|washington|сша|états-unis|estados unidos"
+                      r"|vereinigten? staaten|сполучені штати|соединенные штаты",
+                      r"americans?|американск\w*|американц\w*|amerikanisch\w*|amerikaner\w*|américains?|estadounidenses?"
+                      r"|norte-americanos?|american[oa]s?"),
+    "Israel": (r"israel(?:'s)?|israël|израил\w*|ізраїл\w*", r"israelis?|израильск\w*|ізраїльськ\w*|israelisch\w*"
+               r"|israéliens?|israelíes|israelenses?"),
     "Hamas": (r"hamas|хамас\w*", r"(?!x)x"),
-    "Armenia": (r"armenia(?:'s)?|yerevan|армени\w*|вірмені\w*|ереван\w*|єреван\w*",
-                r"armenians?|армянск\w*|вірменськ\w*"),
-    "Azerbaijan": (r"azerbaijan(?:'s)?|baku|азербайджан\w*|баку",
-                   r"azerbaijanis?|azeris?|азербайджанск\w*|азербайджанськ\w*"),
-    "Iran": (r"iran(?:'s)?|tehran|иран\w*|іран\w*|teherán|teerã", r"iranians?|иранск\w*|іранськ\w*|iranisch\w*|iraniens?"
+    "Armenia": (r"armenia(?:'s)?|yerevan|армени\w*|вірмені\w*|ереван\w*|єреван\w*|armenien|arménie|arm[êé]nia|jerewan"
+                r"|erevan|ereván", r"armenians?|армянск\w*|вірменськ\w*|armenisch\w*|arméniens?|armenios?|arm[êé]nios?"),
+    "Azerbaijan": (r"azerbaijan(?:'s)?|baku|азербайджан\w*|баку|aserbaidschan|azerbaïdjan|azerbaiyán|azerbaijão|bakou",
+                   r"azerbaijanis?|azeris?|азербайджанск\w*|азербайджанськ\w*|aserbaidschanisch\w*|azerbaïdjanais\w*"
+                   r"|azerbaiyan[oa]s?|azerbaijan[oa]s?|azer[ií]s?"),
+    "Iran": (r"iran(?:'s)?|irán|irã|tehran|téhéran|teheran|иран\w*|іран\w*|teherán|teerã", r"iranians?|иранск\w*|іранськ\w*|iranisch\w*|iraniens?"
              r"|iraní(?:es)?|iranianos?"),
-    "Venezuela": (r"venezuela(?:'s)?|caracas|венесуэл\w*|венесуел\w*", r"venezuelans?|venezolan[oa]s?|венесуэльск\w*"),
+    "Venezuela": (r"venezuela(?:'s)?|caracas|венесуэл\w*|венесуел\w*", r"venezuelans?|venezolan[oa]s?|венесуэльск\w*"
+                  r"|venezuelan[oa]s?|vénézuéliens?|venezolanisch\w*"),
     "Yemen": (r"yemen(?:'s)?|yemeni government|saudi-backed government|government side|йемен\w*|ємен\w*",
               r"yemenis?|йеменск\w*|єменськ\w*"),
     "Houthis": (r"houthis?|huthis?|хусит\w*|хуситы|хусити|ansar allah", r"(?!x)x"),
-    "Soviet Union": (r"soviet union|ussr|ссср|советск\w* союз\w*", r"soviets?|советск\w*"),
+    "Soviet Union": (r"soviet union|ussr|ссср|советск\w* союз\w*|sowjetunion|udssr|union soviétique|unión soviética"
+                     r"|união soviética|urss", r"soviets?|советск\w*|sowjetisch\w*|soviétiques?|soviétic[oa]s?"),
     "Poland": (r"poland|warsaw|польш\w*|польщ\w*", r"poles|polish|польск\w*|польськ\w*"),
     "Lithuania": (r"lithuania|vilnius|литв\w*", r"lithuanians?|литовск\w*|литовськ\w*"),
     "Germany": (r"germany|berlin|германи\w*|німеччин\w*|deutschland", r"germans?|германск\w*|немецк\w*|німецьк\w*"),
 }
 _MEDIATORS: dict[str, str] = {
-    "United Arab Emirates": r"united arab emirates|uae|u\.a\.e\.|emirat\w*|оаэ|оае|эмират\w*|емірат\w*|vae|émirats arabes unis"
-                            r"|emiratos árabes unidos|abu dhabi",
+    "United Arab Emirates": r"united arab emirates|uae|u\.a\.e\.|emirat\w*|emirad\w*|оаэ|оае|эмират\w*|емірат\w*|vae"
+                            r"|émirats arabes unis|(?-i:EAU)|emiratos árabes unidos|abu dhabi|абу-даби|абу-дабі",
     "Türkiye": r"t[üu]rkiye(?:'s)?|turkey(?:'s)?|turkish|ankara|турци\w*|туреччин\w*|турецк\w*|турецьк\w*|türkei"
                r"|turquie|turquía|turquia",
     "Saudi Arabia": r"saudi arabia|saudi|riyadh|саудовск\w*|саудівськ\w*|саудовская аравия|arabie saoudite"
