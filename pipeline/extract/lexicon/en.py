@@ -16,7 +16,7 @@ LEX = {
                   r"|came home|come home|got back|repatriated|transferred|went home|returning"
                   r"|took part|handed|been (?:returned|freed|released|exchanged)|secured|has returned|walked free|went free"
                   r"|set free|went the other way|were swapped|are home|were back|arrived|getting|sent the other way)\b"),
-    "agreed": (r"\b(?:agreed|agree|agreements? (?:on|to|for|reached|was reached)|(?:reached|struck|sealed|signed) "
+    "agreed": (r"\b(?:agreed|agree|(?:agreement|understanding|deal) (?:was |had been |has been )?reached|agreements? (?:on|to|for|reached|was reached)|(?:reached|struck|sealed|signed) "
                r"(?:a|an|the) (?:deal|agreement|understanding)|deal to (?:exchange|swap)|consented"
                r"|accept(?:ed|s)? (?:a |an |the )?(?:[\w-]+ ){0,3}(?:proposal|offer|plan))\b"),
     "agreed_verb": r"\b(?:agreed|accepted|(?:reached|struck|sealed|signed) (?:a|an|the) (?:deal|agreement|understanding))\b",
@@ -27,7 +27,8 @@ LEX = {
     "negation": (r"\b(?:no (?:swap|exchange)|not (?:yet )?(?:take|taken|took) place|stalled|postponed|cancel+ed"
                  r"|called off|collapsed|broke down|refused|rejected|blocked|delay(?:ed|ing)|disrupt(?:ed|ing)"
                  r"|failed to|did not happen|has not happened|no progress|not ready|accused|rally|rallied|protest\w*"
-                 r"|demonstrat\w*|vigil|did not (?:release|free|return|hand over)|pardon\w*|discuss\w*)\b"),
+                 r"|demonstrat\w*|vigil|did not (?:release|free|return|hand over)|pardon\w*|discuss\w*|no date has been (?:agreed|set)"
+                 r"|(?:has|have|had) not (?:been )?agreed|did not agree|no agreement)\b"),
     "not_people": (r"^\s*(?:(?:some|the|of|heavy|heaviest|new|fresh|more|their|its|mutual)\s+){0,4}(?:\w+\s+)?"
                    r"(?:attacks?|strikes?|fire|blows|accusations|threats|letters|messages|views|information|data"
                    r"|documents|notes|drones?|missiles?|shelling|barbs|words|greetings|proposals|ideas|visits"
@@ -46,8 +47,8 @@ LEX = {
     "at_least": r"\b(?:more than|(?<!handed )(?<!hands )(?<!handing )(?<!hand )(?<!turned )(?<!passed )over|at least|upwards of|in excess of|no fewer than|no less than)\s+$",
     "receive": (r"\b(?:received?|got|gets|getting|repatriated|secured the (?:freedom|release|return) of|came home|come home|coming home|are home|returned home|back home|receiving|got back|get back|getting back|brought (?:back|home)|bring(?:ing)? "
                 r"(?:back|home)|brings (?:back|home)|welcomed|took back|retrieved|secured the return)\b"),
-    "give": (r"\b(?:handed (?:over|back)|hand(?:s|ing)? over|returned|returning|returns|released|freed|"
-             r"transferred|gave)\b"),
+    "give": (r"\b(?:handed (?:over|back)|hand(?:s|ing)? over|returned|returning|returns|return|released|freed|"
+             r"transferred|transfer|gave|give|release|free)\b"),
     "to": r"(?<!according )(?<!thanks )(?<!due )(?<!owing )\b(?:to|into)\s+(?:the\s+)?$",
     "reciprocal": r"\b(?:in return|in turn|in exchange)\b",
     "from_": r"\b(?:from|by)\s+(?:the\s+)?$",
