@@ -207,7 +207,7 @@ def _count_slots(ctx: _Ctx, typed: list[tuple[Count, str]]) -> dict[tuple[str, s
     settled: set[int] = set()
     prev: Count | None = None
     for c, etype in typed:
-        status = _nearest(c.start, ctx.cues[etype])
+        status = _nearest(c.start, _count_cues(ctx.text, ctx.cues[etype]))
         if c.frame and ctx.lexical and "agreed" in ctx.cues[etype]:
             status = "agreed"
             ctx.cues[etype].setdefault("agreed", [])
@@ -242,6 +242,20 @@ def _plain_list(gap: str, lex: Lexicon) -> bool:
     """"33 soldiers and 51": list items with no verb of their own in between."""
     return bool(_LIST_JOIN.match(gap)) and not (lex.give.search(gap) or lex.receive.search(gap)
                                                or lex.release.search(gap))
+
+
+_UNDER = re.compile(r"(?:under|in accordance with|as part of|in line with|pursuant to|within|в рамках|согласно|"
+                    r"відповідно до|im rahmen)\s+(?:the\s+|a\s+|an\s+)?(?:[\w-]+\s+){0,2}$", re.IGNORECASE)
+
+
+def _count_cues(s: str, cues: dict[str, list[int]]) -> dict[str, list[int]]:
+    """Cues a figure may take its status from: "under the understanding reached in Istanbul" only names
+    the frame of what the verb says."""
+    agreed = [p for p in cues.get("agreed", []) if not _UNDER.search(s, max(0, p - 40), p)]
+    out = {k: v for k, v in cues.items() if k != "agreed"}
+    if agreed:
+        out["agreed"] = agreed
+    return out
 
 
 def _relabel_list(slots: dict, prev: Count, who: list[str]) -> None:

@@ -55,7 +55,7 @@ LEX = {
     "held_in": r"^\s*(?:captivity|custody|prisons?|jails?|detention|captors|forces)\b",
     "speech": (r"\b(?:said|says|stated|statement|announced|told|confirmed|reported|wrote|posted|according|"
                r"briefing|address)\b[^.;]{0,25}$"),
-    "talks": r"\b(?:talks|negotiations|meeting|summit|agreed|agreement|deal)\b[^.;,]{0,25}$",
+    "talks": r"\b(?:talks|negotiations|meeting|summit|agreed|agreement|deal|understanding|reached)\b[^.;,]{0,25}$",
     "people": (r"^(?:\s+(?:[^\W\d_][\w'’-]*|of war|of its|of their)){0,3}?\s+(?:pows?|prisoners?|captives?|soldiers?|servicem[ae]n|service members?|troops"
                r"|civilians?|people|persons|individuals|men|women|bodies|body|remains|defenders?|fighters?"
                r"|ukrainians?|russians?|detainees?|hostages?|inmates|citizens|military personnel|personnel"
