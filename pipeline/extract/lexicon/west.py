@@ -2,6 +2,13 @@
 
 from . import numwords
 
+
+def _pt_weekday(day: str) -> str:
+    """"sexta-feira", or a bare "sexta" after "nesta/na/última ..." (alone it is also an ordinal)."""
+    after = "|".join(f"(?<={p} {day})" for p in ("nesta", "neste", "na", "esta", "última", "próxima"))
+    return f"{day}-feira|{day}(?:{after})(?!-)"
+
+
 _CATS_DE = {
     "civilians": r"\b(?:zivilist\w*|zivilpersonen)\b",
     "wounded": r"\b(?:verwundet\w*|verletzt\w*|schwerkrank\w*)\b",
@@ -148,7 +155,7 @@ FR = {
     "month_re": (r"(?:janvier|février|fevrier|mars|avril|mai|juin|juillet|août|aout|septembre|octobre|novembre"
                  r"|décembre|decembre)"),
     "weekdays": {"lundi": 0, "mardi": 1, "mercredi": 2, "jeudi": 3, "vendredi": 4, "samedi": 5, "dimanche": 6},
-    "yesterday": r"(?<!avant-)\bhier\b|\bau lendemain d(?:e|u|['’])", "today": r"\baujourd'hui\b", "day_before": r"\bla veille\b",
+    "yesterday": r"\bhier\b(?<!avant-hier)|\bau lendemain d(?:e|u|['’])", "today": r"\baujourd'hui\b", "day_before": r"\bla veille\b",
     "day_after": r"\ble lendemain\b",
     "this_week": r"\bcette semaine\b", "last_week": r"\bla semaine dernière\b",
     "this_month": r"\bce mois-ci\b", "last_month": r"\ble mois dernier\b",
@@ -290,9 +297,8 @@ PT.update({
                "out": 10, "nov": 11, "dez": 12},
     "month_re": (r"(?:janeiro|fevereiro|março|marco|abril|maio|junho|julho|agosto|setembro|outubro|novembro"
                  r"|dezembro)"),
-    "weekdays": {"segunda-feira|(?:(?<=nesta )|(?<=neste )|(?<=na )|(?<=esta )|(?<=última )|(?<=próxima ))segunda(?!-)": 0, "terça-feira|(?:(?<=nesta )|(?<=neste )|(?<=na )|(?<=esta )|(?<=última )|(?<=próxima ))terça(?!-)": 1,
-                 "quarta-feira|(?:(?<=nesta )|(?<=neste )|(?<=na )|(?<=esta )|(?<=última )|(?<=próxima ))quarta(?!-)": 2, "quinta-feira|(?:(?<=nesta )|(?<=neste )|(?<=na )|(?<=esta )|(?<=última )|(?<=próxima ))quinta(?!-)": 3,
-                 "sexta-feira|(?:(?<=nesta )|(?<=neste )|(?<=na )|(?<=esta )|(?<=última )|(?<=próxima ))sexta(?!-)": 4, "sábado|sabado": 5, "domingo": 6},
+    "weekdays": {_pt_weekday("segunda"): 0, _pt_weekday("terça"): 1, _pt_weekday("quarta"): 2,
+                 _pt_weekday("quinta"): 3, _pt_weekday("sexta"): 4, "sábado|sabado": 5, "domingo": 6},
     "yesterday": r"\bontem\b|\bum dia (?:depois|após)\b", "today": r"\bhoje\b", "day_before": r"\bna véspera\b",
     "day_after": r"\bno dia seguinte\b",
     "this_week": r"\besta semana\b", "last_week": r"\bna semana passada\b",
