@@ -26,15 +26,15 @@ DE = {
     "days_ago": r"\b(?:(\w+) tage? (?:zuvor|davor|vorher|früher)|vor (\w+) tagen)\b",
     "denial": r"\b(?:kein austausch|nicht um einen austausch|kein gefangenenaustausch|im gegenzug niemand|einseitig\w*)\b",
     "additive": r"\b(?:zusätzlich|außerdem|auch)\b",
-    "exchange": r"\b(?:\w*austausch\w*|ausgetauscht|tausch\w*|getauscht|gefangenenaustausch\w*)\b",
+    "exchange": r"(?:austausch\w*|\bausgetauscht|\bgetauscht|\btausch\w*)",  # also inside compounds
     "idiom": r"\bim austausch (?:gegen|für)\b",
-    "captive": r"\b(?:\w*gefangen\w*|gefangenschaft|häftling\w*|geisel\w*)\b",
+    "captive": r"(?:gefangen(?<!angefangen)\w*|\bhäftling\w*|\bgeisel\w*)",  # "Kriegsgefangene", not "angefangen"
     "soldier": r"\b(?:soldaten|militärangehörige\w*|verteidiger|kämpfer|menschen|personen|zivilist\w*|staatsbürger\w*|ukrainer|russen"
                r"|amerikaner|iraner)\b",
     "release": (r"\b(?:zurückgekehrt|zurückgebracht|zurückgeholt|freigelassen|freigekommen|übergeben|übergab\w*|heimgekehrt"
                 r"|heimgeholt|rückkehr|zurück|frei|nach hause|in die heimat|überstellt\w*)\b"),
     "body": r"\b(?:leiche\w*|leichname?|gebeine|gefallen\w*|tote[rn]?|überreste|sterbliche)\b",
-    "conducted": (r"\b(?:ausgetauscht|getauscht|fand statt|stattgefunden|zurückgekehrt|(?<!zu )übergeben|übergab|erhielt"
+    "conducted": (r"\b(?:ausgetauscht|getauscht|fand statt|stattgefunden|zurückgekehrt|übergeben(?<!zu übergeben)|übergab|erhielt"
                   r"|erhalten|freigelassen|freigekommen|kehrten|kehrte|brachte|durchgeführt|vollzogen|tauschten|haben"
                   r"|begonnen|zurückgeholt|heimgeholt|holte|holten|holt|kamen frei|überstellt\w*|gelandet|landeten"
                   r"|eingetroffen|trafen)\b"),
@@ -195,7 +195,7 @@ ES = {
                   r"|recibió|recibieron|devolvió|devolvieron|regresaron|realizaron|realizó|liberó|liberaron"
                   r"|excarcel\w*|entregó|complet\w*|canjeado|intercambiado|volvieron|canjearan|intercambiaran|con la entrega de|aterrizaron|aterrizó"
                   r"|llegaron)\b"),
-    "agreed": r"\b(?:acordaron|acordad[oa]s?|(?<!de )acuerdo\b|pactad\w*|pactaron|convinieron|se comprometió)",
+    "agreed": r"\b(?:acordaron|acordad[oa]s?|acuerdo(?<!de acuerdo)\b|pactad\w*|pactaron|convinieron|se comprometió)",
     "agreed_verb": r"\b(?:acordaron|pactaron|acordado|convinieron|llegaron a un acuerdo|alcanzaron un acuerdo)\b",
     "planned": (r"\b(?:va a|van a|prevé|previsto|planea\w*|dispuest\w*|propu\w*|propon\w*|exig\w*|próxim\w*"
                 r"|pronto|podría|se realizará|tendrá lugar|plante\w*|ofrec\w*|ofreció|preparad\w*|pretende\w*"
@@ -269,7 +269,7 @@ PT.update({
                   r"|entregou|entregaram|recebeu|receberam|devolveu|devolveram|regressaram|voltaram|concluí\w*"
                   r"|trocados|trocadas|com a entrega de|aterraram|aterrissaram"
                   r"|chegaram)\b"),
-    "agreed": (r"\b(?:acordaram|acordad[oa]s?|(?<!de )acordo\b|acertad\w*|acertaram|combinad\w*|concordaram"
+    "agreed": (r"\b(?:acordaram|acordad[oa]s?|acordo(?<!de acordo)\b|acertad\w*|acertaram|combinad\w*|concordaram"
                r"|comprometeu|comprometeram)"),
     "agreed_verb": r"\b(?:acordaram|acertaram|concordaram|chegaram a acordo|chegaram a um acordo)\b",
     "planned": (r"\b(?:vai|vão|prevê|previsto|planej\w*|planeia\w*|dispost\w*|propost\w*|propô\w*|propõe\w*|exig\w*"
