@@ -160,7 +160,8 @@ def _fold_planned(drafts: list[Draft]) -> list[Draft]:
     for d in drafts:
         if d.status == "planned" and d.precision is None:
             host = next((a for a in agreed if a.etype == d.etype and a.pair == d.pair
-                         and all(a.counts.get(p, v) == v for p, v in d.counts.items())), None)
+                         and (all(a.counts.get(p) == v for p, v in d.counts.items())
+                              or (not a.counts and len(d.counts) == 2))), None)
             if host is not None:
                 for p, v in d.counts.items():
                     host.counts.setdefault(p, v)
