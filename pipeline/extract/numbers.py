@@ -100,6 +100,7 @@ def _is_noise(text: str, start: int, end: int, value: int, lex: Lexicon) -> bool
     return bool(lex.month_head.match(text, end))
 
 
+_SUBSET_END = re.compile(r";|,\s+(?:and|while|but|и|і|та|а|et|y|e|und)\s", re.IGNORECASE)
 _FURTHER = re.compile(r"\b(?:another|a further|ещё|еще|ще|weitere|encore)\s+$", re.IGNORECASE)
 _ELLIPSIS = re.compile(r"(?:\b(?:and|while|e|y|и|і|а|et|und)\s+[A-ZА-ЯІЇЄ][\w.-]+,?|,\s+(?:в|у|до|to)\s+[A-ZА-ЯІЇЄ][\w.-]+"
                        r"\s*[-—–:,]|,\s+[A-ZА-ЯІЇЄ][\w.-]+\s*[—–:])\s*$")
@@ -156,7 +157,7 @@ def find_counts(text: str, lex: Lexicon) -> list[Count]:
         if subset_from < 0:
             sub = lex.subset.search(text, max(0, s - 40), s)
             subset_from = sub.start() if sub else -1
-        if subset_from >= 0 and ";" not in text[subset_from:s]:
+        if subset_from >= 0 and not _SUBSET_END.search(text, subset_from, s):
             continue
         nxt = cands[i + 1] if i + 1 < len(cands) else None
         gap = text[e:nxt[0]] if nxt else ""

@@ -119,7 +119,12 @@ def _build() -> tuple[re.Pattern[str], list[tuple[str, bool]]]:
 
 
 _PARTY_RE, _KEYS = _build()
-DEMONYM_AHEAD = re.compile(r"\s*(?:[\w-]+\s+){0,2}(?:" + "|".join(d for _, d in _TABLE.values()) + r")(?!\w)", _F)
+# people named by nationality right after a figure ("95 Russians", "84 українці"): plural nouns only, an
+# adjective ("three different Russian detention centres") does not make a figure a head count
+DEMONYM_AHEAD = re.compile(
+    r"\s*(?:[\w-]+\s+){0,2}(?:russians|ukrainians|americans|iranians|armenians|azerbaijanis|israelis|palestinians"
+    r"|belarusians|venezuelans|yemenis|россиян\w*|украинц\w*|українц\w*|росіян\w*|американц\w*|ukrainer\w*"
+    r"|russen|ukrainiens|russes|ucranianos|rusos|russos)(?!\w)", _F)
 _MED_RE = compile_fast(r"(?<!\w)(?:" + "|".join(f"({v})" for v in _MEDIATORS.values()) + r")(?!\w)", _F)
 _MED_KEYS = list(_MEDIATORS)
 MEDIATOR_ONLY = frozenset(_MEDIATORS) - frozenset(_TABLE)
