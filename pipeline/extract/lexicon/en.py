@@ -58,7 +58,7 @@ LEX = {
     "talks": r"\b(?:talks|negotiations|meeting|summit|agreed|agreement|deal|understanding|reached)\b[^.;,]{0,25}$",
     "people": (r"^(?:\s+(?:[^\W\d_][\w'’-]*|of war|of its|of their)){0,3}?\s+(?:pows?|prisoners?|captives?|soldiers?|servicem[ae]n|service members?|troops"
                r"|civilians?|people|persons|individuals|men|women|bodies|body|remains|defenders?|fighters?"
-               r"|ukrainians?|russians?|detainees?|hostages?|inmates|citizens|military personnel|personnel"
+               r"|ukrainians|russians|detainees?|hostages?|inmates|citizens|military personnel|personnel"
                r"|nationals|servicewomen|marines|guardsmen|sailors|children|fallen|dead|wounded|captured|residents?"
                r"|pilots|medics|journalists|volunteers|officers|conscripts|mercenaries|americans?|citizens?)\b"),
     "zero": (r"\b(?:received (?:none|nothing|no \w+)|(?:has|have|had|did) not (?:received?|got|gotten|get)"
