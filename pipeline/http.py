@@ -14,6 +14,8 @@
 from __future__ import annotations
 
 import email.utils
+import functools
+import ssl
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -73,13 +75,19 @@ def parse_retry_after(value: str | None, now: float | None = None) -> float | No
     return max(0.0, when.timestamp() - now_ts)
 
 
+@functools.lru_cache(maxsize=1)
+def _ssl_context() -> ssl.SSLContext:
+    """Built once per process (loading the CA bundle takes a noticeable fraction of a second)."""
+    return httpx.create_ssl_context(trust_env=False)
+
+
 class GuardedTransport(httpx.HTTPTransport):
     """httpx's transport with the connection pool on ``GuardedBackend`` (vetted addresses only)."""
 
     def __init__(self, allowed: frozenset[str]) -> None:
-        super().__init__(trust_env=False, retries=0)
+        super().__init__(verify=_ssl_context(), trust_env=False, retries=0)
         self._pool = httpcore.ConnectionPool(
-            ssl_context=httpx.create_ssl_context(trust_env=False), max_connections=100,
+            ssl_context=_ssl_context(), max_connections=100,
             max_keepalive_connections=20, keepalive_expiry=5.0, retries=0,
             network_backend=GuardedBackend(allowed),
         )
