@@ -22,6 +22,8 @@ from pipeline.textutil import strip_markup
 _ENTITY_DECL = re.compile(rb"<!ENTITY\s+(%\s*)?([^\s>%]{1,200})\s+([^>]{0,1000})>")
 _SAFE_VALUE = re.compile(rb"""^(?:"([^"&%<]{0,200})"|'([^'&%<]{0,200})')\s*$""")
 MAX_ENTITY_DECLS = 50
+MAX_ENTITY_EXPANSION = 1_000_000  # bytes all references to declared entities may add
+_COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.DOTALL)
 
 # bozo causes after which the entries are still trusted (encoding quirks, undeclared HTML entities,
 # a lenient parser fallback). Any other cause rejects the feed, so that new kinds of breakage show
@@ -70,12 +72,17 @@ def refuse_entity_declarations(body: bytes, headers: dict[str, str] | None = Non
     decls = _ENTITY_DECL.findall(text) if declared else []
     if len(decls) != declared:
         raise FeedRejected("not a feed: malformed or oversized XML entity declaration refused")
+    expansion = 0
     for percent, name, value in decls:
         if percent:
             raise FeedRejected("not a feed: XML parameter entity refused")
-        if not _SAFE_VALUE.match(value):
+        safe = _SAFE_VALUE.match(value)
+        if not safe:
             kind = "external" if re.match(rb"(SYSTEM|PUBLIC)\b", value.strip(), re.I) else "expanding"
             raise FeedRejected(f"not a feed: {kind} XML entity {name[:40].decode('utf-8', 'replace')} refused")
+        expansion += text.count(b"&" + name + b";") * len(safe.group(1) or safe.group(2) or b"")
+    if expansion > max(MAX_ENTITY_EXPANSION, len(text)):
+        raise FeedRejected(f"not a feed: XML entities would expand to {expansion} bytes")
 
 
 def _as_utf8(body: bytes, headers: dict[str, str]) -> bytes:
@@ -115,8 +122,13 @@ def _entry(feed_url: str, raw: dict) -> FeedEntry | None:
     return FeedEntry(
         feed_url=feed_url,
         link=link,
-        title=strip_markup(raw.get("title") or ""),
-        summary=strip_markup(raw.get("summary") or ""),
+        title=plain_text(raw.get("title") or ""),
+        summary=plain_text(raw.get("summary") or ""),
         published=published,
         entry_id=str(raw.get("id") or link),
     )
+
+
+def plain_text(fragment: str) -> str:
+    """A feed field as plain text: comments, scripts and tags removed, entities decoded."""
+    return strip_markup(_COMMENT.sub(" ", fragment)).replace("-->", " ").strip()
