@@ -66,7 +66,11 @@ class _Zlib:
             raise FetchError("bad encoding", f"{self.kind}: {exc}") from exc
 
     def flush(self) -> bytes:
-        return b"" if self._obj is None else self._obj.flush()
+        if self._obj is None:
+            return b""
+        if not self._obj.eof:
+            raise FetchError("bad encoding", f"{self.kind}: truncated stream")
+        return self._obj.flush()
 
 
 class _Brotli:
@@ -85,6 +89,8 @@ class _Brotli:
             raise FetchError("bad encoding", f"br: {exc}") from exc
 
     def flush(self) -> bytes:
+        if not self._obj.is_finished():
+            raise FetchError("bad encoding", "br: truncated stream")
         return b""
 
 

@@ -7,7 +7,8 @@ the base interval); one success resets the count, the mark and the interval. A R
 server sent is honoured across runs: the feed is not polled again before it.
 
 ``newly_failing`` is the hook for the alerts module: the feeds that crossed the threshold in a
-given run. It is deterministic and read-only, so asking twice for the same run gives the same list.
+given run (``alerted_run_id``) and have not recovered since. It is read-only, so asking twice for
+the same run gives the same list, and a later run never repeats the alert.
 """
 
 from __future__ import annotations
@@ -37,15 +38,17 @@ def next_poll_delay(failures: int, backoff_after: int, min_refresh: timedelta,
 
 _UPSERT = """
 INSERT INTO feed_state (feed_url, etag, last_modified, last_fetched_at, last_success_at,
-       consecutive_failures, last_error, last_status, next_poll_after, alerted_at, last_run_id)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       consecutive_failures, last_error, last_status, next_poll_after, alerted_at, alerted_run_id,
+       last_run_id)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (feed_url) DO UPDATE SET etag = excluded.etag, last_modified = excluded.last_modified,
     last_fetched_at = excluded.last_fetched_at,
     last_success_at = coalesce(excluded.last_success_at, feed_state.last_success_at),
     consecutive_failures = excluded.consecutive_failures,
     last_error = coalesce(excluded.last_error, feed_state.last_error),
     last_status = excluded.last_status, next_poll_after = excluded.next_poll_after,
-    alerted_at = excluded.alerted_at, last_run_id = excluded.last_run_id
+    alerted_at = excluded.alerted_at, alerted_run_id = excluded.alerted_run_id,
+    last_run_id = excluded.last_run_id
 """
 
 
@@ -54,7 +57,7 @@ def record_feed_outcome(con: duckdb.DuckDBPyConnection, o: FeedOutcome, run_id: 
     """Upsert one feed's state. A rerun of the same run changes nothing (no double counting)."""
     if o.skipped:
         return
-    prev = con.execute("SELECT consecutive_failures, etag, last_modified, last_run_id, alerted_at "
+    prev = con.execute("SELECT consecutive_failures, etag, last_modified, last_run_id, alerted_at, alerted_run_id "
                        "FROM feed_state WHERE feed_url = ?", [o.feed_url]).fetchone()
     if prev and prev[3] == run_id:
         return
@@ -64,21 +67,21 @@ def record_feed_outcome(con: duckdb.DuckDBPyConnection, o: FeedOutcome, run_id: 
     last_mod = o.last_modified if fresh else (prev[2] if prev else None)
     if o.ok and o.not_modified:
         etag, last_mod = o.etag or etag, o.last_modified or last_mod
-    alerted_at = None
+    alerted_at, alerted_run = None, None
     if not o.ok:
-        alerted_at = prev[4] if prev and prev[4] is not None else None
+        alerted_at, alerted_run = (prev[4], prev[5]) if prev else (None, None)
         if alerted_at is None and backoff_after > 0 and failures >= backoff_after:
-            alerted_at = o.fetched_at
+            alerted_at, alerted_run = o.fetched_at, run_id
     delay = next_poll_delay(failures, backoff_after, min_refresh, o.retry_after_s)
     con.execute(_UPSERT, [o.feed_url, etag, last_mod, o.fetched_at, o.fetched_at if o.ok else None,
-                          failures, o.error, o.status, o.fetched_at + delay, alerted_at, run_id])
+                          failures, o.error, o.status, o.fetched_at + delay, alerted_at, alerted_run, run_id])
 
 
 _NEWLY = """
 SELECT feed_url, consecutive_failures, last_error, last_status, last_success_at, last_fetched_at,
        next_poll_after, alerted_at
 FROM feed_state
-WHERE last_run_id = ? AND alerted_at IS NOT NULL AND alerted_at = last_fetched_at
+WHERE alerted_run_id = ?
 ORDER BY feed_url
 """
 

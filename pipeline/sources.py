@@ -19,6 +19,7 @@ from pipeline.clean import article_id_for
 from pipeline.errors import ConfigError, FetchError
 from pipeline.feeds import FeedRejected, parse_feed
 from pipeline.http import Fetcher
+from pipeline.netguard import check_url
 from pipeline.records import FeedEntry, FeedOutcome, RawArticle, Rejection
 from pipeline.relevance import is_relevant
 from pipeline.robots import RobotsCache
@@ -209,6 +210,11 @@ class FeedSource:
         link_id = article_id_for(entry.link)
         if link_id in self.known.article_ids or not self._claim(link_id):
             out.already_stored += 1
+            return
+        try:
+            check_url(entry.link, self.settings.allow_private_hosts)
+        except FetchError as err:
+            out.rejections.append(Rejection("fetch", err.reason, entry.link, err.detail[:300]))
             return
         refusal = self.robots.refusal(entry.link)
         if refusal:
