@@ -15,6 +15,7 @@ from __future__ import annotations
 import multiprocessing
 import resource
 import threading
+import typing
 from multiprocessing.connection import Connection
 
 from pipeline.clean import MAX_CLEAN_BYTES, clean
@@ -24,14 +25,14 @@ INLINE_MAX_BYTES = 256_000
 MEMORY_LIMIT_BYTES = 2 * 1024**3  # address space of the cleaning child
 
 _ctx_lock = threading.Lock()
-_ctx: multiprocessing.context.BaseContext | None = None
+_ctx: multiprocessing.context.ForkServerContext | None = None
 
 
-def _context() -> multiprocessing.context.BaseContext:
+def _context() -> multiprocessing.context.ForkServerContext:
     global _ctx
     with _ctx_lock:
         if _ctx is None:
-            ctx = multiprocessing.get_context("forkserver")
+            ctx = typing.cast(multiprocessing.context.ForkServerContext, multiprocessing.get_context("forkserver"))
             ctx.set_forkserver_preload(["pipeline.clean"])
             _ctx = ctx
         return _ctx

@@ -271,3 +271,29 @@ def test_same_story_through_tracking_links_and_redirects_is_fetched_once(cfg, ho
     assert [(u.rsplit("/", 2)[-2:], why) for u, _id, why in out.aliases] == [(["short", "x"], "redirect")]
     again = poll(cfg, [a, b], "run-2", T0 + timedelta(hours=1))
     assert not again.articles and again.already_stored == 3 and hostile.hits("/story.html") == 2
+
+
+def test_syndicated_copy_is_linked_not_stored_end_to_end(settings, hostile):
+    """The whole pass (collect, clean, extract, validate, load), twice: one story, its copies as aliases."""
+    from pipeline.run import run_stages
+
+    chrome = "<header>Other Paper - Subscribe</header>"
+    hostile.add("/story.html", static(page("Swap", STORY), headers={"Content-Type": "text/html"}))
+    hostile.add("/syndicated/copy.html", static(page("Swap", STORY, extra_body=chrome),
+                                                headers={"Content-Type": "text/html"}))
+    hostile.add("/go", static(b"", status=302, headers={"Location": "/story.html"}))
+    a = story_feed(hostile, "a", [hostile.url("/story.html?utm_campaign=x")])
+    b = story_feed(hostile, "b", [hostile.url("/syndicated/copy.html"), hostile.url("/go")])
+    cfg = settings.with_(feed_concurrency=1)
+    first = run_stages(cfg, "dedupe-1", "feeds", T0, [a, b])
+    second = run_stages(cfg, "dedupe-2", "feeds", T0 + timedelta(hours=1), [a, b])
+    con = duckdb.connect(str(cfg.replica_path), read_only=True)
+    try:
+        articles = con.execute("SELECT url FROM articles").fetchall()
+        aliases = dict(con.execute("SELECT url, reason FROM article_aliases").fetchall())
+    finally:
+        con.close()
+    assert articles == [(hostile.url("/story.html"),)]
+    assert aliases == {hostile.url("/syndicated/copy.html"): "same text", hostile.url("/go"): "redirect"}
+    assert first["articles_new"] == 1 and second["articles_new"] == 0 and second["aliases_new"] == 0
+    assert hostile.hits("/story.html") == 2 and hostile.hits("/syndicated/copy.html") == 1  # nothing refetched
