@@ -7,7 +7,7 @@
 - a cap on the decoded size, with decompression done here, incrementally (see ``decompress``);
 - conditional GET (ETag / Last-Modified) and an honest User-Agent;
 - transient failures (timeouts, connection errors, 408, 429, 5xx) retried with bounded exponential
-  backoff; Retry-After honoured in both forms; a Retry-After longer than the backoff bound ends
+  backoff (but not a fetch that ran into its total deadline: that server gets one deadline a run); Retry-After honoured in both forms; a Retry-After longer than the backoff bound ends
   the fetch at once and is reported (``FetchError.retry_after``) so the next poll waits for it.
 """
 
@@ -34,6 +34,14 @@ MAX_BACKOFF_S = 30.0
 BASE_BACKOFF_S = 0.5
 REDIRECTS = (301, 302, 303, 307, 308)
 TRANSIENT_STATUS = (408, 425, 429)
+
+
+class DeadlineExceeded(FetchError):
+    """The total deadline passed while the server was still (slowly) answering: not retried, since
+    a retry would only give the same server another full deadline."""
+
+    def __init__(self, deadline_s: float) -> None:
+        super().__init__("timeout", f"total deadline of {deadline_s:g}s exceeded", transient=True)
 
 
 @dataclass(frozen=True)
@@ -134,7 +142,7 @@ class Fetcher:
                 return self._fetch_once(url, max_bytes=max_bytes, etag=etag,
                                         last_modified=last_modified, accept=accept)
             except FetchError as err:
-                if not err.transient or attempt >= retries:
+                if not err.transient or attempt >= retries or isinstance(err, DeadlineExceeded):
                     raise
                 delay = backoff_delay(err, attempt)
                 if delay > MAX_BACKOFF_S:
@@ -187,9 +195,9 @@ class Fetcher:
                 body = decode_capped(resp.iter_raw(), resp_headers.get("content-encoding", ""), max_bytes)
                 return resp.status_code, resp_headers, body
         except httpx.TimeoutException as exc:
-            late = time.monotonic() >= deadline
-            detail = f"total deadline of {self.settings.http_deadline:g}s exceeded" if late else type(exc).__name__
-            raise FetchError("timeout", detail, transient=True) from exc
+            if time.monotonic() >= deadline:
+                raise DeadlineExceeded(self.settings.http_deadline) from exc
+            raise FetchError("timeout", type(exc).__name__, transient=True) from exc
         except (httpx.RemoteProtocolError, httpx.LocalProtocolError) as exc:
             raise FetchError("protocol error", str(exc)[:200], transient=True) from exc
         except httpx.TransportError as exc:

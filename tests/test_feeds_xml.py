@@ -81,11 +81,20 @@ def test_a_body_that_looks_like_a_path_or_url_is_only_bytes(hostile, body):
 
 # --- 9. XML attacks ----------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("name", ["billion laughs", "billion laughs in UTF-16", "quadratic blowup"])
+def _utf7(doc: bytes) -> bytes:
+    """The same document declared UTF-7, with every '<!' spelled '+ADw-!' (no '<!' byte left)."""
+    head, rest = doc.split(b"?>", 1)
+    return head.replace(b'version="1.0"', b'version="1.0" encoding="utf-7"') + b"?>" + rest.replace(b"<!", b"+ADw-!")
+
+
+@pytest.mark.parametrize("name", ["billion laughs", "billion laughs in UTF-16", "quadratic blowup",
+                                  "quadratic blowup in UTF-7"])
 def test_expanding_entities_are_refused_with_bounded_memory(name):
     body = {"billion laughs": billion_laughs, "quadratic blowup": quadratic,
             "billion laughs in UTF-16": lambda: billion_laughs().decode().replace(
-                '<?xml version="1.0"?>', '<?xml version="1.0" encoding="utf-16"?>').encode("utf-16")}[name]()
+                '<?xml version="1.0"?>', '<?xml version="1.0" encoding="utf-16"?>').encode("utf-16"),
+            "quadratic blowup in UTF-7": lambda: _utf7(quadratic())}[name]()
+    assert name != "quadratic blowup in UTF-7" or b"<!" not in body
     with pytest.raises(FeedRejected, match="entity"):
         _bounded(lambda: parse_feed(body, FEED_URL))
 

@@ -66,10 +66,20 @@ def test_every_fetch_ends_by_its_deadline(fast, hostile, kind):
     url = hostile.add("/slow", route)
     start = time.monotonic()
     with pytest.raises(FetchError) as err:
-        _fetcher(fast).fetch(url, max_bytes=CAP, retries=0)
+        _fetcher(fast).fetch(url, max_bytes=CAP)  # retries allowed, but a spent deadline is not retried
     took = time.monotonic() - start
     assert err.value.reason == "timeout" and "deadline" in err.value.detail
     assert 1.4 <= took < 1.5 + 0.35, took  # cut at the deadline, not a read later
+    assert hostile.hits("/slow") == 1
+
+
+def test_a_read_timeout_before_the_deadline_is_retried(settings, hostile):
+    url = hostile.add("/quiet", silent(hostile))
+    sleeps: list[float] = []
+    with pytest.raises(FetchError) as err:
+        _fetcher(settings.with_(http_timeout=0.3, http_deadline=5, http_retries=1), sleeps).fetch(url, max_bytes=CAP)
+    assert err.value.reason == "timeout" and "deadline" not in err.value.detail
+    assert hostile.hits("/quiet") == 2 and sleeps == [0.5]
 
 
 # --- 3. transient failures retried with bounded backoff; permanent ones not --------------------------
