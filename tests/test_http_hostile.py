@@ -230,3 +230,27 @@ def test_user_agent_names_the_project_and_a_contact(fast, hostile):
     _fetcher(fast).fetch(url, max_bytes=CAP)
     agent = hostile.requests[-1][1]["User-Agent"]
     assert agent.startswith("prisoner-exchange-pipeline/") and "+https://" in agent
+
+
+def test_endless_headers_are_cut_off(fast, hostile):
+    def route(h):
+        h.wfile.write(b"HTTP/1.1 200 OK\r\n")
+        for _ in range(200_000):
+            h.wfile.write(b"X-Filler: " + b"a" * 90 + b"\r\n")
+
+    url = hostile.add("/headers", route)
+    tracemalloc.start()
+    try:
+        with pytest.raises(FetchError) as err:
+            _fetcher(fast).fetch(url, max_bytes=CAP, retries=0)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert err.value.reason in ("protocol error", "timeout") and peak < 6 * CAP
+
+
+def test_redirect_loops_end(fast, hostile):
+    hostile.add("/loop", static(b"", status=302, headers={"Location": "/loop"}))
+    with pytest.raises(FetchError, match="too many redirects"):
+        _fetcher(fast).fetch(hostile.url("/loop"), max_bytes=CAP)
+    assert hostile.hits("/loop") == 6
