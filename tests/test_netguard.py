@@ -138,3 +138,55 @@ def test_is_public():
     for private in ("127.0.0.1", "10.1.2.3", "169.254.169.254", "::ffff:10.0.0.1", "::1", "fc00::1",
                     "64:ff9b::a00:1", "2002:a00:1::", "0.0.0.0", "255.255.255.255"):
         assert not is_public(ip.ip_address(private)), private
+
+
+def _self_signed(host: str, folder) -> tuple[str, str]:
+    from datetime import UTC, datetime, timedelta
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, host)])
+    now = datetime.now(UTC)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - timedelta(days=1))
+            .not_valid_after(now + timedelta(days=1))
+            .add_extension(x509.SubjectAlternativeName([x509.DNSName(host)]), critical=False)
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .sign(key, hashes.SHA256()))
+    cert_path, key_path = folder / "cert.pem", folder / "key.pem"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    return str(cert_path), str(key_path)
+
+
+def test_tls_to_the_vetted_address_keeps_sni_and_certificate_checks(guarded, monkeypatch, tmp_path):
+    import ssl
+
+    import pipeline.http
+
+    pytest.importorskip("cryptography")
+    cert, key = _self_signed("feeds.example", tmp_path)
+    server_ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    server_ctx.load_cert_chain(cert, key)
+    sni: list[str | None] = []
+    server_ctx.sni_callback = lambda _sock, name, _ctx: sni.append(name)
+    server = HostileServer()
+    server.httpd.socket = server_ctx.wrap_socket(server.httpd.socket, server_side=True)
+    server.add("/secret", static(b"over tls"))
+    server.start()
+    try:
+        monkeypatch.setattr(pipeline.http, "_ssl_context", lambda: ssl.create_default_context(cafile=cert))
+        _fake_dns(monkeypatch, {"feeds.example": [["127.0.0.1"]]})
+        allowed = guarded.with_(allow_private_hosts=frozenset({"feeds.example", "127.0.0.1"}))
+        res = Fetcher(allowed).fetch(f"https://feeds.example:{server.port}/secret", max_bytes=1000)
+        assert res.body == b"over tls" and sni == ["feeds.example"]
+        assert server.requests[-1][1]["Host"] == f"feeds.example:{server.port}"
+        with pytest.raises(FetchError, match="connection error"):  # by address: the certificate does not match
+            Fetcher(allowed).fetch(f"https://127.0.0.1:{server.port}/secret", max_bytes=1000)
+    finally:
+        server.stop()
