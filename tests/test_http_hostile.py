@@ -61,7 +61,7 @@ def bombs() -> dict[str, tuple[str, bytes]]:
 
 @pytest.mark.parametrize("kind", ["drip-body", "drip-headers", "silent"])
 def test_every_fetch_ends_by_its_deadline(fast, hostile, kind):
-    route = {"drip-body": drip(hostile, 0.2), "drip-headers": drip(hostile, 0.2, in_headers=True),
+    route = {"drip-body": drip(hostile, 0.5), "drip-headers": drip(hostile, 0.2, in_headers=True),
              "silent": silent(hostile)}[kind]
     url = hostile.add("/slow", route)
     start = time.monotonic()
