@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .fastre import compile_fast
+
 # party -> (names and capitals, demonyms). Demonyms name the people ("Ukrainian soldiers", "84 Russians").
 _TABLE: dict[str, tuple[str, str]] = {
     "Russia": (
@@ -22,7 +24,7 @@ _TABLE: dict[str, tuple[str, str]] = {
     ),
     "Belarus": (r"belarus(?:'s|’s)?|minsk|беларус[ьи]|белорусси\w*|минск\w*|білорус[ьі]|мінськ\w*|weißrussland"
                 r"|biélorussie|bielorrusia", r"belarusians?|belarusian|белорусск\w*|білоруськ\w*"),
-    "United States": (r"united states|u\.s\.(?!\w)|washington|сша|états-unis|estados unidos|vereinigte staaten",
+    "United States": (r"united states|u\.s\.(?!\w)|(?-i:US|USA)|washington|сша|états-unis|estados unidos|vereinigte staaten",
                       r"americans?|американск\w*|американц\w*|amerikanisch\w*|américains?|estadounidenses?"),
     "Israel": (r"israel(?:'s)?|израил\w*|ізраїл\w*", r"israelis?|израильск\w*|ізраїльськ\w*"),
     "Hamas": (r"hamas|хамас\w*", r"(?!x)x"),
@@ -111,12 +113,72 @@ def _build() -> tuple[re.Pattern[str], list[tuple[str, bool]]]:
 
 _PARTY_RE, _KEYS = _build()
 DEMONYM_AHEAD = re.compile(r"\s*(?:[\w-]+\s+){0,2}(?:" + "|".join(d for _, d in _TABLE.values()) + r")(?!\w)", _F)
-_MED_RE = re.compile(r"(?<!\w)(?:" + "|".join(f"({v})" for v in _MEDIATORS.values()) + r")(?!\w)", _F)
+_MED_RE = compile_fast(r"(?<!\w)(?:" + "|".join(f"({v})" for v in _MEDIATORS.values()) + r")(?!\w)", _F)
 _MED_KEYS = list(_MEDIATORS)
 MEDIATOR_ONLY = frozenset(_MEDIATORS) - frozenset(_TABLE)
 
 
+_META = set("\\[](){}.*+?|^$")
+_WORD = re.compile(r"\w+")
+
+
+def _literal_prefix(alt: str) -> str:
+    if alt.startswith("(?-i:"):
+        alt = alt[5:]
+    out = ""
+    for ch in alt:
+        if ch in _META:
+            break
+        out += ch
+    return out.lower()
+
+
+def _build_buckets() -> dict[str, tuple[tuple[int, re.Pattern[str], str, bool], ...]]:
+    """Each alternative of the table, compiled alone and filed under its first two letters: a word is
+    only tried against the few alternatives that can start with it (the big alternation is slow)."""
+    buckets: dict[str, list[tuple[int, re.Pattern[str], str, bool]]] = {}
+    order = 0
+    for party, (names, demonyms) in _TABLE.items():
+        for pat, dem in ((names, False), (demonyms, True)):
+            for alt in _top_level(pat):
+                if alt == "(?!x)x":
+                    continue
+                order += 1
+                rx = re.compile(r"(?:" + alt + r")(?!\w)", _F)
+                buckets.setdefault(_literal_prefix(alt)[:2], []).append((order, rx, party, dem))
+    assert "" not in buckets, "every alternative needs a literal first letter"
+    return {k: tuple(v) for k, v in buckets.items()}
+
+
+_BUCKETS = _build_buckets()
+
+
 def find_parties(text: str) -> list[PartyMention]:
+    """Party names and demonyms in ``text``, left to right, as the table's alternation would find them."""
+    out: list[PartyMention] = []
+    pos = 0
+    get = _BUCKETS.get
+    for w in _WORD.finditer(text):
+        start = w.start()
+        if start < pos:
+            continue
+        head = text[start:start + 2].lower()
+        cands = get(head, ()) + get(head[:1], ())  # type: ignore[operator]
+        best = None
+        for order, rx, party, dem in cands:
+            if best is not None and order > best[0]:
+                continue
+            hit = rx.match(text, start)
+            if hit:
+                best = (order, hit.end(), party, dem)
+        if best is not None:
+            out.append(PartyMention(start, best[1], best[2], best[3]))
+            pos = best[1]
+    return out
+
+
+def find_parties_slow(text: str) -> list[PartyMention]:
+    """Reference implementation (one big alternation), kept for the equivalence test."""
     out = []
     for m in _PARTY_RE.finditer(text):
         party, dem = _KEYS[m.lastindex - 1]  # type: ignore[operator]
