@@ -133,14 +133,18 @@ class Fetcher:
 
     def fetch(self, url: str, *, max_bytes: int, etag: str | None = None,
               last_modified: str | None = None, accept: str = "*/*",
-              retries: int | None = None) -> FetchResult:
-        """Fetch with retries of transient failures. Raises ``FetchError`` with a short reason."""
+              retries: int | None = None, content_types: tuple[str, ...] = ()) -> FetchResult:
+        """Fetch with retries of transient failures. Raises ``FetchError`` with a short reason.
+
+        ``content_types``: when given, a 2xx response whose media type is none of them (and not
+        absent) is refused as ``unwanted content type`` before its body is read.
+        """
         retries = self.settings.http_retries if retries is None else retries
         attempt = 0
         while True:
             try:
-                return self._fetch_once(url, max_bytes=max_bytes, etag=etag,
-                                        last_modified=last_modified, accept=accept)
+                return self._fetch_once(url, max_bytes=max_bytes, etag=etag, last_modified=last_modified,
+                                        accept=accept, content_types=content_types)
             except FetchError as err:
                 if not err.transient or attempt >= retries or isinstance(err, DeadlineExceeded):
                     raise
@@ -150,8 +154,8 @@ class Fetcher:
                 attempt += 1
                 self._sleep(delay)
 
-    def _fetch_once(self, url: str, *, max_bytes: int, etag: str | None,
-                    last_modified: str | None, accept: str) -> FetchResult:
+    def _fetch_once(self, url: str, *, max_bytes: int, etag: str | None, last_modified: str | None,
+                    accept: str, content_types: tuple[str, ...]) -> FetchResult:
         headers = {"Accept": accept}
         if etag:
             headers["If-None-Match"] = etag
@@ -162,7 +166,7 @@ class Fetcher:
         with deadline_scope(deadline):
             for _hop in range(MAX_REDIRECTS + 1):
                 check_url(current, self.settings.allow_private_hosts)
-                status, resp_headers, body = self._get(current, headers, max_bytes, deadline)
+                status, resp_headers, body = self._get(current, headers, max_bytes, deadline, content_types)
                 if status in REDIRECTS:
                     if "location" not in resp_headers:
                         raise FetchError(f"HTTP {status}", "redirect without Location")
@@ -182,13 +186,16 @@ class Fetcher:
             raise FetchError(f"HTTP {status}", final)
         return FetchResult(url, final, status, body, headers)
 
-    def _get(self, url: str, headers: dict[str, str], max_bytes: int,
-             deadline: float) -> tuple[int, dict[str, str], bytes]:
+    def _get(self, url: str, headers: dict[str, str], max_bytes: int, deadline: float,
+             content_types: tuple[str, ...] = ()) -> tuple[int, dict[str, str], bytes]:
         try:
             with self._client.stream("GET", url, headers=headers) as resp:
                 resp_headers = {k.lower(): v for k, v in resp.headers.items()}
                 if resp.status_code >= 300 or resp.status_code < 200:
                     return resp.status_code, resp_headers, b""
+                media = resp_headers.get("content-type", "").split(";", 1)[0].strip().lower()
+                if content_types and media and media not in content_types:
+                    raise FetchError("unwanted content type", media[:80])
                 declared = resp_headers.get("content-length", "").strip()
                 if declared.isdigit() and int(declared) > max_bytes:
                     raise FetchError("too large", f"declared {declared} bytes")

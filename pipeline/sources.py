@@ -125,6 +125,7 @@ class _Spaced:
 
 FEED_ACCEPT = "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
 PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
+PAGE_TYPES = ("text/html", "application/xhtml+xml", "text/plain", "application/xml", "text/xml")
 
 
 class FeedSource:
@@ -222,7 +223,8 @@ class FeedSource:
             return
         try:
             with self.throttle(entry.link):
-                res = self.fetcher.fetch(entry.link, max_bytes=self.settings.max_page_bytes, accept=PAGE_ACCEPT)
+                res = self.fetcher.fetch(entry.link, max_bytes=self.settings.max_page_bytes, accept=PAGE_ACCEPT,
+                                         content_types=PAGE_TYPES)
         except FetchError as err:
             out.rejections.append(Rejection("fetch", err.reason, entry.link, err.detail[:300]))
             return

@@ -186,6 +186,14 @@ def test_article_links_to_private_addresses_or_odd_schemes_are_refused(cfg, host
     assert hostile.hits("/secret") == 0
 
 
+def test_article_links_to_media_are_refused_before_their_body_is_read(cfg, hostile):
+    hostile.add("/swap.mp4", static(b"\0" * 3_000_000, headers={"Content-Type": "video/mp4"}))
+    feed = story_feed(hostile, "media", [hostile.url("/swap.mp4")])
+    out = FeedSource(cfg, [feed], known_state(cfg), now=lambda: T0).collect()
+    assert not out.articles
+    assert [(r.reason, r.detail) for r in out.rejections] == [("unwanted content type", "video/mp4")]
+
+
 # --- 12. hostile pages become plain text -----------------------------------------------------------------
 
 def test_hostile_page_cleans_to_plain_text(cfg, hostile):
