@@ -26,6 +26,8 @@ import threading
 import time
 import typing
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from urllib.parse import urlsplit
 
 import httpcore
@@ -49,9 +51,24 @@ def is_public(addr: Address) -> bool:
     return bool(addr.is_global) and not addr.is_multicast
 
 
+_DNS_POOL = ThreadPoolExecutor(max_workers=8, thread_name_prefix="dns")
+
+
+def _getaddrinfo(host: str, port: int) -> list:
+    """``getaddrinfo``, but not past the current fetch's deadline (the resolver has no timeout of ours)."""
+    deadline = getattr(_local, "deadline", None)
+    if deadline is None:
+        return socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    future = _DNS_POOL.submit(lambda: socket.getaddrinfo(host, port, type=socket.SOCK_STREAM))
+    try:
+        return future.result(timeout=max(0.0, deadline - time.monotonic()))
+    except FutureTimeout as exc:
+        raise FetchError("timeout", f"resolving {host} ran past the total deadline", transient=True) from exc
+
+
 def resolve(host: str, port: int) -> list[Address]:
     try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        infos = _getaddrinfo(host, port)
     except (socket.gaierror, UnicodeError, OSError) as exc:
         raise FetchError("dns failure", f"{host}: {exc}", transient=True) from exc
     out: list[Address] = []

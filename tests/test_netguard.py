@@ -190,3 +190,20 @@ def test_tls_to_the_vetted_address_keeps_sni_and_certificate_checks(guarded, mon
             Fetcher(allowed).fetch(f"https://127.0.0.1:{server.port}/secret", max_bytes=1000)
     finally:
         server.stop()
+
+
+def test_slow_name_resolution_ends_at_the_deadline(guarded, monkeypatch):
+    import time
+
+    real = socket.getaddrinfo
+
+    def slow(host, *args, **kwargs):
+        if host == "slow.example":
+            time.sleep(3)
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", slow)
+    start = time.monotonic()
+    with pytest.raises(FetchError, match="timeout: resolving slow.example"):
+        Fetcher(guarded.with_(http_deadline=1.0)).fetch("http://slow.example/feed.xml", max_bytes=1000)
+    assert time.monotonic() - start < 1.5
