@@ -148,3 +148,14 @@ def test_other_parties_named_in_german() -> None:
     text = ("Armenien und Aserbaidschan haben am Mittwoch Gefangene ausgetauscht: Baku ließ 32 armenische Soldaten "
             "frei, Jerewan übergab zwei aserbaidschanische Soldaten.")
     assert _events(text, "de") == [("prisoner_exchange", "conducted", date(2025, 6, 11), {"Armenia": 32, "Azerbaijan": 2})]
+
+
+def test_ukrainian_our_people_are_ukraines() -> None:
+    text = "Сьогодні додому повернулися двісті п'ять наших захисників. Росія отримала стільки ж. Дякую ОАЕ за обмін."
+    assert [e[3] for e in _events(text, "uk")] == [{"Russia": 205, "Ukraine": 205}]
+
+
+def test_german_participle_of_the_figures_own_clause() -> None:
+    text = ("Russland hat der Ukraine am Donnerstag die Leichen von 757 Soldaten übergeben und im Gegenzug 34 "
+            "Leichen erhalten.")
+    assert [e[3] for e in _events(text, "de")] == [{"Russia": 34, "Ukraine": 757}]

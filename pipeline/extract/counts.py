@@ -77,6 +77,9 @@ def _subject(text: str, pms: list[PartyMention], pos: int, pair: tuple[str, str]
 
 
 def _verb_before(text: str, c: Count, pms: list[PartyMention], pair: tuple[str, str], lex: Lexicon) -> str | None:
+    final = _verb_final(text, c, pms, pair, lex)  # German: the participle closing the figure's own clause wins
+    if final is not None:
+        return final
     lo = max(0, c.start - _BEFORE)
     window = text[lo:c.start]
     cut = list(_CLAUSE_END.finditer(window))
@@ -91,7 +94,7 @@ def _verb_before(text: str, c: Count, pms: list[PartyMention], pair: tuple[str, 
         if lo + max(last_give, last_recv) < pm.start < c.start and _to(text, pm, pm.start - 20, lex):
             return pm.party if pm.party in pair else None
     if last_give < 0 and last_recv < 0:
-        return _verb_final(text, c, pms, pair, lex)
+        return None
     if last_recv > last_give:
         return _subject(text, pms, lo + last_recv, pair, lex)
     verb_start, verb_end = lo + give[-1].start(), lo + give[-1].end()
@@ -114,9 +117,10 @@ def _verb_final(text: str, c: Count, pms: list[PartyMention], pair: tuple[str, s
     if recv is None or give is None:
         return None
     after = text[c.end:c.end + 90]
-    if recv.match(after):
+    got, gave = recv.match(after), give.match(after)
+    if got and (not gave or got.end() < gave.end()):  # the nearer participle closes the figure's clause
         return _subject(text, pms, c.start, pair, lex)
-    subj = _subject(text, pms, c.start, pair, lex) if give.match(after) else None
+    subj = _subject(text, pms, c.start, pair, lex) if gave else None
     return _other(subj, pair) if subj else None
 
 
@@ -132,6 +136,9 @@ def recipients(text: str, c: Count, pms: list[PartyMention], pair: tuple[str, st
     party = _after(text, c, pms, pair, lex)
     if party is not None and why is not None:
         why.append("after")
+    ours = getattr(lex, "ours", None)  # Ukrainian "84 наших захисники": the speaker's side
+    if party is None and ours is not None and lex.ours_party in pair and ours.match(text, c.end):
+        party = lex.ours_party
     if party is None and lex.of_own.match(text[c.end:c.end + 30]):
         party = _subject(text, pms, c.start, pair, lex)
     if party is None:

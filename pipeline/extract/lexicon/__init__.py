@@ -27,6 +27,7 @@ class Lexicon:
         self.numbers: dict[str, int] = raw["numbers"]
         self.multipliers: dict[str, int] = raw.get("multipliers", {})
         self.alone: frozenset[str] = frozenset(raw.get("alone", ()))  # "тысячи" alone: "thousands of"
+        self.ours_party: str | None = raw.get("ours_party", (None,))[0]  # whose people "our ..." means
         for key, val in raw.items():
             if isinstance(val, str):
                 setattr(self, key, compile_fast(val, _FLAGS))
