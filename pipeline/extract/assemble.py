@@ -28,6 +28,7 @@ class Draft:
     location: str | None = None
     sents: list = field(default_factory=list)
     strong_sents: list = field(default_factory=list)
+    soft: bool = False
 
 
 def _key(ref: DateRef | None) -> tuple[date | None, str | None, date | None, date | None]:
@@ -50,6 +51,8 @@ def _dates_fit(d: Draft, m: Mention) -> bool:
 
 
 def _counts_fit(d: Draft, m: Mention) -> bool:
+    if d.soft or m.soft:  # a deal's name does not stand against the handover's own figures
+        return True
     return all(d.counts.get(p, v) == v for p, v in m.counts.items())
 
 
@@ -67,8 +70,11 @@ def _absorb(d: Draft, m: Mention, strong: bool) -> None:
     md, mp, mlo, mhi = _key(m.date)
     if _PREC_RANK[mp] > _PREC_RANK[d.precision]:
         d.date, d.precision, d.lo, d.hi = md, mp, mlo, mhi
-    for p, v in m.counts.items():
-        d.counts.setdefault(p, v)
+    if d.soft and m.counts and not m.soft:
+        d.counts, d.qualifiers, d.soft = {}, set(), False
+    if not (m.soft and d.counts):
+        for p, v in m.counts.items():
+            d.counts.setdefault(p, v)
     if m.mirror and len(d.counts) == 1:
         (known, value), = d.counts.items()
         d.counts[d.pair[1] if known == d.pair[0] else d.pair[0]] = value
@@ -85,6 +91,7 @@ def _absorb(d: Draft, m: Mention, strong: bool) -> None:
 
 def _new(m: Mention) -> Draft:
     d = Draft(m.etype, m.status or "conducted", m.pair, None, None, None, None, m.recall)
+    d.soft = m.soft
     _absorb(d, m, True)
     return d
 

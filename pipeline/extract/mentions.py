@@ -37,6 +37,7 @@ class Mention:
     additive: bool = False
     mirror: bool = False  # "the same number": the other side received as many
     totals: set[str] = field(default_factory=set)  # parties whose figure is a stated total
+    soft: bool = False  # the figures are only the deal's name ("under the 1,000-for-1,000 formula")
 
 
 @dataclass
@@ -292,7 +293,9 @@ def _build(sent: Sentence, ctx: _Ctx, pub: date | None, typed: list[tuple[Count,
         statuses: list[str | None] = list(ctx.cues[etype]) or [None]
         for status in statuses:
             anchor = min(ctx.cues[etype].get(status or "") or ctx.triggers[etype] or [0])
-            counts, quals = _combine(_nearest_cluster(s, slots.get((etype, status), []), anchor))
+            used = _nearest_cluster(s, slots.get((etype, status), []), anchor)
+            counts, quals = _combine(used)
+            soft = bool(used) and all(it[0].frame for it in used)
             if not counts and etype == EX and status == "conducted" and lex.one_for_one.search(s):
                 counts, quals = {p: 1 for p in ctx.pair}, {"exact"}  # "freed A B in exchange for C D"
             loc = _location(s, locs, status, len(statuses))
@@ -305,8 +308,10 @@ def _build(sent: Sentence, ctx: _Ctx, pub: date | None, typed: list[tuple[Count,
             for k, ref in enumerate(dates):
                 if parts is not None:
                     counts, quals = _combine(parts[k][1])
+                    soft = False
                 m = Mention(etype, status, False, sent, ctx.pair, ref, counts, quals, cats if etype == EX else set(),
                             meds, loc, recall)
+                m.soft = soft
                 m.strong = ctx.lexical and not cumulative and _is_strong(m, s, lex, secondary)
                 if m.strong and m.status is None:
                     m.status = "conducted"
