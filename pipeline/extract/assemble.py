@@ -135,7 +135,20 @@ def assemble(mentions: list[Mention]) -> list[Draft]:
             target = _closest(drafts, m, any_status=m.status is None)
             if target is not None:
                 _absorb(target, m, False)
+    _terms_to_agreement(drafts, mentions)
     return drafts
+
+
+def _terms_to_agreement(drafts: list[Draft], mentions: list[Mention]) -> None:
+    """"Completed the swap under the 1,000-for-1,000 formula": the formula is the agreement's terms, so a
+    figureless agreement of the same kind takes them."""
+    for m in mentions:
+        if not m.soft or len(m.counts) != 2:
+            continue
+        for d in drafts:
+            if d.status == "agreed" and d.etype == m.etype and d.pair == m.pair and not d.counts:
+                d.counts = dict(m.counts)
+                d.qualifiers |= m.qualifiers
 
 
 def _bare_reference(m: Mention) -> bool:
