@@ -100,6 +100,8 @@ def _is_noise(text: str, start: int, end: int, value: int, lex: Lexicon) -> bool
     return bool(lex.month_head.match(text, end))
 
 
+_AUX = re.compile(r"^(?:were|was|have been|had been|are|is|будут|были|було|були|wurden|ont été|fueron|foram)\s+",
+                  re.IGNORECASE)
 _SUBSET_END = re.compile(r";|,\s+(?:and|while|but|и|і|та|а|et|y|e|und)\s", re.IGNORECASE)
 _FURTHER = re.compile(r"\b(?:another|a further|ещё|еще|ще|weitere|encore)\s+$", re.IGNORECASE)
 _ELLIPSIS = re.compile(r"(?:\b(?:and|while|e|y|и|і|а|et|und)\s+[A-ZА-ЯІЇЄ][\w.-]+,?|,\s+(?:в|у|до|to)\s+[A-ZА-ЯІЇЄ][\w.-]+"
@@ -112,8 +114,8 @@ def _is_count(text: str, start: int, end: int, lex: Lexicon) -> bool:
         return True
     if DEMONYM_AHEAD.match(after):
         return True
-    head = after.lstrip()
-    if lex.give.match(head) or lex.release.match(head):  # "19 returned to Russia", "27 handed over"
+    head = _AUX.sub("", after.lstrip(), count=1)
+    if lex.give.match(head) or lex.release.match(head) or lex.conducted.match(head):  # "19 returned", "120 were swapped"
         return True
     if re.match(r"\s*(?:people|persons|человек|осіб|людей)\b", after, re.IGNORECASE):
         return True
