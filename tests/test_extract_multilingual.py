@@ -159,3 +159,9 @@ def test_german_participle_of_the_figures_own_clause() -> None:
     text = ("Russland hat der Ukraine am Donnerstag die Leichen von 757 Soldaten übergeben und im Gegenzug 34 "
             "Leichen erhalten.")
     assert [e[3] for e in _events(text, "de")] == [{"Russia": 34, "Ukraine": 757}]
+
+
+def test_agreement_takes_the_day_of_the_talks_told_just_before() -> None:
+    text = ("Die dritte Runde direkter Gespräche zwischen Russland und der Ukraine in Istanbul hat am Mittwochabend "
+            "geendet. Moskau und Kiew einigten sich auf den Austausch von mindestens 1.200 Kriegsgefangenen pro Seite.")
+    assert _events(text, "de") == [("prisoner_exchange", "agreed", date(2025, 6, 11), {"Russia": 1200, "Ukraine": 1200})]

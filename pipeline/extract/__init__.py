@@ -6,6 +6,7 @@ input: anything unexpected yields ``[]``.
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left
 from datetime import date
 
@@ -13,6 +14,7 @@ from pipeline.records import Document, Event
 
 from . import attributes, lexicon, sentences
 from .assemble import Draft, assemble
+from .dates import find_dates
 from .mentions import Mention, sentence_mentions
 from .parties import PartyMention, find_parties, main_pair
 
@@ -52,6 +54,7 @@ def extract_from_text(text: str, published: date | None, lang: str | None = None
     drafts = assemble(mentions)
     drafts = _drop_denied(drafts, all_sents, lex)
     _lead_mediators(drafts, all_sents, lex)
+    _talks_day(drafts, all_sents, lex, published)
     if not reciprocal:  # no swap word: only a handover with a figure for each side shows two-way traffic
         drafts = [d for d in drafts if len([v for v in d.counts.values() if v]) == 2]
     _default_to_published(drafts, published)
@@ -82,6 +85,28 @@ def _lead_mediators(drafts: list[Draft], all_sents: list[sentences.Sentence], le
         return
     for s in all_sents:
         first.mediators |= attributes.mediators(s.text, lex, first.pair)
+
+
+_TALKS = re.compile(r"(?:talks|negotiations|meeting|summit|переговор\w*|встреч\w*|зустріч\w*|gespräch\w*|verhandlung\w*"
+                    r"|treffen|pourparlers|négociations|réunion|conversaciones|negociaciones|reunión|conversações"
+                    r"|negociações|reunião)", re.IGNORECASE)
+
+
+def _talks_day(drafts: list[Draft], all_sents: list[sentences.Sentence], lex: lexicon.Lexicon,
+               published: date | None) -> None:
+    """"The third round of talks ended on Wednesday. Both sides agreed to swap 1,200 each": an agreement with no
+    day of its own was reached on the day of the talks told in the sentence just before it."""
+    for d in drafts:
+        if d.status != "agreed" or d.precision is not None:
+            continue
+        told = {s.index for s in d.strong_sents or d.sents}
+        for prev in (s for s in all_sents if s.index + 1 in told and s.index not in told):
+            if not _TALKS.search(prev.text):
+                continue
+            days = [r for r in find_dates(prev.text, lex, published) if r.precision == "day" and r.date and not r.speech]
+            if len({r.date for r in days}) == 1:
+                d.date, d.precision = days[0].date, "day"
+                break
 
 
 def _drop_denied(drafts: list[Draft], all_sents: list[sentences.Sentence], lex: lexicon.Lexicon) -> list[Draft]:
