@@ -165,3 +165,9 @@ def test_agreement_takes_the_day_of_the_talks_told_just_before() -> None:
     text = ("Die dritte Runde direkter Gespräche zwischen Russland und der Ukraine in Istanbul hat am Mittwochabend "
             "geendet. Moskau und Kiew einigten sich auf den Austausch von mindestens 1.200 Kriegsgefangenen pro Seite.")
     assert _events(text, "de") == [("prisoner_exchange", "agreed", date(2025, 6, 11), {"Russia": 1200, "Ukraine": 1200})]
+
+
+def test_weekday_in_apposition_names_the_day() -> None:
+    refs = find_dates("Напередодні, у п'ятницю, з полону звільнили ще 49 українців", lexicon.get("uk"), date(2024, 9, 16))
+    assert [(r.date, r.precision) for r in refs] == [(date(2024, 9, 13), "day")]
+    assert find_dates("Четверо житомирян серед звільнених", lexicon.get("uk"), PUB) == []

@@ -196,11 +196,19 @@ def _dateline(text: str, r: DateRef) -> bool:
     return bool(r.start < 45 and _DATELINE_BEFORE.match(text[:r.start]) and _DATELINE_AFTER.match(text, r.end))
 
 
+def _loose(text: str, lex: Lexicon, pub: date | None) -> list[DateRef]:
+    """Weekdays and relative days; "the day before, on Friday": the weekday in apposition names the day."""
+    days = _weekdays(text, lex, pub)
+    rel = [r for r in _relative(text, lex, pub)
+           if r.date is None or not any(0 <= w.start - r.end <= 6 and w.date is not None for w in days)]
+    return days + rel
+
+
 def find_dates(text: str, lex: Lexicon, pub: date | None) -> list[DateRef]:
     """Date references of one sentence, in order, with speech/talks flags set."""
     explicit = _explicit(text, lex, pub)
     refs = list(explicit)
-    loose = _weekdays(text, lex, pub) + _relative(text, lex, pub) if lex.relative_any.search(text) else []
+    loose = _loose(text, lex, pub) if lex.relative_any.search(text) else []
     for r in loose:
         if any(abs(r.start - e.end) < 4 or abs(e.start - r.end) < 4 or e.start <= r.start < e.end
                for e in explicit if e.precision == "day" or e.date is None):
