@@ -89,6 +89,21 @@ def _triggers(s: str, lex: Lexicon) -> tuple[dict[str, list[int]], bool]:
 _N_FOR_N = re.compile(r"\d[\d,.\s]*\s*(?:-for-|for|на|за|contre|por|gegen)\s*\d")
 
 
+_CLAUSE_BREAK = re.compile(r",\s+(?:but|while|whereas|although|но|а|але|однак|aber|mais|pero|mas)\b|;", re.IGNORECASE)
+
+
+def _negated(s: str, lex: Lexicon, anchors: list[int]) -> bool:
+    """A denial, stall or refusal in the same clause as a trigger ("agreed to swap 1,200 each, but made no
+    progress toward a ceasefire" is not negated)."""
+    for lo, hi in _windows(anchors, _CUE_REACH):
+        for m in lex.negation.finditer(s, lo, hi):
+            near = min(anchors, key=lambda a: abs(a - m.start()))
+            a, b = sorted((near, m.start()))
+            if not _CLAUSE_BREAK.search(s, a, b):
+                return True
+    return False
+
+
 def _windows(anchors: list[int], size: int) -> list[tuple[int, int]]:
     out: list[tuple[int, int]] = []
     for a in sorted(anchors):
@@ -108,9 +123,11 @@ _TALK_NOUN = re.compile(
 def _cues(s: str, lex: Lexicon, anchors: list[int]) -> dict[str, list[int]]:
     out: dict[str, list[int]] = {}
     wins = _windows(anchors, _CUE_REACH)
+    denied = [(m.start(), m.end()) for lo, hi in wins for m in lex.negation.finditer(s, lo, hi)]
     for status in ("conducted", "agreed", "planned"):
         rx = getattr(lex, status)
-        pos = [m.start() for lo, hi in wins for m in rx.finditer(s, lo, hi)]
+        pos = [m.start() for lo, hi in wins for m in rx.finditer(s, lo, hi)
+               if not any(a <= m.start() < b for a, b in denied)]  # "no date has been agreed"
         if status == "conducted":  # "the talks that took place in Istanbul": the talks happened, not a swap
             pos = [p for p in pos if not _TALK_NOUN.search(s, max(0, p - 60), p)]
         if status == "planned":  # "accepted a proposal": the proposal is part of the agreement
@@ -182,7 +199,7 @@ def sentence_mentions(sent: Sentence, lex: Lexicon, pair: tuple[str, str], pub: 
     anchors = trig[EX] + trig[BODY]
     if not anchors:
         return []
-    if any(lex.negation.search(s, lo, hi) for lo, hi in _windows(anchors, _CUE_REACH)):
+    if _negated(s, lex, anchors):
         return []
     pms = find_parties(s) if pms is None else pms
     ctx = _Ctx(s, lex, _sentence_pair(pms, pair), pms, trig, {EX: {}, BODY: {}}, lexical)
