@@ -9,17 +9,14 @@ from datetime import date
 from . import attributes
 from .counts import recipients
 from .dates import DateRef, find_dates
+from .figures import combine, count_cues, nearest_cluster, plain_list, relabel_list, segments
 from .lexicon import Lexicon
-from .numbers import _LIST_JOIN, Count, find_counts
+from .numbers import Count, find_counts
 from .parties import PartyMention, find_parties
 from .sentences import Sentence
 
 EX, BODY = "prisoner_exchange", "body_repatriation"
 _CUE_REACH = 110
-_SPLIT_DATES = re.compile(r"^\s*(?:,|and|и|і|та|et|y|e|und|as well as)\s*(?:on\s+|в\s+|у\s+|le\s+|am\s+|el\s+)?$",
-                          re.IGNORECASE)
-
-
 @dataclass
 class Mention:
     etype: str
@@ -164,27 +161,8 @@ def _pick_date(s: str, refs: list[DateRef], status: str | None, anchor: int,
     if status == "conducted" and len(pool) >= 2:
         days = [r for r in pool if r.precision == "day"]
         if len(days) >= 2 and len({r.date for r in days}) == len(days):
-            return days  # several handovers told in one sentence: _segments shares the figures out
+            return days  # several handovers told in one sentence: segments shares the figures out
     return [min(pool, key=lambda r: min(abs(r.start - anchor), abs(r.end - anchor)))]
-
-
-_SEG_BREAK = re.compile(r"[;,](?!\d)\s*(?:and\s+|и\s+|і\s+|та\s+|а\s+|et\s+|y\s+|e\s+|und\s+)?|\s(?:and|и|і|та|et|y|e|und)\s")
-
-
-def _segments(s: str, refs: list[DateRef], items: list) -> list[tuple[DateRef, list]] | None:
-    """Share a sentence's figures among its days: "on 13 September 49 came home, and on 14 September
-    another 103". A figure belongs to the day whose clause holds it. None when the days are not separate
-    handovers (neither joined by "and" nor each with a figure)."""
-    bounds = [0]
-    for a, b in zip(refs, refs[1:], strict=False):
-        cuts = list(_SEG_BREAK.finditer(s, a.end, b.start))
-        bounds.append(cuts[-1].start() if cuts else b.start)
-    bounds.append(len(s) + 1)
-    parts = [(r, [it for it in items if bounds[i] <= it[0].start < bounds[i + 1]]) for i, r in enumerate(refs)]
-    joined = all(_SPLIT_DATES.match(s[a.end:b.start]) for a, b in zip(refs, refs[1:], strict=False))
-    if joined or all(p[1] for p in parts):
-        return parts
-    return None
 
 
 def sentence_mentions(sent: Sentence, lex: Lexicon, pair: tuple[str, str], pub: date | None,
@@ -225,7 +203,7 @@ def _count_slots(ctx: _Ctx, typed: list[tuple[Count, str]]) -> dict[tuple[str, s
     settled: set[int] = set()
     prev: Count | None = None
     for c, etype in typed:
-        status = _nearest(c.start, _count_cues(ctx.text, ctx.cues[etype]))
+        status = _nearest(c.start, count_cues(ctx.text, ctx.cues[etype]))
         if c.frame and ctx.lexical and "agreed" in ctx.cues[etype]:
             status = "agreed"
             ctx.cues[etype].setdefault("agreed", [])
@@ -234,11 +212,11 @@ def _count_slots(ctx: _Ctx, typed: list[tuple[Count, str]]) -> dict[tuple[str, s
         if why:
             settled.add(id(c))
         if why and len(who) == 1 and prev is not None and id(prev) not in settled \
-                and _plain_list(ctx.text[prev.end:c.start], ctx.lex):
-            _relabel_list(slots, prev, who)  # "33 soldiers and 51 civilians from Russian captivity"
+                and plain_list(ctx.text[prev.end:c.start], ctx.lex):
+            relabel_list(slots, prev, who)  # "33 soldiers and 51 civilians from Russian captivity"
         if not who and len(last_who) == 1 and ctx.lex.other_way.match(ctx.text[c.end:c.end + 60]):
             who = [p for p in ctx.pair if p != last_who[0]]
-        if not who and len(last_who) == 1 and prev is not None and _plain_list(ctx.text[prev.end:c.start], ctx.lex):
+        if not who and len(last_who) == 1 and prev is not None and plain_list(ctx.text[prev.end:c.start], ctx.lex):
             who = list(last_who)  # "146 soldiers as well as eight civilians": one verb, one recipient
         last_who, prev = who or last_who, c
         slots.setdefault((etype, status), []).append((c, who))
@@ -254,35 +232,6 @@ def _cumulative(s: str, lex: Lexicon) -> bool:
     """A running total ("6,000 returned since 2022"), not one handover; "largest since 2022" is no total."""
     m = lex.cumulative.search(s)
     return bool(m) and not _SUPERLATIVE.search(s, max(0, m.start() - 70), m.start())
-
-
-def _plain_list(gap: str, lex: Lexicon) -> bool:
-    """"33 soldiers and 51": list items with no verb of their own in between."""
-    return bool(_LIST_JOIN.match(gap)) and not (lex.give.search(gap) or lex.receive.search(gap)
-                                               or lex.release.search(gap))
-
-
-_UNDER = re.compile(r"(?:under|in accordance with|as part of|in line with|pursuant to|within|в рамках|согласно|"
-                    r"відповідно до|im rahmen)\s+(?:the\s+|a\s+|an\s+)?(?:[\w-]+\s+){0,2}$", re.IGNORECASE)
-
-
-def _count_cues(s: str, cues: dict[str, list[int]]) -> dict[str, list[int]]:
-    """Cues a figure may take its status from: "under the understanding reached in Istanbul" only names
-    the frame of what the verb says."""
-    agreed = [p for p in cues.get("agreed", []) if not _UNDER.search(s, max(0, p - 40), p)]
-    out = {k: v for k, v in cues.items() if k != "agreed"}
-    if agreed:
-        out["agreed"] = agreed
-    return out
-
-
-def _relabel_list(slots: dict, prev: Count, who: list[str]) -> None:
-    """The description after a list's last item ("... from Russian captivity") names the recipient of
-    the items before it too, overriding what the verb alone suggested."""
-    for items in slots.values():
-        for k, (c, _) in enumerate(items):
-            if c is prev and not c.each:
-                items[k] = (c, list(who))
 
 
 def _count_type(c: Count, ctx: _Ctx) -> str:
@@ -310,8 +259,8 @@ def _build(sent: Sentence, ctx: _Ctx, pub: date | None, typed: list[tuple[Count,
         statuses: list[str | None] = list(ctx.cues[etype]) or [None]
         for status in statuses:
             anchor = min(ctx.cues[etype].get(status or "") or ctx.triggers[etype] or [0])
-            used = _nearest_cluster(s, slots.get((etype, status), []), anchor)
-            counts, quals = _combine(used)
+            used = nearest_cluster(s, slots.get((etype, status), []), anchor)
+            counts, quals = combine(used)
             soft = bool(used) and all(it[0].frame for it in used)
             if not counts and etype == EX and status == "conducted" and lex.one_for_one.search(s):
                 counts, quals = {p: 1 for p in ctx.pair}, {"exact"}  # "freed A B in exchange for C D"
@@ -319,12 +268,12 @@ def _build(sent: Sentence, ctx: _Ctx, pub: date | None, typed: list[tuple[Count,
             framed = status == "agreed" and not ctx.cues[etype]["agreed"]
             secondary = status != "conducted" and "conducted" in ctx.cues[etype]
             dates = ([] if framed else _pick_date(s, refs, status, anchor, secondary)) or [None]  # type: ignore[list-item]
-            parts = _segments(s, dates, slots.get((etype, status), [])) if len(dates) > 1 else None
+            parts = segments(s, dates, slots.get((etype, status), [])) if len(dates) > 1 else None
             if len(dates) > 1 and parts is None:
                 dates = [min(dates, key=lambda r: abs(r.start - anchor))]
             for k, ref in enumerate(dates):
                 if parts is not None:
-                    counts, quals = _combine(parts[k][1])
+                    counts, quals = combine(parts[k][1])
                     soft = False
                 m = Mention(etype, status, False, sent, ctx.pair, ref, counts, quals, cats if etype == EX else set(),
                             meds, loc, recall)
@@ -357,43 +306,6 @@ _TALKS_BEFORE = re.compile(r"(?:talks|negotiations|agreed|agreement|перего
 _TALKS_AFTER = re.compile(r"\w+\W+(?:\w+\W+)?(?:agreements?|accords?|talks|negotiations|deal|format|договор\w*"
                           r"|соглашени\w*|переговор\w*|домовленост\w*|угод\w*|vereinbarung\w*|accords?|acuerdos?"
                           r"|acordos?)\b", re.IGNORECASE)
-
-
-def _nearest_cluster(s: str, items: list[tuple[Count, list[str]]], anchor: int) -> list[tuple[Count, list[str]]]:
-    """Several per-side figures not forming one list ("1000 for 1000 ... 307 each ... 390 for 390") belong
-    to different handovers: keep the list nearest the verb."""
-    each = sorted((it for it in items if it[0].each), key=lambda it: it[0].start)
-    if len({it[0].value for it in each}) < 2:
-        return items
-    clusters: list[list[tuple[Count, list[str]]]] = [[each[0]]]
-    for prev, cur in zip(each, each[1:], strict=False):
-        if _LIST_JOIN.match(s[prev[0].end:cur[0].start]):
-            clusters[-1].append(cur)
-        else:
-            clusters.append([cur])
-    plain = [cl for cl in clusters if not any(it[0].frame for it in cl)]
-    best = min(plain or clusters, key=lambda cl: min(abs(it[0].start - anchor) for it in cl))
-    return [it for it in items if not it[0].each] + best
-
-
-def _combine(items: list[tuple[Count, list[str]]]) -> tuple[dict[str, int], set[str]]:
-    per: dict[str, list[int]] = {}
-    quals: set[str] = set()
-    totals: dict[str, int] = {}
-    for c, who in items:
-        for party in who:
-            per.setdefault(party, []).append(c.value)
-            quals.add(c.qualifier)
-            if c.total:
-                totals[party] = c.value
-    out = dict(totals)
-    for party, vals in per.items():
-        if party in totals:
-            continue
-        top = max(vals)
-        rest = sorted(vals)[:-1]
-        out[party] = top if (rest and sum(rest) == top) or len(set(vals)) == 1 else sum(vals)
-    return out, quals
 
 
 def _is_strong(m: Mention, s: str, lex: Lexicon, secondary: bool = False) -> bool:

@@ -188,7 +188,7 @@ _FRAME_BEFORE = re.compile(r"(?:of a|of the|under the|under a|by the|по фор
 _TOTAL_BEFORE = re.compile(r"(?:(?:bringing|brings|brought|taking|raising) the (?:number|total)[^.;]{0,70}?\bto"
                            r"|a total of|in total|всего|в общей сложности|загалом|усього|insgesamt|au total|en total"
                            r"|no total|ao todo|en tout|im ganzen|итого|разом)\s+$", re.IGNORECASE)
-_LIST_JOIN = re.compile(r"^[^.;:\d]{0,40}?(?:,|\band\b|\bи\b|\bі\b|\bта\b|\bet\b|\by\b|\be\b|\bund\b|\bsowie\b|\bas well as\b"
+LIST_JOIN = re.compile(r"^[^.;:\d]{0,40}?(?:,|\band\b|\bи\b|\bі\b|\bта\b|\bet\b|\by\b|\be\b|\bund\b|\bsowie\b|\bas well as\b"
                         r"|\bainsi que\b|\basí como\b|\bassim como\b|\bа также\b|\bа також\b)[^.;:\d]{0,25}$",
                         re.IGNORECASE)
 
@@ -198,9 +198,9 @@ def _spread_each(text: str, counts: list[Count]) -> list[Count]:
     drop: set[int] = set()
     for i in range(len(counts) - 2, -1, -1):
         a, b = counts[i], counts[i + 1]
-        if b.each and not a.each and a.value == 2 * b.value and _LIST_JOIN.match(text[a.end:b.start]):
+        if b.each and not a.each and a.value == 2 * b.value and LIST_JOIN.match(text[a.end:b.start]):
             drop.add(i)  # "314 prisoners, 157 for 157": the first figure is both sides together
             continue
-        if b.each and not a.each and _LIST_JOIN.match(text[a.end:b.start]):
+        if b.each and not a.each and LIST_JOIN.match(text[a.end:b.start]):
             counts[i] = Count(a.start, a.end, a.value, a.qualifier, True, a.frame, a.total)
     return [c for i, c in enumerate(counts) if i not in drop]
