@@ -171,3 +171,17 @@ def test_weekday_in_apposition_names_the_day() -> None:
     refs = find_dates("Напередодні, у п'ятницю, з полону звільнили ще 49 українців", lexicon.get("uk"), date(2024, 9, 16))
     assert [(r.date, r.precision) for r in refs] == [(date(2024, 9, 13), "day")]
     assert find_dates("Четверо житомирян серед звільнених", lexicon.get("uk"), PUB) == []
+
+
+def test_one_of_them_is_no_count() -> None:
+    assert values("Один из освобожденных военнопленных рассказал о пытках", "ru") == []
+    assert values("двадцать один военнопленный", "ru") == [21]
+
+
+@pytest.mark.parametrize("text,lang", [
+    ("две стороны обменялись военнопленными", "ru"), ("дві сторони обмінялися полоненими", "uk"),
+    ("los dos países canjearon prisioneros", "es"), ("os dois países trocaram prisioneiros", "pt"),
+    ("les deux pays ont échangé des prisonniers", "fr"), ("zwei Länder tauschten Gefangene aus", "de"),
+])
+def test_two_sides_is_no_count(text: str, lang: str) -> None:
+    assert values(text, lang) == []
