@@ -268,6 +268,8 @@ def _build(sent: Sentence, ctx: _Ctx, pub: date | None, typed: list[tuple[Count,
             framed = status == "agreed" and not ctx.cues[etype]["agreed"]
             secondary = status != "conducted" and "conducted" in ctx.cues[etype]
             dates = ([] if framed else _pick_date(s, refs, status, anchor, secondary)) or [None]  # type: ignore[list-item]
+            if status == "planned" and counts and _target_day(dates[0], pub):
+                dates = [None]  # the day a plan is meant for is not its date; its announcement day may come later
             parts = segments(s, dates, slots.get((etype, status), [])) if len(dates) > 1 else None
             if len(dates) > 1 and parts is None:
                 dates = [min(dates, key=lambda r: abs(r.start - anchor))]
@@ -287,6 +289,11 @@ def _build(sent: Sentence, ctx: _Ctx, pub: date | None, typed: list[tuple[Count,
                 m.mirror = bool(eq) and (not m.counts or (len(m.counts) == 1 and eq.start() > first))
                 out.append(m)
     return out
+
+
+def _target_day(ref: DateRef | None, pub: date | None) -> bool:
+    """A day still ahead of the report ("will take place on Wednesday"): when the plan is meant to happen."""
+    return ref is not None and not ref.speech and ref.future is not None and pub is not None and ref.future > pub
 
 
 def _location(s: str, locs: list[tuple[int, str]], status: str | None, n_status: int) -> str | None:
