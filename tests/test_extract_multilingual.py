@@ -185,3 +185,14 @@ def test_one_of_them_is_no_count() -> None:
 ])
 def test_two_sides_is_no_count(text: str, lang: str) -> None:
     assert values(text, lang) == []
+
+
+@pytest.mark.parametrize("lang,text", [
+    ("ru", "Украина передала России списки из 500 военнопленных для следующего обмена, но ответа пока нет."),
+    ("uk", "Звіт ООН: понад 90% звільнених з полону українців зазнали катувань. Опитано 200 колишніх полонених, "
+           "які повернулися внаслідок обмінів."),
+    ("de", "Belarus hat 14 politische Gefangene freigelassen, darunter Sergej Tichanowski. Im Gegenzug wurden keine "
+           "Gefangenen übergeben."),
+])
+def test_lists_reports_and_one_way_releases(lang: str, text: str) -> None:
+    assert _events(text, lang) == []

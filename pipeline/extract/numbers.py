@@ -97,6 +97,9 @@ def _is_noise(text: str, start: int, end: int, value: int, lex: Lexicon) -> bool
         return True
     if lex.month_tail.search(text[max(0, start - _MONTH_BEFORE):start]):
         return True
+    listed = getattr(lex, "list_of", None)  # "lists of 500 POWs" are names on paper, not people handed over
+    if listed is not None and listed.search(before):
+        return True
     return bool(lex.month_head.match(text, end))
 
 

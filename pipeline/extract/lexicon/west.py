@@ -18,13 +18,15 @@ _CATS_DE = {
 }
 
 DE = {
+    "list_of": r"\bliste\w*\s+(?:mit\s+|von\s+)?$",
     "two_days_ago": r"\bvorgestern\b",
     "final_give": r"^[^.;,]{0,80}?\b(?:übergeben|freigelassen|überstellt|zurückgegeben|ausgeliefert)\b",
     "final_receive": r"^[^.;,]{0,80}?\b(?:erhalten|zurückerhalten|zurückgeholt|heimgeholt|bekommen)\b",
     "proposal": (r"\b(?:schlug\w*(?=[^.;]{0,80}\bvor\b)|schlägt(?=[^.;]{0,80}\bvor\b)|vorgeschlagen|angeboten"
                  r"|bereitet\w*|plant|kündigte\w*(?=[^.;]{0,80}\ban\b)|angekündigt)\b"),
     "days_ago": r"\b(?:(\w+) tage? (?:zuvor|davor|vorher|früher)|vor (\w+) tagen)\b",
-    "denial": r"\b(?:kein austausch|nicht um einen austausch|kein gefangenenaustausch|im gegenzug niemand|einseitig\w*)\b",
+    "denial": (r"\b(?:kein austausch|nicht um einen austausch|kein gefangenenaustausch|im gegenzug niemand|einseitig\w*"
+               r"|im gegenzug (?:wurden |wurde )?keine\w*|ohne gegenleistung)\b"),
     "additive": r"\b(?:zusätzlich|außerdem|auch)\b",
     "exchange": r"(?:austausch\w*|\bausgetauscht|\bgetauscht|\btausch\w*)",  # also inside compounds
     "idiom": r"\bim austausch (?:gegen|für)\b",
@@ -97,6 +99,7 @@ DE = {
 }
 
 FR = {
+    "list_of": r"\blistes?\s+(?:de\s+)?$",
     "two_days_ago": r"\bavant-hier\b",
     "one_for_one": r"(?-i:[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ'’-]+\s+[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ'’-]+[^.;]{0,80}?\ben échange d(?:e|u|es)\s+(?:[\w\'’-]+\s+){0,5}?[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ'’-]+\s+[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ'’-]+)",
     "proposal": r"\b(?:a proposé|propose|prépare|envisage|a offert|offre)\b",
@@ -172,6 +175,7 @@ FR = {
 }
 
 ES = {
+    "list_of": r"\blistas?\s+(?:de\s+|con\s+)?$",
     "two_days_ago": r"\banteayer\b",
     "one_for_one": r"(?-i:[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ'’-]+\s+[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ'’-]+[^.;]{0,80}?\ba cambio del?\s+(?:[\w\'’-]+\s+){0,5}?[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ'’-]+\s+[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ'’-]+)",
     "proposal": r"\b(?:propuso|propone|planteó|plantea|prepara|ofreció|ofrece)\b",
@@ -246,6 +250,7 @@ ES = {
 
 PT = dict(ES)
 PT.update({
+    "list_of": r"\blistas?\s+(?:de\s+|com\s+)?$",
     "two_days_ago": r"\banteontem\b",
     "one_for_one": r"(?-i:[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ'’-]+\s+[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ'’-]+[^.;]{0,80}?\bem troca d[aoe]s?\s+(?:[\w\'’-]+\s+){0,5}?[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ'’-]+\s+[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ'’-]+)",
     "proposal": r"\b(?:propôs|propõe|prepara|ofereceu|oferece)\b",
