@@ -196,3 +196,11 @@ def test_two_sides_is_no_count(text: str, lang: str) -> None:
 ])
 def test_lists_reports_and_one_way_releases(lang: str, text: str) -> None:
     assert _events(text, lang) == []
+
+
+@pytest.mark.parametrize("text,lang,value", [
+    ("более 1,2 тыс. военнопленных", "ru", 1200), ("понад 1,5 тис. полонених", "uk", 1500),
+    ("полторы тысячи пленных", "ru", 1500), ("півтори тисячі полонених", "uk", 1500),
+])
+def test_decimal_and_half_thousands(text: str, lang: str, value: int) -> None:
+    assert values(text, lang) == [value]

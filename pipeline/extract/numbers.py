@@ -41,6 +41,7 @@ def _parse_digits(raw: str) -> int:
 _HYPHEN_PAIR = re.compile(r"(?<=\d-for-)(\d{1,3}(?:,\d{3})+|\d+)(?![\w/:]|[.,]\d)")
 _THOUSAND = re.compile(r"\s*(?:тыс\.|тыс\b|тысяч\w*|тис\.|тисяч\w*|thousand|mil\b|Tausend|mille)", re.IGNORECASE)
 _JOIN = re.compile(r"(?:\s+(?:and|y|e)\s+|\s+|-)")
+_DECIMAL_THOUSAND = re.compile(r"(?<![\w.,])(\d{1,3}[.,]\d{1,2})(?=" + _THOUSAND.pattern + ")", re.IGNORECASE)  # "1,2 тыс."
 
 
 def _word_run(text: str, m: re.Match[str], lex: Lexicon) -> tuple[int, int]:
@@ -64,6 +65,9 @@ def _word_run(text: str, m: re.Match[str], lex: Lexicon) -> tuple[int, int]:
 
 def _candidates(text: str, lex: Lexicon) -> list[tuple[int, int, int]]:
     out = [(m.start(1), m.end(1), _parse_digits(m.group(1))) for m in _HYPHEN_PAIR.finditer(text)]
+    for m in _DECIMAL_THOUSAND.finditer(text):
+        k = _THOUSAND.match(text, m.end())
+        out.append((m.start(), k.end() if k else m.end(), round(float(m.group(1).replace(",", ".")) * 1000)))
     for m in _DIGITS.finditer(text):
         value, end = _parse_digits(m.group(1)), m.end()
         k = _THOUSAND.match(text, end)
