@@ -94,7 +94,8 @@ DE = {
     "numbers": numwords.DE,
     "multipliers": numwords.MULT_DE,
     "for_n": r"^\s*(?:[^\W\d]+\s+){0,2}?(?:gegen|für|zu)\s*$",
-    "mediation": r"\b(?:vermittel\w*|vermittl\w*|mithilfe|dank|unterstützung|ausgerichtet|gastgeber\w*)\b",
+    "mediation": (r"\b(?:vermittel\w*|vermittl\w*|vermittelt\w*|mithilfe|dank|unterstützung|ausgerichtet|gastgeber\w*"
+                  r"|unter (?:der )?vermittlung)\b"),
     "categories": _CATS_DE,
 }
 
@@ -240,7 +241,7 @@ ES = {
     "numbers": numwords.ES,
     "multipliers": numwords.MULT_ES,
     "for_n": r"^\s*(?:[^\W\d]+\s+){0,2}?(?:por)\s*$",
-    "mediation": r"\b(?:mediaci\w*|mediad\w*|gracias a|con la ayuda|facilit\w*|intermediari\w*)\b",
+    "mediation": r"\b(?:mediaci\w*|mediad\w*|medió|mediaron|gracias a|con la ayuda|facilit\w*|intermediari\w*)\b",
     "categories": {
         "civilians": r"\bciviles\b", "wounded": r"\b(?:heridos|gravemente enfermos)\b",
         "under_25": r"\bmenores de 25\b", "children": r"\bniños\b",
@@ -310,7 +311,7 @@ PT.update({
     "this_month": r"\beste mês\b", "last_month": r"\bno mês passado\b",
     "numbers": numwords.PT,
     "multipliers": numwords.MULT_PT,
-    "mediation": r"\b(?:mediaç\w*|mediad\w*|graças a|com a ajuda|facilit\w*|intermedia\w*)\b",
+    "mediation": r"\b(?:mediaç\w*|mediad\w*|mediou|mediaram|graças a|com a ajuda|facilit\w*|intermedia\w*)\b",
     "categories": {
         "civilians": r"\bcivis\b", "wounded": r"\b(?:feridos|gravemente doentes)\b",
         "under_25": r"\bmenores de 25\b", "children": r"\bcrianças\b",
