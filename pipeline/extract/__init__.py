@@ -49,8 +49,9 @@ def extract_from_text(text: str, published: date | None, lang: str | None = None
     if pair is None:
         return []
     mentions: list[Mention] = []
+    hints = _year_hints(all_sents, published)
     for s, found in zip(sents, pms, strict=True):
-        mentions += sentence_mentions(s, lex, pair, published, found)
+        mentions += sentence_mentions(s, lex, pair, published, found, hints.get(s.index))
     drafts = assemble(mentions)
     drafts = _drop_denied(drafts, all_sents, lex)
     _lead_mediators(drafts, all_sents, lex)
@@ -72,6 +73,25 @@ def _default_to_published(drafts: list[Draft], published: date | None) -> None:
     if first.precision is None and min(s.index for s in first.sents) <= 3:
         if not any(d.date == published and d.etype == first.etype for d in drafts):
             first.date, first.precision = published, "day"
+
+
+_YEAR = re.compile(r"(?<![\d/.-])(?:(since|from|с|з|seit|depuis|desde)\s+)?((?:19|20)\d\d)(?![\d/-]|\.\d)", re.IGNORECASE)
+
+
+def _year_hints(all_sents: list[sentences.Sentence], published: date | None) -> dict[int, int]:
+    """Sentence index -> the year the sentence before named ("the very start of 2024. On January 3, ..."),
+    when that is earlier than the publication year; "since 2022" names no such year."""
+    named: dict[int, int] = {}
+    for s in all_sents:
+        years = [int(m.group(2)) for m in _YEAR.finditer(s.text) if not m.group(1)]
+        if years:
+            named[s.index] = years[-1]
+    out: dict[int, int] = {}
+    for s in all_sents:
+        year = named.get(s.index - 1)
+        if year and (published is None or year < published.year):
+            out[s.index] = year
+    return out
 
 
 def _lead_mediators(drafts: list[Draft], all_sents: list[sentences.Sentence], lex: lexicon.Lexicon) -> None:

@@ -65,10 +65,12 @@ def _safe(y: int, m: int, d: int) -> date | None:
         return None
 
 
-def _with_year(m: int, d: int, year: str | None, pub: date | None) -> tuple[date | None, date | None]:
-    """(past reading, future reading) of a day-month; the year from the text or else from ``pub``."""
-    if year:
-        dt = _safe(int(year), m, d)
+def _with_year(m: int, d: int, year: str | None, pub: date | None,
+               hint: int | None = None) -> tuple[date | None, date | None]:
+    """(past reading, future reading) of a day-month; the year from the text, else from the year the story
+    has just named (``hint``: "at the start of 2024. On January 3, ..."), else from ``pub``."""
+    if year or hint:
+        dt = _safe(int(year) if year else hint, m, d)  # type: ignore[arg-type]
         return dt, dt
     if pub is None:
         return None, None
@@ -82,11 +84,11 @@ def _with_year(m: int, d: int, year: str | None, pub: date | None) -> tuple[date
 _DIGIT = re.compile(r"\d")
 
 
-def _explicit(text: str, lex: Lexicon, pub: date | None) -> list[DateRef]:
+def _explicit(text: str, lex: Lexicon, pub: date | None, hint: int | None = None) -> list[DateRef]:
     p = _patterns(lex)
     out: list[DateRef] = []
     if not _DIGIT.search(text):
-        return _month_only(text, lex, pub, p, out)
+        return _month_only(text, lex, pub, p, out, hint)
 
     for m in p.iso.finditer(text):
         dt = _safe(int(m.group(1)), int(m.group(2)), int(m.group(3)))
@@ -99,19 +101,20 @@ def _explicit(text: str, lex: Lexicon, pub: date | None) -> list[DateRef]:
             month = lex.month_number(m.group(mi))
             if month is None or any(r.start <= m.start() < r.end for r in out):
                 continue
-            past, fut = _with_year(month, int(m.group(di)), m.group(3), pub)
+            past, fut = _with_year(month, int(m.group(di)), m.group(3), pub, hint)
             out.append(DateRef(m.start(), m.end(), past, "day" if past else None, future=fut))
-    return _month_only(text, lex, pub, p, out)
+    return _month_only(text, lex, pub, p, out, hint)
 
 
-def _month_only(text: str, lex: Lexicon, pub: date | None, p: _Patterns, out: list[DateRef]) -> list[DateRef]:
+def _month_only(text: str, lex: Lexicon, pub: date | None, p: _Patterns, out: list[DateRef],
+                hint: int | None = None) -> list[DateRef]:
     for m in p.month_only.finditer(text):
         month = lex.month_number(m.group(1))
         if month is None or any(r.start <= m.start(1) < r.end for r in out):
             continue
         if re.search(r"(?:since|с|з|seit|depuis|desde)\s+$", text[max(0, m.start() - 8):m.start()], _F):
             continue
-        lo, _ = _with_year(month, 1, m.group(2), pub)
+        lo, _ = _with_year(month, 1, m.group(2), pub, hint)
         out.append(DateRef(m.start(), m.end(), None, "month" if lo else None, lo=lo, hi=_month_end(lo)))
     return out
 
@@ -204,9 +207,9 @@ def _loose(text: str, lex: Lexicon, pub: date | None) -> list[DateRef]:
     return days + rel
 
 
-def find_dates(text: str, lex: Lexicon, pub: date | None) -> list[DateRef]:
+def find_dates(text: str, lex: Lexicon, pub: date | None, year_hint: int | None = None) -> list[DateRef]:
     """Date references of one sentence, in order, with speech/talks flags set."""
-    explicit = _explicit(text, lex, pub)
+    explicit = _explicit(text, lex, pub, year_hint)
     refs = list(explicit)
     loose = _loose(text, lex, pub) if lex.relative_any.search(text) else []
     for r in loose:

@@ -46,6 +46,7 @@ class _Ctx:
     triggers: dict[str, list[int]]
     cues: dict[str, dict[str, list[int]]]
     lexical: bool
+    year_hint: int | None = None
 
 
 _ORG = re.compile(
@@ -166,7 +167,7 @@ def _pick_date(s: str, refs: list[DateRef], status: str | None, anchor: int,
 
 
 def sentence_mentions(sent: Sentence, lex: Lexicon, pair: tuple[str, str], pub: date | None,
-                      pms: list[PartyMention] | None = None) -> list[Mention]:
+                      pms: list[PartyMention] | None = None, year_hint: int | None = None) -> list[Mention]:
     """Mentions of exchange or repatriation events in one sentence (possibly several)."""
     s = sent.text
     trig, lexical = _triggers(s, lex)
@@ -180,7 +181,7 @@ def sentence_mentions(sent: Sentence, lex: Lexicon, pair: tuple[str, str], pub: 
     if _negated(s, lex, anchors):
         return []
     pms = find_parties(s) if pms is None else pms
-    ctx = _Ctx(s, lex, _sentence_pair(pms, pair), pms, trig, {EX: {}, BODY: {}}, lexical)
+    ctx = _Ctx(s, lex, _sentence_pair(pms, pair), pms, trig, {EX: {}, BODY: {}}, lexical, year_hint)
     found = [] if _cumulative(s, lex) else find_counts(s, lex)
     typed = [(c, _count_type(c, ctx)) for c in found]
     if lexical:
@@ -242,7 +243,7 @@ def _count_type(c: Count, ctx: _Ctx) -> str:
 
 def _build(sent: Sentence, ctx: _Ctx, pub: date | None, typed: list[tuple[Count, str]]) -> list[Mention]:
     s, lex = ctx.text, ctx.lex
-    refs = find_dates(s, lex, pub)
+    refs = find_dates(s, lex, pub, ctx.year_hint)
     slots = _count_slots(ctx, typed)
     cats = attributes.categories(s, lex)
     meds = attributes.mediators(s, lex, ctx.pair)
