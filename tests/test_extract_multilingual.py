@@ -204,3 +204,10 @@ def test_lists_reports_and_one_way_releases(lang: str, text: str) -> None:
 ])
 def test_decimal_and_half_thousands(text: str, lang: str, value: int) -> None:
     assert values(text, lang) == [value]
+
+
+def test_russian_defence_ministry_template() -> None:
+    text = ("В результате переговорного процесса 24 августа с подконтрольной киевскому режиму территории возвращены "
+            "146 российских военнослужащих. В обмен переданы 146 военнопленных ВСУ.")
+    got = [(e.status, e.event_date, dict(e.returned_to)) for e in extract_from_text(text, date(2025, 8, 25), "ru")]
+    assert got == [("conducted", date(2025, 8, 24), {"Russia": 146, "Ukraine": 146})]
