@@ -120,7 +120,7 @@ _TALK_NOUN = re.compile(
 
 def _cues(s: str, lex: Lexicon, anchors: list[int]) -> dict[str, list[int]]:
     out: dict[str, list[int]] = {}
-    wins = _windows(anchors, _CUE_REACH)
+    wins = _windows(anchors, getattr(lex, "cue_reach", _CUE_REACH))  # German verbs close long clauses
     denied = [(m.start(), m.end()) for lo, hi in wins for m in lex.negation.finditer(s, lo, hi)]
     for status in ("conducted", "agreed", "planned"):
         rx = getattr(lex, status)

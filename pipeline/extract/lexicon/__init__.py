@@ -28,6 +28,7 @@ class Lexicon:
         self.multipliers: dict[str, int] = raw.get("multipliers", {})
         self.alone: frozenset[str] = frozenset(raw.get("alone", ()))  # "тысячи" alone: "thousands of"
         self.ours_party: str | None = raw.get("ours_party", (None,))[0]  # whose people "our ..." means
+        self.cue_reach: int = raw.get("cue_reach", 110)  # how far from a trigger a status verb may stand
         for key, val in raw.items():
             if isinstance(val, str):
                 setattr(self, key, compile_fast(val, _FLAGS))

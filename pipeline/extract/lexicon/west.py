@@ -18,6 +18,7 @@ _CATS_DE = {
 }
 
 DE = {
+    "cue_reach": 170,  # "Auf diesen Austausch hatten sich ... (a long middle field) ... geeinigt"
     "list_of": r"\bliste\w*\s+(?:mit\s+|von\s+)?$",
     "two_days_ago": r"\bvorgestern\b",
     "final_give": r"^[^.;,]{0,80}?\b(?:übergeben|freigelassen|überstellt|zurückgegeben|ausgeliefert)\b",
