@@ -52,6 +52,8 @@ def extract_from_text(text: str, published: date | None, lang: str | None = None
     hints = _year_hints(all_sents, published)
     for s, found in zip(sents, pms, strict=True):
         mentions += sentence_mentions(s, lex, pair, published, found, hints.get(s.index))
+    mentions += _agreement_days(all_sents, mentions, lex, published)
+    mentions.sort(key=lambda m: m.sent.index)
     drafts = assemble(mentions)
     drafts = _drop_denied(drafts, all_sents, lex)
     _lead_mediators(drafts, all_sents, lex)
@@ -76,6 +78,22 @@ def _default_to_published(drafts: list[Draft], published: date | None) -> None:
 
 
 _YEAR = re.compile(r"(?<![\d/.-])(?:(since|from|с|з|seit|depuis|desde)\s+)?((?:19|20)\d\d)(?![\d/-]|\.\d)", re.IGNORECASE)
+
+
+def _agreement_days(all_sents: list[sentences.Sentence], mentions: list[Mention], lex: lexicon.Lexicon,
+                    published: date | None) -> list[Mention]:
+    """"The agreement was reached late on Tuesday": a sentence right after an agreement that names no swap
+    but dates the agreement gives its day (weak: it only dates an existing agreement)."""
+    agreed = {m.sent.index: m for m in mentions if m.status == "agreed"}
+    out = []
+    for s in all_sents:
+        prev = agreed.get(s.index - 1)
+        if prev is None or s.index in agreed or not lex.agreed.search(s.text):
+            continue
+        days = [r for r in find_dates(s.text, lex, published) if r.precision == "day" and not r.speech]
+        if len(days) == 1:
+            out.append(Mention(prev.etype, "agreed", False, s, prev.pair, days[0]))
+    return out
 
 
 def _year_hints(all_sents: list[sentences.Sentence], published: date | None) -> dict[int, int]:

@@ -29,6 +29,7 @@ class Draft:
     sents: list = field(default_factory=list)
     strong_sents: list = field(default_factory=list)
     soft: bool = False
+    said_day: bool = False  # the day is only when it was reported ("officials said on Friday")
 
 
 def _key(ref: DateRef | None) -> tuple[date | None, str | None, date | None, date | None]:
@@ -41,6 +42,8 @@ def _dates_fit(d: Draft, m: Mention) -> bool:
     md, mp, mlo, mhi = _key(m.date)
     if mp is None or d.precision is None or (mp == "month") != (d.precision == "month"):
         return True
+    if d.said_day and not m.strong and mp == "day" and m.date is not None and not m.date.speech:
+        return True  # the day a report was made yields to the day it states
     if md is not None and d.date is not None:
         return md == d.date
     if md is not None and d.lo is not None and d.hi is not None:
@@ -68,8 +71,10 @@ def _fits(d: Draft, m: Mention, any_status: bool = False) -> bool:
 
 def _absorb(d: Draft, m: Mention, strong: bool) -> None:
     md, mp, mlo, mhi = _key(m.date)
-    if _PREC_RANK[mp] > _PREC_RANK[d.precision]:
-        d.date, d.precision, d.lo, d.hi = md, mp, mlo, mhi
+    told = m.date is not None and m.date.speech
+    if _PREC_RANK[mp] > _PREC_RANK[d.precision] or (d.said_day and mp == "day" and md and not told):
+        d.date, d.precision, d.lo, d.hi = md, mp, mlo, mhi  # a stated day beats the day it was reported
+        d.said_day = told
     if d.soft and m.counts and not m.soft:
         d.counts, d.qualifiers, d.soft = {}, set(), False
     if not (m.soft and d.counts):
