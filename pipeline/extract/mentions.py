@@ -157,6 +157,7 @@ def _pick_date(s: str, refs: list[DateRef], status: str | None, anchor: int,
         pool = [r for r in refs if not r.speech and not r.talks]
     if not pool and status is not None:
         pool = [r for r in refs if r.speech and r.precision == "day"]
+        pool = [r for r in pool if r.start >= 45] or pool  # "said late on Wednesday" before the dateline
     if not pool:
         return []
     if status == "conducted" and len(pool) >= 2:
@@ -172,7 +173,7 @@ def sentence_mentions(sent: Sentence, lex: Lexicon, pair: tuple[str, str], pub: 
     s = sent.text
     trig, lexical = _triggers(s, lex)
     if not trig[EX] and not trig[BODY]:
-        pair_m = _N_FOR_N.search(s)
+        pair_m = _N_FOR_N.search(s) or lex.idiom.search(s)  # "303 for 303", "received 84 people in return"
         if pair_m:
             trig[EX], lexical = [pair_m.start()], True
     anchors = trig[EX] + trig[BODY]

@@ -46,7 +46,8 @@ class Lexicon:
                        r"|auparavant|hace|antes|atrás|há)\b")
         self.relative_any = compile_fast("|".join(rel + [f"(?:{k})" for k in raw["weekdays"]]), _FLAGS)
         n_for_n = r"\d[\d,.\s]*\s*(?:-for-|for|на|за|contre|por|gegen)\s*\d"
-        self.trigger = compile_fast("|".join([raw[k] for k in ("exchange", "captive", "body", "soldier")] + [n_for_n]),
+        self.trigger = compile_fast("|".join([raw[k] for k in ("exchange", "captive", "body", "soldier", "idiom")]
+                                             + [n_for_n]),
                                     _FLAGS)
         wd = list(raw["weekdays"].items())
         self.weekday_re = re.compile(r"\b(?:" + "|".join(f"({k})" for k, _ in wd) + r")\b", _FLAGS)
