@@ -119,7 +119,7 @@ FR = {
     "captive": r"\b(?:prisonniers?|captifs?|captivité|détenus?|otages?)\b",
     "soldier": r"\b(?:soldats|militaires|défenseurs|combattants|personnes|civils|ressortissants|citoyens|ukrainiens"
                r"|russes|américains|iraniens)\b",
-    "release": (r"\b(?:rapatrié\w*|libéré\w*|rendu\w*|remis\w*|retour\w*|rentr\w*|retrouvé\w*|revenu\w*|relâché\w*"
+    "release": (r"\b(?:rapatri\w*|libér\w*|libère\w*|rendu\w*|remis\w*|retour\w*|rentr\w*|retrouvé\w*|revenu\w*|relâch\w*"
                 r"|ramené\w*|restitué\w*|transféré\w*|chez eux)\b"),
     "body": r"\b(?:corps|dépouilles|restes|soldats tués|morts)\b",
     "conducted": (r"\b(?:échangé\w*|ont échangé|a eu lieu|ont eu lieu|rapatrié\w*|libéré\w*|remis|rendu\w*|reçu"
@@ -194,7 +194,7 @@ ES = {
     "captive": r"\b(?:prisioneros?|cautiv\w*|detenidos?|rehenes)\b",
     "soldier": r"\b(?:soldados|militares|combatientes|personas|civiles|ciudadanos|ucranianos|rusos"
                r"|estadounidenses|iraníes)\b",
-    "release": (r"\b(?:repatriad\w*|liberad\w*|devuelt\w*|entregad\w*|regres\w*|volvi\w*|excarcelad\w*|retorn\w*"
+    "release": (r"\b(?:repatri\w*|liber[aó]\w*|devuelt\w*|devolv\w*|entreg\w*|regres\w*|volvi\w*|excarcel\w*|retorn\w*"
                 r"|canjead\w*|a casa)\b"),
     "body": r"\b(?:cuerpos?|restos|cadáveres|soldados caídos|caídos|muertos)\b",
     "conducted": (r"\b(?:intercambiaron|canjearon|se llevó a cabo|tuvo lugar|repatriad\w*|liberad\w*|entreg\w+ron"
@@ -270,7 +270,7 @@ PT.update({
     "captive": r"\b(?:prisioneiros?|cativ\w*|detidos?|reféns)\b",
     "soldier": r"\b(?:soldados|militares|combatentes|pessoas|civis|cidadãos|ucranianos|russos|americanos"
                r"|iranianos)\b",
-    "release": (r"\b(?:repatriad\w*|libertad\w*|libert\w*|devolvid\w*|entregu\w*|regress\w*|voltaram|soltos|para casa)\b"),
+    "release": (r"\b(?:repatri\w*|libert\w*|devolv\w*|entreg\w*|regress\w*|voltaram|soltos|soltou|para casa)\b"),
     "body": r"\b(?:corpos?|restos mortais|restos|cadáveres|soldados mortos|mortos)\b",
     "conducted": (r"\b(?:trocaram|realizaram|realizou|ocorreu|aconteceu|repatriad\w*|libertad\w*|libertou|libertaram"
                   r"|entregou|entregaram|recebeu|receberam|devolveu|devolveram|regressaram|voltaram|concluí\w*"
