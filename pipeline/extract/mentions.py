@@ -202,6 +202,7 @@ def _sentence_pair(pms: list[PartyMention], pair: tuple[str, str]) -> tuple[str,
 def _count_slots(ctx: _Ctx, typed: list[tuple[Count, str]]) -> dict[tuple[str, str | None], list]:
     slots: dict[tuple[str, str | None], list[tuple[Count, list[str]]]] = {}
     last_who: list[str] = []
+    first_who: list[str] = []
     settled: set[int] = set()
     prev: Count | None = None
     for c, etype in typed:
@@ -216,15 +217,19 @@ def _count_slots(ctx: _Ctx, typed: list[tuple[Count, str]]) -> dict[tuple[str, s
         if why and len(who) == 1 and prev is not None and id(prev) not in settled \
                 and plain_list(ctx.text[prev.end:c.start], ctx.lex):
             relabel_list(slots, prev, who)  # "33 soldiers and 51 civilians from Russian captivity"
+        if not who and first_who and _FURTHER_BEFORE.search(ctx.text, max(0, c.start - 15), c.start):
+            who = list(first_who)  # "handed over 1,212 ..., getting 27 back, and a further 1,200": like the first
         if not who and len(last_who) == 1 and ctx.lex.other_way.match(ctx.text[c.end:c.end + 60]):
             who = [p for p in ctx.pair if p != last_who[0]]
         if not who and len(last_who) == 1 and prev is not None and plain_list(ctx.text[prev.end:c.start], ctx.lex):
             who = list(last_who)  # "146 soldiers as well as eight civilians": one verb, one recipient
         last_who, prev = who or last_who, c
+        first_who = first_who or who
         slots.setdefault((etype, status), []).append((c, who))
     return slots
 
 
+_FURTHER_BEFORE = re.compile(r"\b(?:a further|another|ещё|еще|ще)\s+$", re.IGNORECASE)
 _SUPERLATIVE = re.compile(
     r"(?:largest|biggest|first|plus grand|plus important|premier|größt\w*|erste\w*|крупнейш\w*|больш\w*|перв\w*"
     r"|наймасштабніш\w*|найбільш\w*|перш\w*|mayor|maior|primer\w*|más grande)", re.IGNORECASE)
