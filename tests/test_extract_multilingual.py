@@ -211,3 +211,11 @@ def test_russian_defence_ministry_template() -> None:
             "146 российских военнослужащих. В обмен переданы 146 военнопленных ВСУ.")
     got = [(e.status, e.event_date, dict(e.returned_to)) for e in extract_from_text(text, date(2025, 8, 25), "ru")]
     assert got == [("conducted", date(2025, 8, 24), {"Russia": 146, "Ukraine": 146})]
+
+
+@pytest.mark.parametrize("text,lang", [
+    ("Это уже 60-й обмен пленными с начала года", "ru"), ("Це вже 60-й обмін полоненими", "uk"),
+    ("Es war der 60. Gefangenenaustausch seit Kriegsbeginn", "de"), ("C'est le 60e échange de prisonniers", "fr"),
+])
+def test_ordinals_are_no_counts(text: str, lang: str) -> None:
+    assert values(text, lang) == []
