@@ -12,7 +12,7 @@ from .dates import DateRef, find_dates
 from .figures import combine, count_cues, nearest_cluster, plain_list, relabel_list, segments
 from .lexicon import Lexicon
 from .numbers import Count, find_counts
-from .parties import PartyMention, find_parties
+from .parties import PartyMention, find_parties, sentence_pair
 from .sentences import Sentence
 
 EX, BODY = "prisoner_exchange", "body_repatriation"
@@ -182,7 +182,7 @@ def sentence_mentions(sent: Sentence, lex: Lexicon, pair: tuple[str, str], pub: 
     if _negated(s, lex, anchors):
         return []
     pms = find_parties(s) if pms is None else pms
-    ctx = _Ctx(s, lex, _sentence_pair(pms, pair), pms, trig, {EX: {}, BODY: {}}, lexical, year_hint)
+    ctx = _Ctx(s, lex, _sentence_pair(s, pms, pair), pms, trig, {EX: {}, BODY: {}}, lexical, year_hint)
     found = [] if _cumulative(s, lex) else find_counts(s, lex)
     typed = [(c, _count_type(c, ctx)) for c in found]
     if lexical:
@@ -191,12 +191,11 @@ def sentence_mentions(sent: Sentence, lex: Lexicon, pair: tuple[str, str], pub: 
     return _build(sent, ctx, pub, typed)
 
 
-def _sentence_pair(pms: list[PartyMention], pair: tuple[str, str]) -> tuple[str, str]:
-    names = {pm.party for pm in pms}
-    if names & set(pair):
-        return pair
-    others = sorted(names)
-    return (others[0], others[1]) if len(others) == 2 else pair
+def _sentence_pair(s: str, pms: list[PartyMention], pair: tuple[str, str]) -> tuple[str, str]:
+    """Parties named only inside a place ("the Belarusian-Ukrainian border") are not sides."""
+    places = attributes.place_spans(s)
+    names = {pm.party for pm in pms if not any(a <= pm.start < b for a, b in places)}
+    return sentence_pair(names, pair)
 
 
 def _count_slots(ctx: _Ctx, typed: list[tuple[Count, str]]) -> dict[tuple[str, str | None], list]:

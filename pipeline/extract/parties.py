@@ -202,14 +202,41 @@ def find_mediators(text: str) -> list[tuple[int, str]]:
     return [(m.start(), _MED_KEYS[m.lastindex - 1]) for m in _MED_RE.finditer(text)]  # type: ignore[operator]
 
 
+# Sides that exchange prisoners with each other in the news; a story's pair is the best-supported of these.
+KNOWN_PAIRS: tuple[tuple[str, str], ...] = (
+    ("Russia", "Ukraine"), ("Hamas", "Israel"), ("Armenia", "Azerbaijan"), ("Russia", "United States"),
+    ("Houthis", "Yemen"), ("Iran", "United States"), ("United States", "Venezuela"), ("Belarus", "Ukraine"),
+    ("Soviet Union", "United States"), ("Belarus", "Lithuania"), ("Belarus", "Poland"),
+)
+
+
 def main_pair(counts: dict[str, float]) -> tuple[str, str] | None:
-    """The two parties most present around the triggers; Russia-Ukraine when both appear at all."""
+    """The pair of sides most present around the triggers: a known pairing when one fits (Russia-Ukraine
+    first), else the two most named parties; one side alone implies its usual counterpart."""
     ranked = sorted((p for p in counts if counts[p] > 0), key=lambda p: -counts[p])
     if not ranked:
         return None
-    if "Russia" in counts and "Ukraine" in counts and ranked[0] in ("Russia", "Ukraine"):
-        return ("Russia", "Ukraine")
+    scored = [(counts.get(a, 0) + counts.get(b, 0), -i, (a, b)) for i, (a, b) in enumerate(KNOWN_PAIRS)
+              if counts.get(a, 0) > 0 and counts.get(b, 0) > 0]
+    if scored:
+        return tuple(sorted(max(scored)[2]))  # type: ignore[return-value]
     if len(ranked) == 1:
-        other = {"Russia": "Ukraine", "Ukraine": "Russia"}.get(ranked[0])
+        other = {"Russia": "Ukraine", "Ukraine": "Russia", "Hamas": "Israel", "Houthis": "Yemen"}.get(ranked[0])
         return tuple(sorted((ranked[0], other))) if other else None  # type: ignore[return-value]
     return tuple(sorted(ranked[:2]))  # type: ignore[return-value]
+
+
+def sentence_pair(names: set[str], pair: tuple[str, str]) -> tuple[str, str]:
+    """The sides of one sentence: the story's pair unless the sentence is about another known pairing."""
+    if set(pair) <= names:
+        return pair
+    for a, b in KNOWN_PAIRS:
+        if {a, b} <= names and (a, b) != pair:
+            return tuple(sorted((a, b)))  # type: ignore[return-value]
+    if names & set(pair):
+        return pair
+    for a, b in KNOWN_PAIRS:
+        if names & {a, b} and not names & set(pair):
+            return tuple(sorted((a, b)))  # type: ignore[return-value]
+    others = sorted(names)
+    return (others[0], others[1]) if len(others) == 2 else pair
