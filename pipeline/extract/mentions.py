@@ -84,7 +84,7 @@ def _triggers(s: str, lex: Lexicon) -> tuple[dict[str, list[int]], bool]:
     return {EX: sorted(ex), BODY: sorted(body)}, lexical
 
 
-_N_FOR_N = re.compile(r"\d[\d,.\s]*\s*(?:-for-|for|на|за|contre|por|gegen)\s*\d")
+_N_FOR_N = re.compile(r"\d+(?:[,.\s]\d{3})*\s*(?:-for-|for|на|за|contre|por|gegen)\s*\d")
 
 
 _CLAUSE_BREAK = re.compile(r",\s+(?:but|while|whereas|although|но|а|але|однак|aber|mais|pero|mas)\b|;", re.IGNORECASE)
@@ -168,7 +168,8 @@ def _pick_date(s: str, refs: list[DateRef], status: str | None, anchor: int,
 
 
 def sentence_mentions(sent: Sentence, lex: Lexicon, pair: tuple[str, str], pub: date | None,
-                      pms: list[PartyMention] | None = None, year_hint: int | None = None) -> list[Mention]:
+                      pms: list[PartyMention] | None = None, year_hint: int | None = None,
+                      carry: str | None = None) -> list[Mention]:
     """Mentions of exchange or repatriation events in one sentence (possibly several)."""
     s = sent.text
     trig, lexical = _triggers(s, lex)
@@ -176,6 +177,8 @@ def sentence_mentions(sent: Sentence, lex: Lexicon, pair: tuple[str, str], pub: 
         pair_m = _N_FOR_N.search(s) or lex.idiom.search(s)  # "303 for 303", "received 84 people in return"
         if pair_m:
             trig[EX], lexical = [pair_m.start()], True
+        elif carry:  # "On 18 September, Ukraine received 1,000 and returned 24." after a sentence about bodies
+            trig[carry], lexical = [0], True
     anchors = trig[EX] + trig[BODY]
     if not anchors:
         return []

@@ -45,7 +45,7 @@ class Lexicon:
             rel.append(r"\b(?:ago|earlier|before|назад|ранее|тому|раніше|zuvor|davor|vorher|früher|vor|il y a|plus tôt"
                        r"|auparavant|hace|antes|atrás|há)\b")
         self.relative_any = compile_fast("|".join(rel + [f"(?:{k})" for k in raw["weekdays"]]), _FLAGS)
-        n_for_n = r"\d[\d,.\s]*\s*(?:-for-|for|на|за|contre|por|gegen)\s*\d"
+        n_for_n = r"\d+(?:[,.\s]\d{3})*\s*(?:-for-|for|на|за|contre|por|gegen)\s*\d"  # linear on long digit runs
         self.trigger = compile_fast("|".join([raw[k] for k in ("exchange", "captive", "body", "soldier", "idiom")]
                                              + [n_for_n]),
                                     _FLAGS)
