@@ -52,6 +52,7 @@ def extract_from_text(text: str, published: date | None, lang: str | None = None
     hints = _year_hints(all_sents, published)
     for s, found in zip(sents, pms, strict=True):
         mentions += sentence_mentions(s, lex, pair, published, found, hints.get(s.index))
+    mentions += _followers(all_sents, mentions, lex, pair, published, hints)
     mentions += _agreement_days(all_sents, mentions, lex, published)
     mentions.sort(key=lambda m: m.sent.index)
     drafts = assemble(mentions)
@@ -77,7 +78,32 @@ def _default_to_published(drafts: list[Draft], published: date | None) -> None:
             first.date, first.precision = published, "day"
 
 
+_DIGIT = re.compile(r"\d")
 _YEAR = re.compile(r"(?<![\d/.-])(?:(since|from|с|з|seit|depuis|desde)\s+)?((?:19|20)\d\d)(?![\d/-]|\.\d)", re.IGNORECASE)
+
+
+_TO_PARTY = re.compile(r"\b(?:to|в|у|до)\s+[A-ZА-ЯІЇЄ]")
+
+
+def _followers(all_sents: list[sentences.Sentence], mentions: list[Mention], lex: lexicon.Lexicon,
+               pair: tuple[str, str], published: date | None, hints: dict[int, int]) -> list[Mention]:
+    """Sentences that go on about the handovers just told without naming them again ("On 18 September,
+    Ukraine received 1,000 and returned 24."): read with the previous sentence's kind; they start an event
+    only when they give a day."""
+    kinds = {m.sent.index: m.etype for m in mentions}
+    out: list[Mention] = []
+    for s in all_sents:
+        kind = kinds.get(s.index - 1)
+        if kind is None or s.index in kinds or not _DIGIT.search(s.text):
+            continue
+        if not (lex.receive.search(s.text) or lex.give.search(s.text) or _TO_PARTY.search(s.text)):
+            continue
+        found = sentence_mentions(s, lex, pair, published, None, hints.get(s.index), carry=kind)
+        for m in found:
+            m.strong = m.strong and m.date is not None and m.date.precision == "day" and bool(m.counts)
+            kinds.setdefault(s.index, m.etype)
+        out += found
+    return out
 
 
 def _agreement_days(all_sents: list[sentences.Sentence], mentions: list[Mention], lex: lexicon.Lexicon,

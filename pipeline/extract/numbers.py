@@ -107,6 +107,8 @@ def _is_noise(text: str, start: int, end: int, value: int, lex: Lexicon) -> bool
     return bool(lex.month_head.match(text, end))
 
 
+_TO_SIDE = re.compile(r"\s+(?:(?:bodies|were|went|going|sent|handed over|returned)\s+)?(?:back\s+)?to\s+(?:the\s+)?"
+                      r"[A-Z]")
 _AUX = re.compile(r"^(?:were|was|have been|had been|are|is|будут|были|було|були|wurden|ont été|fueron|foram)\s+",
                   re.IGNORECASE)
 _SUBSET_END = re.compile(r";|,\s+(?:and|while|but|и|і|та|а|et|y|e|und)\s", re.IGNORECASE)
@@ -120,6 +122,8 @@ def _is_count(text: str, start: int, end: int, lex: Lexicon) -> bool:
     if lex.people.match(after) or lex.of_own.match(after) or lex.each_strict.match(after.lstrip()):
         return True
     if DEMONYM_AHEAD.match(after):
+        return True
+    if _TO_SIDE.match(after):  # "1,000 to Ukraine", "31 going to Russia"
         return True
     head = _AUX.sub("", after.lstrip(), count=1)
     if lex.give.match(head) or lex.release.match(head) or lex.conducted.match(head):  # "19 returned", "120 were swapped"

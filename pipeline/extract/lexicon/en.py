@@ -16,10 +16,10 @@ LEX = {
                   r"|came home|come home|got back|repatriated|transferred|went home|returning"
                   r"|took part|handed|been (?:returned|freed|released|exchanged)|secured|has returned|walked free|went free"
                   r"|set free|went the other way|were swapped|are home|were back|arrived|getting|sent the other way)\b"),
-    "agreed": (r"\b(?:agreed|agree|(?:agreement|understanding|deal) (?:was |had been |has been )?reached|agreements? (?:on|to|for|reached|was reached)|(?:reached|struck|sealed|signed) "
+    "agreed": (r"\b(?:(?<!to be )(?<!yet to be )agreed|agree|(?:agreement|understanding|deal) (?:was |had been |has been )?reached|agreements? (?:on|to|for|reached|was reached)|(?:reached|struck|sealed|signed) "
                r"(?:a|an|the) (?:deal|agreement|understanding)|deal to (?:exchange|swap)|consented"
                r"|accept(?:ed|s)? (?:a |an |the )?(?:[\w-]+ ){0,3}(?:proposal|offer|plan))\b"),
-    "agreed_verb": r"\b(?:agreed|accepted|(?:reached|struck|sealed|signed) (?:a|an|the) (?:deal|agreement|understanding))\b",
+    "agreed_verb": r"\b(?:(?<!to be )agreed|accepted|(?:reached|struck|sealed|signed) (?:a|an|the) (?:deal|agreement|understanding))\b",
     "planned": (r"\b(?:will|would|shall|plans?|planned|planning|to be (?:held|carried out|conducted|exchanged)"
                 r"|expected|ready to|readiness|propos(?:ed|es|al|ing)|offer(?:ed|s)?|demand(?:ed|s)?|call(?:ed|s)? for"
                 r"|intends?|intention|prepar(?:e|es|ed|ing)|upcoming|next|soon|is set to|are set to|set to"
@@ -40,7 +40,8 @@ LEX = {
     "denial": r"\b(?:not (?:an?|part of an?|part of any) (?:prisoner )?(?:exchange|swap)|(?:no one|nobody|no prisoners?) (?:was |were )?(?:released|freed|handed over|given)|nothing in return|without (?:an? )?(?:exchange|swap)|not (?:released|freed|handed over) anyone in return|no (?:exchange|swap) (?:had|has|was) been (?:negotiated|agreed)|unilateral(?:ly)? (?:release|step|gesture|pardon|move|decision|act|released|freed))\b",
     "recall": r"\b(?:previous|prior|earlier (?:swap|exchange|repatriation|handover))\b",
     "cumulative": (r"\b(?:since (?:the start|the beginning|february|2014|2022|the full-scale)|in total since|so far"
-                   r"|to date|altogether since|over the course of the war|since the war began)\b"),
+                   r"|to date|altogether since|over the course of the war|since the war began|across all|all told"
+                   r"|across (?:all )?the (?:handovers|exchanges|swaps|repatriations)|in all\b|overall|in total,)\b"),
     "each": r"\b(?:each|apiece|per side|on each side|from each side|on both sides|from both sides|both sides)\b",
     "each_strict": r"\b(?:each|apiece|per side|on each side|from each side)\b",
     "approx": r"\b(?:about|around|approximately|roughly|nearly|almost|some|an estimated|up to|close to)\s+$",
