@@ -53,6 +53,7 @@ def extract_from_text(text: str, published: date | None, lang: str | None = None
     for s, found in zip(sents, pms, strict=True):
         mentions += sentence_mentions(s, lex, pair, published, found, hints.get(s.index))
     mentions += _followers(all_sents, mentions, lex, pair, published, hints)
+    mentions += _group_remarks(all_sents, mentions, lex)
     mentions += _agreement_days(all_sents, mentions, lex, published)
     mentions.sort(key=lambda m: m.sent.index)
     drafts = assemble(mentions)
@@ -103,6 +104,27 @@ def _followers(all_sents: list[sentences.Sentence], mentions: list[Mention], lex
             m.strong = m.strong and m.date is not None and m.date.precision == "day" and bool(m.counts)
             kinds.setdefault(s.index, m.etype)
         out += found
+    return out
+
+
+_ANAPHOR = re.compile(
+    r"\b(?:them|those|the freed|returnees|the returned|the released|among|included?|including|среди|в том числе"
+    r"|серед|зокрема|darunter|parmi|entre)\b", re.IGNORECASE)
+
+
+def _group_remarks(all_sents: list[sentences.Sentence], mentions: list[Mention],
+                   lex: lexicon.Lexicon) -> list[Mention]:
+    """"Eleven of those freed were seriously wounded.": the groups a handover included, told in a sentence
+    of their own right after it (weak: only adds categories to the handover just told)."""
+    kinds = {m.sent.index: (m.etype, m.pair) for m in mentions}
+    out = []
+    for s in all_sents:
+        prev = kinds.get(s.index - 1) or kinds.get(s.index - 2)
+        if prev is None or s.index in kinds or prev[0] != "prisoner_exchange" or not _ANAPHOR.search(s.text):
+            continue
+        cats = attributes.categories(s.text, lex)
+        if cats:
+            out.append(Mention(prev[0], None, False, s, prev[1], None, categories=cats))
     return out
 
 

@@ -101,7 +101,7 @@ LEX = {
     "categories": {
         "civilians": r"\bcivilians?\b",
         "wounded": r"\b(?:wounded|injured|seriously ill|gravely ill|severely ill|seriously injured|sick)\b",
-        "under_25": r"\b(?:under(?: the age of)? 25|aged? (?:18|19|20|21|22|23|24)-24|younger than 25)\b",
+        "under_25": r"\b(?:under(?: the age of)?[ -]25|aged? (?:18|19|20|21|22|23|24)-24|younger than 25)\b",
         "children": r"\b(?:children|minors|teenagers)\b",
         "foreign_fighters": r"\b(?:foreign (?:fighters|nationals|mercenaries)|mercenaries|foreigners)\b",
     },
