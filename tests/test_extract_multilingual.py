@@ -219,3 +219,8 @@ def test_russian_defence_ministry_template() -> None:
 ])
 def test_ordinals_are_no_counts(text: str, lang: str) -> None:
     assert values(text, lang) == []
+
+
+def test_versus_figures_are_two_sides() -> None:
+    text = "Le 11 juin, la première opération de rapatriement a vu Kiev récupérer 1 212 corps, contre 27 pour Moscou."
+    assert [e[3] for e in _events(text, "fr")] == [{"Russia": 27, "Ukraine": 1212}]

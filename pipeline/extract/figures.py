@@ -32,10 +32,14 @@ def segments(s: str, refs: list[DateRef], items: list) -> list[tuple[DateRef, li
     return None
 
 
+_VERSUS = re.compile(r"\b(?:versus|vs\.?|against|contre|contra|frente a|gegenüber|против|проти)\s*$", re.IGNORECASE)
+
+
 def plain_list(gap: str, lex: Lexicon) -> bool:
-    """"33 soldiers and 51": list items with no verb of their own in between."""
+    """"33 soldiers and 51": list items with no verb of their own in between ("1,212 bodies, against 27 for
+    Moscow" sets two sides' figures side by side: no list)."""
     return bool(LIST_JOIN.match(gap)) and not (lex.give.search(gap) or lex.receive.search(gap)
-                                               or lex.release.search(gap))
+                                               or lex.release.search(gap) or _VERSUS.search(gap))
 
 
 _UNDER = re.compile(r"(?:under|in accordance with|as part of|in line with|pursuant to|within|в рамках|согласно|"

@@ -114,7 +114,7 @@ _AUX = re.compile(r"^(?:were|was|have been|had been|are|is|будут|были|�
 _SUBSET_END = re.compile(r";|,\s+(?:and|while|but|и|і|та|а|et|y|e|und)\s", re.IGNORECASE)
 _FURTHER = re.compile(r"\b(?:another|a further|ещё|еще|ще|weitere|encore)\s+$", re.IGNORECASE)
 _ELLIPSIS = re.compile(r"(?:\b(?:and|while|e|y|и|і|а|et|und)\s+[A-ZА-ЯІЇЄ][\w.-]+,?|,\s+(?:в|у|до|to)\s+[A-ZА-ЯІЇЄ][\w.-]+"
-                       r"\s*[-—–:,]|,\s+[A-ZА-ЯІЇЄ][\w.-]+\s*[—–:])\s*$")
+                       r"\s*[-—–:,]|,\s+[A-ZА-ЯІЇЄ][\w.-]+\s*[—–:]|\b(?:contre|contra|frente a|против|проти))\s*$")
 
 
 def _is_count(text: str, start: int, end: int, lex: Lexicon) -> bool:
