@@ -224,3 +224,10 @@ def test_ordinals_are_no_counts(text: str, lang: str) -> None:
 def test_versus_figures_are_two_sides() -> None:
     text = "Le 11 juin, la première opération de rapatriement a vu Kiev récupérer 1 212 corps, contre 27 pour Moscou."
     assert [e[3] for e in _events(text, "fr")] == [{"Russia": 27, "Ukraine": 1212}]
+
+
+def test_the_same_day_is_the_previous_events_day() -> None:
+    text = ("A Rússia entregou no sábado à Ucrânia os corpos de 1.200 militares. No mesmo dia, os dois países "
+            "trocaram também um grupo de prisioneiros de guerra feridos.")
+    got = {(e[0], e[2]) for e in _events(text, "pt")}
+    assert got == {("body_repatriation", date(2025, 6, 14)), ("prisoner_exchange", date(2025, 6, 14))}

@@ -117,7 +117,7 @@ def assemble(mentions: list[Mention]) -> list[Draft]:
     last_day: date | None = None
     for m in mentions:
         if m.date is not None and m.date.relative_next and last_day is not None:
-            nxt = last_day + timedelta(days=1)
+            nxt = last_day + timedelta(days=m.date.step)
             m.date = DateRef(m.date.start, m.date.end, nxt, "day", future=nxt)
         if not m.strong:
             continue

@@ -31,6 +31,7 @@ class DateRef:
     talks: bool = False  # "talks in Istanbul on June 2"
     future: date | None = None  # the same words read as a coming day (for planned events)
     relative_next: bool = False  # "the next day": one day after the previous event
+    step: int = 1  # days after the previous event for relative_next: 0 for "the same day"
 
 
 @dataclass(frozen=True)
@@ -167,6 +168,9 @@ def _relative(text: str, lex: Lexicon, pub: date | None) -> list[DateRef]:
             out.append(DateRef(m.start(), m.end(), dt, "day" if dt else None, future=dt))
     for m in lex.day_after.finditer(text):
         out.append(DateRef(m.start(), m.end(), None, None, relative_next=True))
+    same = getattr(lex, "same_day", None)  # "No mesmo dia", "того ж дня"
+    for m in same.finditer(text) if same is not None else ():
+        out.append(DateRef(m.start(), m.end(), None, None, relative_next=True, step=0))
     for rx, kind in ((lex.this_week, "this_week"), (lex.last_week, "last_week"),
                      (lex.this_month, "this_month"), (lex.last_month, "last_month")):
         for m in rx.finditer(text):
@@ -223,5 +227,5 @@ def find_dates(text: str, lex: Lexicon, pub: date | None, year_hint: int | None 
         speech = bool(lex.speech.search(before[-45:])) or _dateline(text, r)
         talks = bool(lex.talks.search(before))
         out.append(DateRef(r.start, r.end, r.date, r.precision, r.lo, r.hi, speech, talks, r.future,
-                           r.relative_next))
+                           r.relative_next, r.step))
     return out

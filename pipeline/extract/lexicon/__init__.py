@@ -40,7 +40,7 @@ class Lexicon:
                 setattr(self, key, re.compile(_NEVER))
         self.categories = compile_fast("|".join(f"(?P<{k}>{v})" for k, v in raw["categories"].items()), _FLAGS)
         rel = [raw[k] for k in ("yesterday", "today", "day_before", "day_after", "this_week", "last_week",
-                                "this_month", "last_month", "two_days_ago") if k in raw]
+                                "this_month", "last_month", "two_days_ago", "same_day") if k in raw]
         if "days_ago" in raw:  # "(\w+) days ago" starts anywhere: pre-check its fixed words instead
             rel.append(r"\b(?:ago|earlier|before|назад|ранее|тому|раніше|zuvor|davor|vorher|früher|vor|il y a|plus tôt"
                        r"|auparavant|hace|antes|atrás|há)\b")

@@ -3,6 +3,7 @@
 from . import numwords
 
 LEX = {
+    "same_day": r"\b(?:того ж дня|того самого дня)\b",
     "list_of": r"(?:списк\w*|список)\s+(?:з\s+)?$",
     "ours_party": ("Ukraine",),  # Ukrainian-language reports speak for Ukraine
     "ours": r"\s*(?:наших|наші|нашим|нашого)\b",

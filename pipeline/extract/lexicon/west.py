@@ -18,6 +18,7 @@ _CATS_DE = {
 }
 
 DE = {
+    "same_day": r"\bam (?:selben|gleichen) tag\b",
     "cue_reach": 170,  # "Auf diesen Austausch hatten sich ... (a long middle field) ... geeinigt"
     "list_of": r"\bliste\w*\s+(?:mit\s+|von\s+)?$",
     "two_days_ago": r"\bvorgestern\b",
@@ -101,6 +102,7 @@ DE = {
 }
 
 FR = {
+    "same_day": r"\ble même jour\b",
     "list_of": r"\blistes?\s+(?:de\s+)?$",
     "two_days_ago": r"\bavant-hier\b",
     "one_for_one": r"(?-i:[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ'’-]+\s+[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ'’-]+[^.;]{0,80}?\ben échange d(?:e|u|es)\s+(?:[\w\'’-]+\s+){0,5}?[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ'’-]+\s+[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ'’-]+)",
@@ -177,6 +179,7 @@ FR = {
 }
 
 ES = {
+    "same_day": r"\bel mismo día\b",
     "list_of": r"\blistas?\s+(?:de\s+|con\s+)?$",
     "two_days_ago": r"\banteayer\b",
     "one_for_one": r"(?-i:[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ'’-]+\s+[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ'’-]+[^.;]{0,80}?\ba cambio del?\s+(?:[\w\'’-]+\s+){0,5}?[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ'’-]+\s+[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ'’-]+)",
@@ -252,6 +255,7 @@ ES = {
 
 PT = dict(ES)
 PT.update({
+    "same_day": r"\bno mesmo dia\b",
     "list_of": r"\blistas?\s+(?:de\s+|com\s+)?$",
     "two_days_ago": r"\banteontem\b",
     "one_for_one": r"(?-i:[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ'’-]+\s+[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ'’-]+[^.;]{0,80}?\bem troca d[aoe]s?\s+(?:[\w\'’-]+\s+){0,5}?[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ'’-]+\s+[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ'’-]+)",
