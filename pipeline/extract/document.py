@@ -10,6 +10,7 @@ from . import attributes, lexicon, sentences
 from .assemble import Draft
 from .dates import find_dates
 from .mentions import Mention, sentence_mentions
+from .numbers import find_counts
 
 
 def default_to_published(drafts: list[Draft], published: date | None) -> None:
@@ -46,11 +47,36 @@ def followers(all_sents: list[sentences.Sentence], mentions: list[Mention], lex:
         if not (lex.receive.search(s.text) or lex.give.search(s.text) or _TO_PARTY.search(s.text)):
             continue
         found = sentence_mentions(s, lex, pair, published, None, hints.get(s.index), carry=kind)
+        spread = _respectively(s, found, mentions, lex)
+        if spread:
+            out += spread
+            kinds.setdefault(s.index, kind)
+            continue
         for m in found:
             m.strong = m.strong and m.date is not None and m.date.precision == "day" and bool(m.counts)
             kinds.setdefault(s.index, m.etype)
         out += found
     return out
+
+
+_RESPECTIVELY = re.compile(r"\b(?:respectively|соответственно|відповідно|beziehungsweise|respectivement"
+                           r"|respectivamente)\b", re.IGNORECASE)
+
+
+def _respectively(s: sentences.Sentence, found: list[Mention], mentions: list[Mention],
+                  lex: lexicon.Lexicon) -> list[Mention]:
+    """"Russia received 49 and 103 of its own respectively": one figure for each handover of the sentence
+    before, in order."""
+    if not _RESPECTIVELY.search(s.text) or len(found) != 1 or len(found[0].counts) != 1:
+        return []
+    (party,) = found[0].counts
+    values = [c.value for c in find_counts(s.text, lex)]
+    days = sorted((m for m in mentions if m.sent.index == s.index - 1 and m.date is not None
+                   and m.date.precision == "day"), key=lambda m: m.date.start)  # type: ignore[union-attr]
+    if len(values) != len(days) or len({m.date.date for m in days}) != len(days):  # type: ignore[union-attr]
+        return []
+    return [Mention(d.etype, None, False, s, d.pair, d.date, counts={party: v}, qualifiers={"exact"})
+            for d, v in zip(days, values, strict=True)]
 
 
 _ANAPHOR = re.compile(
