@@ -196,6 +196,8 @@ def sentence_mentions(sent: Sentence, lex: Lexicon, pair: tuple[str, str], pub: 
 
 def _sentence_pair(s: str, pms: list[PartyMention], pair: tuple[str, str]) -> tuple[str, str]:
     """Parties named only inside a place ("the Belarusian-Ukrainian border") are not sides."""
+    if {pm.party for pm in pms} <= set(pair):
+        return pair
     places = attributes.place_spans(s)
     names = {pm.party for pm in pms if not any(a <= pm.start < b for a, b in places)}
     return sentence_pair(names, pair)
