@@ -168,6 +168,11 @@ def _add_to_previous(drafts: list[Draft], m: Mention) -> bool:
     if not prev:
         return False
     d = max(prev, key=lambda d: max(s.index for s in d.sents))
+    day = m.date.date if m.date is not None and m.date.precision == "day" else None
+    if day is not None and d.date is not None and d.date != day:
+        return False  # "also, on Sunday, eight more": another day is another handover
+    if day is not None and d.date is None:
+        d.date, d.precision, d.lo, d.hi = day, "day", None, None
     for p, v in m.counts.items():
         d.counts[p] = v if p in m.totals else d.counts.get(p, 0) + v
     d.qualifiers |= m.qualifiers

@@ -14,7 +14,7 @@ _TABLE: dict[str, tuple[str, str]] = {
         r"|російської сторони|moscow|kremlin|россия|росси[июейя]|москв\w*|кремл\w*|росі[яїюейя]"
         r"|рф|russland|russie|rusia|rússia|moskau|moscou|moscú|moscovo",
         r"russians?|вс рф|зс рф|россиян\w*|российск\w*|русск\w*|росіян\w*|російськ\w*|russisch\w*|russen|russes?|rus[oa]s?"
-        r"|russos?|russas?",
+        r"|russos?|russas?|курск\w*|белгородск\w*|брянск\w*|курськ\w*|бєлгородськ\w*|брянськ\w*",  # border regions
     ),
     "Ukraine": (
         r"ukraine(?:'s|’s)?|ukrainian side|украинская сторона|украинской стороны|українська сторона"
