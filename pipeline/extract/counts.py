@@ -52,6 +52,8 @@ def _after(text: str, c: Count, pms: list[PartyMention], pair: tuple[str, str], 
                 return _other(pm.party, pair)
             return pm.party if pm.party in pair else None
         gap = text[c.end:pm.start]
+        if _new_clause(gap, lex):
+            return None  # "received 1,212 bodies and handed Russia 27": the party is the next verb's
         if _to(text, pm, c.end, lex):
             return pm.party if pm.party in pair else None
         if lex.from_.search(gap):
@@ -60,6 +62,15 @@ def _after(text: str, c: Count, pms: list[PartyMention], pair: tuple[str, str], 
             return pm.party if pm.party in pair else None
         return None
     return None
+
+
+_CONJ_BEFORE = re.compile(r"\b(?:and|y|e|et|und|и|і|та|а)\s+$", re.IGNORECASE)
+
+
+def _new_clause(gap: str, lex: Lexicon) -> bool:
+    """A coordinated verb of its own between a figure and a party: "... and handed over"."""
+    verbs = list(lex.give.finditer(gap)) + list(lex.receive.finditer(gap))
+    return any(_CONJ_BEFORE.search(gap, 0, m.start()) for m in verbs)
 
 
 def _subject(text: str, pms: list[PartyMention], pos: int, pair: tuple[str, str], lex: Lexicon) -> str | None:
