@@ -12,7 +12,7 @@ def _pt_weekday(day: str) -> str:
 _CATS_DE = {
     "civilians": r"\b(?:zivilist\w*|zivilpersonen)\b",
     "wounded": r"\b(?:verwundet\w*|verletzt\w*|schwerkrank\w*)\b",
-    "under_25": r"\bunter 25\b",
+    "under_25": r"\b(?:unter 25|jünger als 25)\b",
     "children": r"\b(?:kinder\w*|minderjährig\w*)\b",
     "foreign_fighters": r"\b(?:ausländisch\w* kämpfer|söldner\w*)\b",
 }
@@ -319,7 +319,7 @@ PT.update({
     "mediation": r"\b(?:mediaç\w*|mediad\w*|mediou|mediaram|graças a|com a ajuda|facilit\w*|intermedia\w*)\b",
     "categories": {
         "civilians": r"\bcivis\b", "wounded": r"\b(?:feridos|gravemente doentes)\b",
-        "under_25": r"\bmenores de 25\b", "children": r"\bcrianças\b",
+        "under_25": r"\b(?:menores de 25|com menos de 25 anos|abaixo de 25 anos)\b", "children": r"\bcrianças\b",
         "foreign_fighters": r"\b(?:combatentes estrangeiros|mercenários)\b",
     },
 })
