@@ -230,7 +230,28 @@ def _count_slots(ctx: _Ctx, typed: list[tuple[Count, str]]) -> dict[tuple[str, s
         last_who, prev = who or last_who, c
         first_who = first_who or who
         slots.setdefault((etype, status), []).append((c, who))
+    _home_side(ctx, slots)
     return slots
+
+
+_HOME = re.compile(r"^\s*(?:[^\W\d_]+\s+){0,3}?(?:came|come|returned|got|went|are|were|arrived) (?:back )?home\b"
+                   r"|^\s*(?:[^\W\d_]+\s+){0,3}?(?:вернулись|вернулся|повернулися|повернувся) домой|додому",
+                   re.IGNORECASE)
+
+
+def _home_side(ctx: _Ctx, slots: dict) -> None:
+    """"33 soldiers came home; Russia received 84": a figure that only "came home" belongs to the side
+    opposite the one the sentence names as receiving."""
+    named = {p for items in slots.values() for _, who in items if len(who) == 1 for p in who}
+    if len(named) != 1:
+        return
+    (other,) = [p for p in ctx.pair if p not in named] or [None]
+    if other is None:
+        return
+    for items in slots.values():
+        for k, (c, who) in enumerate(items):
+            if not who and _HOME.match(ctx.text[c.end:c.end + 60]):
+                items[k] = (c, [other])
 
 
 _FURTHER_BEFORE = re.compile(r"\b(?:a further|another|ещё|еще|ще)\s+$", re.IGNORECASE)
@@ -279,6 +300,8 @@ def _build(sent: Sentence, ctx: _Ctx, pub: date | None, typed: list[tuple[Count,
             framed = status == "agreed" and not ctx.cues[etype]["agreed"]
             secondary = status != "conducted" and "conducted" in ctx.cues[etype]
             dates = ([] if framed else _pick_date(s, refs, status, anchor, secondary)) or [None]  # type: ignore[list-item]
+            if status == "conducted" and _MULTI_DAY.search(s) and not _ONE_STAGE.search(s):  # no single day
+                dates = [DateRef(0, 0, None, "week")]
             if status == "planned" and counts and _target_day(dates[0], pub):
                 dates = [None]  # the day a plan is meant for is not its date; its announcement day may come later
             parts = segments(s, dates, slots.get((etype, status), [])) if len(dates) > 1 else None
@@ -300,6 +323,13 @@ def _build(sent: Sentence, ctx: _Ctx, pub: date | None, typed: list[tuple[Count,
                 m.mirror = bool(eq) and (not m.counts or (len(m.counts) == 1 and eq.start() > first))
                 out.append(m)
     return out
+
+
+_MULTI_DAY = re.compile(r"\b(?:two|three|four|five|\d)-day (?:exchange|swap|operation|handover|process)|over (?:the )?"
+                        r"(?:two|three|four|five|\d) days\b", re.IGNORECASE)
+
+
+_ONE_STAGE = re.compile(r"\b(?:first|second|third|last|final|opening) (?:day|stage|phase|round)\b", re.IGNORECASE)
 
 
 def _target_day(ref: DateRef | None, pub: date | None) -> bool:
