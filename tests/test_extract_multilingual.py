@@ -231,3 +231,22 @@ def test_the_same_day_is_the_previous_events_day() -> None:
             "trocaram também um grupo de prisioneiros de guerra feridos.")
     got = {(e[0], e[2]) for e in _events(text, "pt")}
     assert got == {("body_repatriation", date(2025, 6, 14)), ("prisoner_exchange", date(2025, 6, 14))}
+
+
+def test_also_on_the_day_adds_to_the_handover_just_told() -> None:
+    text = ("Минобороны сообщило о возвращении из украинского плена 146 военнослужащих в ходе обмена. Кроме того, в "
+            "субботу домой вернулись восемь жителей Курской области.")
+    assert _events(text, "ru") == [("prisoner_exchange", "conducted", date(2025, 6, 14), {"Russia": 154, "Ukraine": None})]
+
+
+def test_coordinated_verb_takes_its_own_party() -> None:
+    text = "Ucrania recibió ayer los cuerpos de 1.212 soldados caídos y entregó a Rusia 27 cuerpos."
+    assert [e[3] for e in _events(text, "es")] == [{"Russia": 27, "Ukraine": 1212}]
+
+
+@pytest.mark.parametrize("lang,text", [
+    ("ru", "Белоруссия освободила 14 граждан Украины без обмена, их передали украинской стороне."),
+    ("es", "Bielorrusia liberó a 14 ucranianos sin canje y los entregó a Ucrania."),
+])
+def test_released_without_exchange(lang: str, text: str) -> None:
+    assert _events(text, lang) == []

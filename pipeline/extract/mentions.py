@@ -297,13 +297,9 @@ def _build(sent: Sentence, ctx: _Ctx, pub: date | None, typed: list[tuple[Count,
             if not counts and etype == EX and status == "conducted" and lex.one_for_one.search(s):
                 counts, quals = {p: 1 for p in ctx.pair}, {"exact"}  # "freed A B in exchange for C D"
             loc = _location(s, locs, status, len(statuses))
-            framed = status == "agreed" and not ctx.cues[etype]["agreed"]
             secondary = status != "conducted" and "conducted" in ctx.cues[etype]
-            dates = ([] if framed else _pick_date(s, refs, status, anchor, secondary)) or [None]  # type: ignore[list-item]
-            if status == "conducted" and _MULTI_DAY.search(s) and not _ONE_STAGE.search(s):  # no single day
-                dates = [DateRef(0, 0, None, "week")]
-            if status == "planned" and counts and _target_day(dates[0], pub):
-                dates = [None]  # the day a plan is meant for is not its date; its announcement day may come later
+            dates = _mention_days(s, refs, status, anchor, secondary, bool(counts), pub,
+                                  framed=status == "agreed" and not ctx.cues[etype]["agreed"])
             parts = segments(s, dates, slots.get((etype, status), [])) if len(dates) > 1 else None
             if len(dates) > 1 and parts is None:
                 dates = [min(dates, key=lambda r: abs(r.start - anchor))]
@@ -317,7 +313,7 @@ def _build(sent: Sentence, ctx: _Ctx, pub: date | None, typed: list[tuple[Count,
                 m.strong = ctx.lexical and not cumulative and _is_strong(m, s, lex, secondary)
                 if m.strong and m.status is None:
                     m.status = "conducted"
-                m.additive = additive and bool(m.counts) and (ref is None or ref.precision is None)
+                m.additive = additive and bool(m.counts) and (ref is None or ref.precision in (None, "day"))
                 m.totals = {p for c, who in slots.get((etype, status), []) if c.total for p in who}
                 eq = lex.equal.search(s)  # "Russia received the same number", also after the other side's figure
                 m.mirror = bool(eq) and (not m.counts or (len(m.counts) == 1 and eq.start() > first))
@@ -330,6 +326,17 @@ _MULTI_DAY = re.compile(r"\b(?:two|three|four|five|\d)-day (?:exchange|swap|oper
 
 
 _ONE_STAGE = re.compile(r"\b(?:first|second|third|last|final|opening) (?:day|stage|phase|round)\b", re.IGNORECASE)
+
+
+def _mention_days(s: str, refs: list[DateRef], status: str | None, anchor: int, secondary: bool,
+                  has_counts: bool, pub: date | None, framed: bool) -> list[DateRef | None]:
+    """The day(s) a mention is about; [None] when the sentence does not give one."""
+    dates: list[DateRef | None] = ([] if framed else _pick_date(s, refs, status, anchor, secondary)) or [None]
+    if status == "conducted" and _MULTI_DAY.search(s) and not _ONE_STAGE.search(s):  # no single day
+        return [DateRef(0, 0, None, "week")]
+    if status == "planned" and has_counts and _target_day(dates[0], pub):
+        return [None]  # the day a plan is meant for is not its date; its announcement day may come later
+    return dates
 
 
 def _target_day(ref: DateRef | None, pub: date | None) -> bool:
