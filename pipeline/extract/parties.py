@@ -99,6 +99,12 @@ def _first_chars(patterns: list[str]) -> str:
         for alt in _top_level(pat):
             if alt == "(?!x)x":
                 continue
+            if alt.startswith("(?-i:") and alt.endswith(")"):  # "(?-i:US|USA)": its own alternatives' letters
+                inner = _first_chars([alt[5:-1]])
+                if not inner:
+                    return ""
+                chars |= set(inner[4:-2].replace("\\", ""))
+                continue
             if alt and alt[0] not in "(\\[.?*+":
                 chars |= {alt[0].lower(), alt[0].upper()}
             elif alt:
