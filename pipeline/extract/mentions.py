@@ -84,6 +84,7 @@ def _triggers(s: str, lex: Lexicon) -> tuple[dict[str, list[int]], bool]:
     return {EX: sorted(ex), BODY: sorted(body)}, lexical
 
 
+_DIGIT = re.compile(r"\d")
 _N_FOR_N = re.compile(r"\d+(?:[,.\s]\d{3})*\s*(?:-for-|for|на|за|contre|por|gegen)\s*\d")
 
 
@@ -184,6 +185,8 @@ def sentence_mentions(sent: Sentence, lex: Lexicon, pair: tuple[str, str], pub: 
         return []
     if _negated(s, lex, anchors):
         return []
+    if not lexical and not _DIGIT.search(s) and not lex.categories.search(s) and not lex.mediation.search(s):
+        return []  # "POWs" in passing, with nothing to add to an event: skip the rest of the work
     pms = find_parties(s) if pms is None else pms
     ctx = _Ctx(s, lex, _sentence_pair(s, pms, pair), pms, trig, {EX: {}, BODY: {}}, lexical, year_hint)
     found = [] if _cumulative(s, lex) else find_counts(s, lex)
