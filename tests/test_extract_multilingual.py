@@ -250,3 +250,13 @@ def test_coordinated_verb_takes_its_own_party() -> None:
 ])
 def test_released_without_exchange(lang: str, text: str) -> None:
     assert _events(text, lang) == []
+
+
+@pytest.mark.parametrize("text,lang", [
+    ("Gestern kehrten 95 ukrainische Soldaten aus russischer Gefangenschaft zurück.", "de"),
+    ("Hier, Kiev a récupéré plus de 200 soldats lors d'un échange de prisonniers avec Moscou.", "fr"),
+    ("Ontem, a Ucrânia recebeu mais de 200 militares libertados numa troca de prisioneiros com a Rússia.", "pt"),
+    ("Bielorrusia liberó a 14 presos políticos tras la visita de un enviado estadounidense.", "es"),
+])
+def test_short_texts_are_told_apart(text: str, lang: str) -> None:
+    assert lexicon.detect_language(text) == lang

@@ -76,11 +76,13 @@ _UK_ONLY = re.compile(r"[іїєґ]", re.IGNORECASE)
 _RU_ONLY = re.compile(r"[ыэъё]", re.IGNORECASE)
 _STOP = {
     "en": compile_fast(r"\b(?:the|and|of|was|were|said|with|have)\b", _FLAGS),
-    "de": compile_fast(r"\b(?:der|die|und|das|den|nicht|ist|wurden|mit)\b", _FLAGS),
-    "fr": compile_fast(r"\b(?:le|les|des|et|du|une|est|été|dans)\b", _FLAGS),
-    "es": compile_fast(r"\b(?:el|los|las|del|y|que|una|por|fueron|la|al|con)\b", _FLAGS),
-    "pt": compile_fast(r"\b(?:os|do|da|dos|das|e|que|uma|não|foram|em|ao|pelo|pela|também|ainda|um)\b|(?<!\w)às?(?!\w)",
-                       _FLAGS),
+    "de": re.compile(r"\b(?:der|die|und|das|den|dem|des|nicht|ist|wurden|mit|ein|eine|einen|einem|im|auf|von|zu|bei"
+                     r"|sich|hat|haben|sind|aus|nach|am|wie)\b|[äöüß]", _FLAGS),
+    "fr": re.compile(r"\b(?:le|les|des|et|du|une|est|été|dans|au|aux|ont|avec|pour|sur|par)\b|\b[ldjnqs]['’](?=\w)"
+                     r"|[èêù]", _FLAGS),
+    "es": re.compile(r"\b(?:el|los|las|del|y|que|una|por|fueron|la|al|con|su|sus|según|tras)\b|[ñ¿¡]|ción\b", _FLAGS),
+    "pt": re.compile(r"\b(?:os|do|da|dos|das|e|que|uma|não|foram|em|ao|pelo|pela|também|ainda|um|no|na|nos|nas|com"
+                     r"|para)\b|(?<!\w)às?(?!\w)|[ãõ]|ção\b", _FLAGS),
 }
 
 
