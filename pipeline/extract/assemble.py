@@ -124,6 +124,8 @@ def assemble(mentions: list[Mention]) -> list[Draft]:
         if m.additive and _add_to_previous(drafts, m):
             continue
         target = _closest(drafts, m)
+        if target is None and _sum_up(drafts, m):
+            continue
         if target is None and _bare_reference(m):
             m.strong = False  # "bodies were being returned, but no figures": a remark, not a new event
             continue
@@ -154,6 +156,22 @@ def _terms_to_agreement(drafts: list[Draft], mentions: list[Mention]) -> None:
             if d.status == "agreed" and d.etype == m.etype and d.pair == m.pair and not d.counts:
                 d.counts = dict(m.counts)
                 d.qualifiers |= m.qualifiers
+
+
+def _sum_up(drafts: list[Draft], m: Mention) -> bool:
+    """"In total, the United States received 11 people": an undated summing-up sets the stated totals of
+    the handover just told instead of starting another one."""
+    if not m.totals or (m.date is not None and m.date.precision):
+        return False
+    prev = [d for d in drafts if d.etype == m.etype and d.pair == m.pair and d.status == (m.status or d.status)
+            and any(s.index < m.sent.index for s in d.sents)]
+    if not prev:
+        return False
+    d = max(prev, key=lambda d: max(s.index for s in d.sents))
+    for p in m.totals:
+        d.counts[p] = m.counts[p]
+    d.sents.append(m.sent)
+    return True
 
 
 def _bare_reference(m: Mention) -> bool:

@@ -81,6 +81,8 @@ def _triggers(s: str, lex: Lexicon) -> tuple[dict[str, list[int]], bool]:
         if not ex and not body:
             ex = [m.start() for m in lex.soldier.finditer(s)]
             lexical = bool(ex)
+    if ex and lexical:  # "freed A in exchange for B, concluding a prisoner swap": the idiom anchors cues too
+        ex += [a for a, _ in idioms]
     return {EX: sorted(ex), BODY: sorted(body)}, lexical
 
 
@@ -318,6 +320,8 @@ def _build(sent: Sentence, ctx: _Ctx, pub: date | None, typed: list[tuple[Count,
                     m.status = "conducted"
                 m.additive = additive and bool(m.counts) and (ref is None or ref.precision in (None, "day"))
                 m.totals = {p for c, who in slots.get((etype, status), []) if c.total for p in who}
+                if _SUMMING_UP.match(s):  # "In total, the United States received 11 people."
+                    m.totals |= set(m.counts)
                 eq = lex.equal.search(s)  # "Russia received the same number", also after the other side's figure
                 m.mirror = bool(eq) and (not m.counts or (len(m.counts) == 1 and eq.start() > first))
                 out.append(m)
@@ -329,6 +333,10 @@ _MULTI_DAY = re.compile(r"\b(?:two|three|four|five|\d)-day (?:exchange|swap|oper
 
 
 _ONE_STAGE = re.compile(r"\b(?:first|second|third|last|final|opening) (?:day|stage|phase|round)\b", re.IGNORECASE)
+
+
+_SUMMING_UP = re.compile(r"\W*(?:in total|all in all|altogether|en total|au total|em total|no total|insgesamt|всего"
+                         r"|итого|в общей сложности|в итоге|загалом|усього|всього|таким образом)\b", re.IGNORECASE)
 
 
 def _mention_days(s: str, refs: list[DateRef], status: str | None, anchor: int, secondary: bool,

@@ -42,7 +42,7 @@ LEX = {
     "recall": r"\b(?:previous|prior|earlier (?:swap|exchange|repatriation|handover))\b",
     "cumulative": (r"\b(?:since (?:the start|the beginning|february|2014|2022|the full-scale)|in total since|so far"
                    r"|to date|altogether since|over the course of the war|since the war began|across all|all told"
-                   r"|across (?:all )?the (?:handovers|exchanges|swaps|repatriations)|in all\b|overall|in total,)\b"),
+                   r"|across (?:all )?the (?:handovers|exchanges|swaps|repatriations)|in all\b|overall)\b"),
     "each": r"\b(?:each|apiece|per side|on each side|from each side|on both sides|from both sides|both sides)\b",
     "each_strict": r"\b(?:each|apiece|per side|on each side|from each side)\b",
     "approx": r"\b(?:about|around|approximately|roughly|nearly|almost|some|an estimated|up to|close to)\s+$",
