@@ -260,3 +260,13 @@ def test_released_without_exchange(lang: str, text: str) -> None:
 ])
 def test_short_texts_are_told_apart(text: str, lang: str) -> None:
     assert lexicon.detect_language(text) == lang
+
+
+@pytest.mark.parametrize("lang,text", [
+    ("de", "Die Ukraine hat nach eigenen Angaben bei einem Austausch 95 Soldaten aus russischer Kriegsgefangenschaft "
+           "zurückgeholt. Im Gegenzug erhielt Russland ebenfalls 95 Soldaten."),
+    ("uk", "За даними Міноборони РФ, у суботу з українського полону звільнено 95 російських військових. Натомість "
+           "Україні передали 95 українських полонених."),
+])
+def test_captivity_words_and_verb_second_order(lang: str, text: str) -> None:
+    assert [e[3] for e in _events(text, lang)] == [{"Russia": 95, "Ukraine": 95}]

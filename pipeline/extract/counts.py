@@ -47,8 +47,10 @@ def _after(text: str, c: Count, pms: list[PartyMention], pair: tuple[str, str], 
         if pm.start < c.end or pm.start >= window_end:
             continue
         if pm.demonym:
+            held_before = getattr(lex, "held_before", None)  # "from captivité ukrainienne": noun, then demonym
             if lex.held_in.match(text[pm.end:pm.end + 30]) or re.match(r"\s+\w+\s+(?:captivity|custody|плен\w*|полон\w*)",
-                                                            text[pm.end:pm.end + 30], re.IGNORECASE):
+                                                            text[pm.end:pm.end + 30], re.IGNORECASE) \
+                    or (held_before is not None and held_before.search(text, max(0, pm.start - 25), pm.start)):
                 return _other(pm.party, pair)
             return pm.party if pm.party in pair else None
         gap = text[c.end:pm.start]
@@ -107,7 +109,7 @@ def _verb_before(text: str, c: Count, pms: list[PartyMention], pair: tuple[str, 
     if last_give < 0 and last_recv < 0:
         return None
     if last_recv > last_give:
-        return _subject(text, pms, lo + last_recv, pair, lex)
+        return _subject(text, pms, lo + last_recv, pair, lex) or _inverted(text, pms, lo + recv[-1].end(), c, pair)
     verb_start, verb_end = lo + give[-1].start(), lo + give[-1].end()
     for pm in pms:
         near = verb_start - 25 <= pm.start <= verb_end + 25
@@ -118,8 +120,17 @@ def _verb_before(text: str, c: Count, pms: list[PartyMention], pair: tuple[str, 
     for pm in pms:
         if verb_end <= pm.start < c.start and _to(text, pm, verb_end, lex):
             return pm.party if pm.party in pair else None
-    subj = _subject(text, pms, lo + last_give, pair, lex)
+    subj = _subject(text, pms, lo + last_give, pair, lex) or _inverted(text, pms, verb_end, c, pair)
     return _other(subj, pair) if subj else None
+
+
+def _inverted(text: str, pms: list[PartyMention], verb_end: int, c: Count, pair: tuple[str, str]) -> str | None:
+    """Verb-second order, no subject before the verb: "Im Gegenzug erhielt Russland 95 Soldaten"."""
+    for pm in pms:
+        if verb_end <= pm.start < c.start and not pm.demonym and pm.party in pair \
+                and re.fullmatch(r"\s*", text[verb_end:pm.start]):
+            return pm.party
+    return None
 
 
 def _verb_final(text: str, c: Count, pms: list[PartyMention], pair: tuple[str, str], lex: Lexicon) -> str | None:

@@ -70,7 +70,7 @@ DE = {
     "give": r"\b(?:übergab\w*|übergeben|übergibt|freigelassen|überstellt\w*|ließ\w*|gab\w*|ausgeliefert)\b",
     "to": r"\b(?:an(?:\s+(?:die|den))?|der|nach|in\s+die|in\s+den|zurück\s+in\s+die)\s*$",
     "from_": r"\b(?:aus|von)\s+(?:der|dem)?\s*$",
-    "held_in": r"^\s*(?:gefangenschaft|haft)\b",
+    "held_in": r"^\s*(?:\w*gefangenschaft|haft)\b",
     "speech": r"\b(?:sagte|teilte|erklärte|mitteilung|berichtete|bestätigte|laut|zufolge)\b[^.;]{0,25}$",
     "talks": r"\b(?:gesprächen|verhandlungen|treffen|vereinbar\w*)\b[^.;,]{0,25}$",
     "people": (r"^(?!\s+(?:seiten|länder|staaten|parteien|delegationen|mal|runden|tage|wochen|monate|jahre)\b)"
@@ -148,6 +148,7 @@ FR = {
     "to": r"(?:\bà\s+(?:la\s+|l['’])?|\bau\s+|\bpour\s+(?:la\s+|l['’])?|\bvers\s+(?:la\s+|l['’])?)$",
     "from_": r"\bpar\s+(?:la\s+)?$",
     "held_in": r"^\s*(?:captivité|détention)\b",
+    "held_before": r"\b(?:captivité|détention|prisons?|geôles)\s+$",
     "speech": (r"\b(?:a déclaré|a annoncé|ont annoncé|a indiqué|a affirmé|selon|communiqué|a confirmé|a écrit|a précisé"
                r"|a fait savoir|s'est félicité)\b[^.;]{0,25}$"),
     "talks": r"\b(?:pourparlers|négociations|réunion|accord)\b[^.;,]{0,25}$",
@@ -223,6 +224,7 @@ ES = {
     "to": r"(?:\ba\s+(?:la\s+)?|\bal\s+|\bhacia\s+(?:la\s+)?|\bpara\s+(?:la\s+)?)$",
     "from_": r"\bpor\s+(?:la\s+)?$",
     "held_in": r"^\s*(?:cautiverio|custodia)\b",
+    "held_before": r"\b(?:cautiverio|custodia|cárceles?|prisiones?)\s+$",
     "speech": r"\b(?:dijo|declaró|anunció|informó|según|comunicado|confirmó|escribió)\b[^.;]{0,25}$",
     "talks": r"\b(?:conversaciones|negociaciones|reunión|acuerdo)\b[^.;,]{0,25}$",
     "people": (r"^(?!\s+(?:países|partes|bandos|lados|veces|días|semanas|meses|años|delegaciones)\b)"
@@ -296,6 +298,7 @@ PT.update({
     "receive": r"\b(?:receb\w*|recuper\w*|regressaram|voltaram|para casa)\b",
     "give": r"\b(?:entreg\w*|devolv\w*|libert\w*|solt\w*|transferi\w*)\b",
     "held_in": r"^\s*(?:cativeiro|custódia)\b",
+    "held_before": r"\b(?:cativeiro|custódia|prisões|prisão)\s+$",
     "speech": r"\b(?:disse|declarou|anunciou|informou|segundo|comunicado|confirmou|escreveu)\b[^.;]{0,25}$",
     "talks": r"\b(?:conversações|negociações|reunião|acordo)\b[^.;,]{0,25}$",
     "people": (r"^(?!\s+(?:países|partes|lados|vezes|dias|semanas|meses|anos|delegações)\b)"
