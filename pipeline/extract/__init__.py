@@ -48,8 +48,10 @@ def extract_from_text(text: str, published: date | None, lang: str | None = None
         return []
     mentions: list[Mention] = []
     hints = document.year_hints(all_sents, published)
+    anchors = document.day_anchors(all_sents, lex, published, hints) if lex.lang == "en" else {}
     for s, found in zip(sents, pms, strict=True):
-        mentions += sentence_mentions(s, lex, pair, published, found, hints.get(s.index))
+        mentions += sentence_mentions(s, lex, pair, published, found, hints.get(s.index),
+                                      day_anchor=anchors.get(s.index))
     mentions += document.followers(all_sents, mentions, lex, pair, published, hints)
     mentions += document.group_remarks(all_sents, mentions, lex)
     mentions += document.agreement_days(all_sents, mentions, lex, published)

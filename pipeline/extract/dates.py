@@ -127,10 +127,17 @@ def _month_end(d: date | None) -> date | None:
     return nxt - timedelta(days=1)
 
 
-def _weekdays(text: str, lex: Lexicon, pub: date | None) -> list[DateRef]:
+_NARRATIVE = re.compile(r"\bthe\s+$", re.IGNORECASE)
+
+
+def _weekdays(text: str, lex: Lexicon, pub: date | None, anchor: date | None = None) -> list[DateRef]:
     out = []
     for m in lex.weekday_re.finditer(text):
         wd = lex.weekday_nums[m.lastindex - 1]  # type: ignore[operator]
+        if anchor is not None and _NARRATIVE.search(text, max(0, m.start() - 6), m.start()):
+            day = anchor - timedelta(days=(anchor.weekday() - wd) % 7)  # "on the Friday" of the days just told
+            out.append(DateRef(m.start(), m.end(), day, "day", future=day))
+            continue
         if pub is None:
             out.append(DateRef(m.start(), m.end(), None, None))
             continue
@@ -203,19 +210,21 @@ def _dateline(text: str, r: DateRef) -> bool:
     return bool(r.start < 45 and _DATELINE_BEFORE.match(text[:r.start]) and _DATELINE_AFTER.match(text, r.end))
 
 
-def _loose(text: str, lex: Lexicon, pub: date | None) -> list[DateRef]:
+def _loose(text: str, lex: Lexicon, pub: date | None, anchor: date | None = None) -> list[DateRef]:
     """Weekdays and relative days; "the day before, on Friday": the weekday in apposition names the day."""
-    days = _weekdays(text, lex, pub)
+    days = _weekdays(text, lex, pub, anchor)
     rel = [r for r in _relative(text, lex, pub)
            if r.date is None or not any(0 <= w.start - r.end <= 6 and w.date is not None for w in days)]
     return days + rel
 
 
-def find_dates(text: str, lex: Lexicon, pub: date | None, year_hint: int | None = None) -> list[DateRef]:
-    """Date references of one sentence, in order, with speech/talks flags set."""
+def find_dates(text: str, lex: Lexicon, pub: date | None, year_hint: int | None = None,
+               anchor: date | None = None) -> list[DateRef]:
+    """Date references of one sentence, in order, with speech/talks flags set. ``anchor``: the last day the
+    story named before this sentence ("from 23 to 25 May ... On the Friday")."""
     explicit = _explicit(text, lex, pub, year_hint)
     refs = list(explicit)
-    loose = _loose(text, lex, pub) if lex.relative_any.search(text) else []
+    loose = _loose(text, lex, pub, anchor) if lex.relative_any.search(text) else []
     for r in loose:
         if any(abs(r.start - e.end) < 4 or abs(e.start - r.end) < 4 or e.start <= r.start < e.end
                for e in explicit if e.precision == "day" or e.date is None):

@@ -132,6 +132,21 @@ def year_hints(all_sents: list[sentences.Sentence], published: date | None) -> d
     return out
 
 
+def day_anchors(all_sents: list[sentences.Sentence], lex: lexicon.Lexicon, published: date | None,
+                hints: dict[int, int]) -> dict[int, date]:
+    """Sentence index -> the last explicit day named in an earlier sentence (for "on the Friday")."""
+    out: dict[int, date] = {}
+    last: date | None = None
+    for s in all_sents:
+        if last is not None:
+            out[s.index] = last
+        if _DIGIT.search(s.text):
+            days = [r.date for r in find_dates(s.text, lex, published, hints.get(s.index))
+                    if r.date is not None and r.precision == "day" and not r.speech]
+            last = days[-1] if days else last
+    return out
+
+
 def lead_mediators(drafts: list[Draft], all_sents: list[sentences.Sentence], lex: lexicon.Lexicon) -> None:
     """"The UAE said its mediation made the exchange possible": credited anywhere in the story, the
     mediator goes to the story's lead handover when that names none of its own."""

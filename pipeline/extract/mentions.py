@@ -47,6 +47,7 @@ class _Ctx:
     cues: dict[str, dict[str, list[int]]]
     lexical: bool
     year_hint: int | None = None
+    day_anchor: date | None = None
 
 
 _ORG = re.compile(
@@ -172,7 +173,7 @@ def _pick_date(s: str, refs: list[DateRef], status: str | None, anchor: int,
 
 def sentence_mentions(sent: Sentence, lex: Lexicon, pair: tuple[str, str], pub: date | None,
                       pms: list[PartyMention] | None = None, year_hint: int | None = None,
-                      carry: str | None = None) -> list[Mention]:
+                      carry: str | None = None, day_anchor: date | None = None) -> list[Mention]:
     """Mentions of exchange or repatriation events in one sentence (possibly several)."""
     s = sent.text
     trig, lexical = _triggers(s, lex)
@@ -190,7 +191,8 @@ def sentence_mentions(sent: Sentence, lex: Lexicon, pair: tuple[str, str], pub: 
     if not lexical and not _DIGIT.search(s) and not lex.categories.search(s) and not lex.mediation.search(s):
         return []  # "POWs" in passing, with nothing to add to an event: skip the rest of the work
     pms = find_parties(s) if pms is None else pms
-    ctx = _Ctx(s, lex, _sentence_pair(s, pms, pair), pms, trig, {EX: {}, BODY: {}}, lexical, year_hint)
+    ctx = _Ctx(s, lex, _sentence_pair(s, pms, pair), pms, trig, {EX: {}, BODY: {}}, lexical, year_hint,
+               day_anchor)
     found = [] if _cumulative(s, lex) else find_counts(s, lex)
     typed = [(c, _count_type(c, ctx)) for c in found]
     if lexical:
@@ -279,7 +281,7 @@ def _count_type(c: Count, ctx: _Ctx) -> str:
 
 def _build(sent: Sentence, ctx: _Ctx, pub: date | None, typed: list[tuple[Count, str]]) -> list[Mention]:
     s, lex = ctx.text, ctx.lex
-    refs = find_dates(s, lex, pub, ctx.year_hint)
+    refs = find_dates(s, lex, pub, ctx.year_hint, ctx.day_anchor)
     slots = _count_slots(ctx, typed)
     cats = attributes.categories(s, lex)
     meds = attributes.mediators(s, lex, ctx.pair)

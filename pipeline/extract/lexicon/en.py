@@ -83,7 +83,7 @@ LEX = {
     "last_month": r"\blast month\b",
     "future": r"\b(?:next|coming|upcoming)\s+$",
     "subset_lead": r"\b(?:among(?: the)?|of the)\s+$",
-    "subset": r"\b(?:including|among them|of them|of whom|among whom|among those)\b",
+    "subset": r"\b(?:including|included|includes|among them|of them|of whom|among whom|among those)\b",
     "other_way": r"^[^.;]{0,30}?\b(?:the other way|in the opposite direction|in return|back)\b",
     "one_for_one": (r"(?-i:\b(?:freed|released|exchanged|swapped|traded)\s+(?:[\w'’-]+\s+){0,6}?[A-Z][a-z]+\s+[A-Z][a-z]+"
                     r"[^.;]{0,80}?\bin (?:exchange|a swap) for\s+(?:[\w'’-]+\s+){0,5}?[A-Z][a-z]+\s+[A-Z][a-z]+)"),
