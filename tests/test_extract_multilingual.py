@@ -270,3 +270,9 @@ def test_short_texts_are_told_apart(text: str, lang: str) -> None:
 ])
 def test_captivity_words_and_verb_second_order(lang: str, text: str) -> None:
     assert [e[3] for e in _events(text, lang)] == [{"Russia": 95, "Ukraine": 95}]
+
+
+def test_plan_told_with_its_agreement_is_that_agreement() -> None:
+    text = ("La Russie et l'Ukraine ont convenu samedi d'un nouvel échange de 500 prisonniers de part et d'autre, qui "
+            "devrait avoir lieu la semaine prochaine.")
+    assert _events(text, "fr") == [("prisoner_exchange", "agreed", date(2025, 6, 14), {"Russia": 500, "Ukraine": 500})]

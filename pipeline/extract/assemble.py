@@ -206,7 +206,9 @@ def _fold_planned(drafts: list[Draft]) -> list[Draft]:
     agreed = [d for d in drafts if d.status == "agreed"]
     out = []
     for d in drafts:
-        if d.status == "planned" and d.precision is None:
+        told = {s.index for s in d.strong_sents}
+        if d.status == "planned" and (d.precision is None or any(  # "agreed on Saturday a swap that should ..."
+                told <= {s.index for s in a.strong_sents} and a.date == d.date for a in agreed)):
             host = next((a for a in agreed if a.etype == d.etype and a.pair == d.pair
                          and (all(a.counts.get(p) == v for p, v in d.counts.items())
                               or (not a.counts and len(d.counts) == 2))), None)
