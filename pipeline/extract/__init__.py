@@ -6,6 +6,7 @@ input: anything unexpected yields ``[]``.
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left
 from datetime import date
 
@@ -21,6 +22,7 @@ EXTRACTOR_VERSION = "0.1.0"
 __all__ = ["EXTRACTOR_VERSION", "extract_events", "extract_from_text"]
 
 _MAX_CHARS = 200_000
+_THE_WEEKDAY = re.compile(r"\bthe (?:mon|tues|wednes|thurs|fri|satur|sun)day\b", re.IGNORECASE)
 
 
 def extract_events(doc: Document) -> list[Event]:
@@ -48,7 +50,7 @@ def extract_from_text(text: str, published: date | None, lang: str | None = None
         return []
     mentions: list[Mention] = []
     hints = document.year_hints(all_sents, published)
-    anchors = document.day_anchors(all_sents, lex, published, hints) if lex.lang == "en" else {}
+    anchors = document.day_anchors(all_sents, lex, published, hints) if _THE_WEEKDAY.search(body) else {}
     for s, found in zip(sents, pms, strict=True):
         mentions += sentence_mentions(s, lex, pair, published, found, hints.get(s.index),
                                       day_anchor=anchors.get(s.index))
