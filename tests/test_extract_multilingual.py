@@ -276,3 +276,9 @@ def test_plan_told_with_its_agreement_is_that_agreement() -> None:
     text = ("La Russie et l'Ukraine ont convenu samedi d'un nouvel échange de 500 prisonniers de part et d'autre, qui "
             "devrait avoir lieu la semaine prochaine.")
     assert _events(text, "fr") == [("prisoner_exchange", "agreed", date(2025, 6, 14), {"Russia": 500, "Ukraine": 500})]
+
+
+def test_commitment_to_hand_over_is_an_agreement() -> None:
+    text = ("На переговорах в Стамбуле 2 июня стороны договорились об обмене пленными. Кроме того, Россия тогда взяла "
+            "на себя обязательство передать Украине 6 тысяч тел погибших военнослужащих.")
+    assert ("body_repatriation", "agreed", date(2025, 6, 2), {"Russia": None, "Ukraine": 6000}) in _events(text, "ru")

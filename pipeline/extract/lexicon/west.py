@@ -42,7 +42,7 @@ DE = {
                   r"|erhalten|freigelassen|freigekommen|kehrten|kehrte|brachte|durchgeführt|vollzogen|tauschten|haben"
                   r"|begonnen|zurückgeholt|heimgeholt|holte|holten|holt|kamen frei|überstellt\w*|gelandet|landeten"
                   r"|eingetroffen|trafen)\b"),
-    "agreed": (r"\b(?:vereinbart\w*|vereinbaren|einigten|einigen sich|geeinigt|verständigt\w*|verabredet\w*|zugesagt"
+    "agreed": (r"\b(?:vereinbart\w*|vereinbaren|einigten|einigen sich|geeinigt|verständigt\w*|verabredet\w*|zugesagt|verpflichtet\w*"
                r"|übereingekommen|vereinbarung (?:über|zum|zur))\b"),
     "agreed_verb": r"\b(?:vereinbart\w*|vereinbaren|einigten|einigen sich|geeinigt|verständigt\w*|übereingekommen)\b",
     "planned": (r"\b(?:wird|werden|soll|sollen|plan\w*|bereit|vorgeschlagen|vorschlag|forder\w*|geplant"
@@ -127,7 +127,7 @@ FR = {
     "conducted": (r"\b(?:échangé\w*|ont échangé|a eu lieu|ont eu lieu|rapatrié\w*|libéré\w*|remis|rendu\w*|reçu"
                   r"|récupér\w*|rentr\w*|effectué|procédé|ramené\w*|retrouvé\w*|revenus|relâché\w*|restitué\w*"
                   r"|de retour|transféré\w*|avec la remise de|atterri|arrivés)\b"),
-    "agreed": r"\b(?:accord(?!\w* de paix)\w*|convenu\w*|entendu\w*|mis\w* d'accord|conclu\w*)\b",
+    "agreed": r"\b(?:accord(?!\w* de paix)\w*|convenu\w*|entendu\w*|mis\w* d'accord|conclu\w*|s'est engagée?|se sont engagés)\b",
     "agreed_verb": r"\b(?:convenu\w*|se sont entendu\w*|mis\w* d'accord|sont tombés d'accord)\b",
     "planned": (r"\b(?:va|vont|devrait|devraient|prévu\w*|prévoi\w*|prêt\w*|propos\w*|demand\w*|prochain\w*|bientôt"
                 r"|pourrait|aura lieu|auront lieu|envisag\w*|s'apprête\w*|offert|offre|prépar\w*|compte|entend"
@@ -144,7 +144,7 @@ FR = {
     "at_least": r"\b(?:plus de|au moins|plus d'|au-delà de|pas moins de)\s+$",
     "receive": (r"\b(?:reçu|récupér\w*|ramené\w*|a obtenu|obtenu|rentr\w*|retrouvé\w*|de retour|chez eux"
                 r"|accueilli\w*)\b"),
-    "give": r"\b(?:remis\w*|rendu\w*|libéré\w*|transféré\w*|relâché\w*|restitué\w*|remet\w*|livré\w*|libère\w*)\b",
+    "give": r"\b(?:remettre|restituer|livrer|libérer|remis\w*|rendu\w*|libéré\w*|transféré\w*|relâché\w*|restitué\w*|remet\w*|livré\w*|libère\w*)\b",
     "to": r"(?:\bà\s+(?:la\s+|l['’])?|\bau\s+|\bpour\s+(?:la\s+|l['’])?|\bvers\s+(?:la\s+|l['’])?)$",
     "from_": r"\bpar\s+(?:la\s+)?$",
     "held_in": r"^\s*(?:captivité|détention)\b",
