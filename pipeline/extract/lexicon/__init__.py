@@ -12,7 +12,7 @@ from functools import cache
 from ..fastre import compile_fast
 from . import en, ru, uk, west
 
-_RAW = {"en": en.LEX, "ru": ru.LEX, "uk": uk.LEX, "de": west.DE, "fr": west.FR, "es": west.ES, "pt": west.PT}
+_RAW: dict[str, dict] = {"en": en.LEX, "ru": ru.LEX, "uk": uk.LEX, "de": west.DE, "fr": west.FR, "es": west.ES, "pt": west.PT}
 LANGS: tuple[str, ...] = tuple(_RAW)
 _NEVER = r"(?!x)x"
 _FLAGS = re.IGNORECASE | re.UNICODE
