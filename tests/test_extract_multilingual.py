@@ -282,3 +282,14 @@ def test_commitment_to_hand_over_is_an_agreement() -> None:
     text = ("На переговорах в Стамбуле 2 июня стороны договорились об обмене пленными. Кроме того, Россия тогда взяла "
             "на себя обязательство передать Украине 6 тысяч тел погибших военнослужащих.")
     assert ("body_repatriation", "agreed", date(2025, 6, 2), {"Russia": None, "Ukraine": 6000}) in _events(text, "ru")
+
+
+@pytest.mark.parametrize("lang,text,counts", [
+    ("uk", "В Україну повернули тіла 909 полеглих військових, повідомив Коордштаб. Росія отримала 34 тіла.",
+     {"Russia": 34, "Ukraine": 909}),
+    ("uk", "Додому повернулися 84 захисники і захисниці, Росія отримала стільки ж у рамках обміну.",
+     {"Russia": 84, "Ukraine": 84}),
+    ("ru", "Россия передала Украине тела 909 павших военных, получив взамен 34 тела.", {"Russia": 34, "Ukraine": 909}),
+])
+def test_fallen_defenders_and_dative_objects(lang: str, text: str, counts: dict) -> None:
+    assert [e[3] for e in _events(text, lang)] == [counts]

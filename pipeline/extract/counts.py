@@ -82,8 +82,8 @@ def _subject(text: str, pms: list[PartyMention], pos: int, pair: tuple[str, str]
         if pm.end <= pos and pm.party in pair and not pm.demonym:
             if _to(text, pm, pm.start - 12, lex):
                 continue
-            if lex.from_.search(text, max(0, pm.start - 12), pm.start):
-                fallback = fallback or pm.party
+            if lex.from_.search(text, max(0, pm.start - 12), pm.start) or lex.dative.match(text[pm.start:pm.end]):
+                fallback = fallback or pm.party  # "Россия передала Украине ...": the dative is no subject
                 continue
             return pm.party
     return fallback
