@@ -200,7 +200,7 @@ ES = {
                r"|estadounidenses|iraníes)\b",
     "release": (r"\b(?:repatri\w*|liber[aó]\w*|devuelt\w*|devolv\w*|entreg\w*|regres\w*|volvi\w*|excarcel\w*|retorn\w*"
                 r"|canjead\w*|a casa)\b"),
-    "body": r"\b(?:cuerpos?|restos|cadáveres|soldados caídos|caídos|muertos)\b",
+    "body": r"\b(?:fallecidos|cuerpos?|restos|cadáveres|soldados caídos|caídos|muertos)\b",
     "conducted": (r"\b(?:intercambiaron|canjearon|se llevó a cabo|tuvo lugar|repatriad\w*|liberad\w*|entreg\w+ron"
                   r"|recibió|recibieron|devolvió|devolvieron|regresaron|realizaron|realizó|liberó|liberaron"
                   r"|excarcel\w*|entregó|complet\w*|canjeado|intercambiado|volvieron|canjearan|intercambiaran|con la entrega de|aterrizaron|aterrizó"
@@ -277,7 +277,7 @@ PT.update({
     "soldier": r"\b(?:soldados|militares|combatentes|pessoas|civis|cidadãos|ucranianos|russos|americanos"
                r"|iranianos)\b",
     "release": (r"\b(?:repatri\w*|libert\w*|devolv\w*|entreg\w*|regress\w*|voltaram|soltos|soltou|para casa)\b"),
-    "body": r"\b(?:corpos?|restos mortais|restos|cadáveres|soldados mortos|mortos)\b",
+    "body": r"\b(?:falecidos|corpos?|restos mortais|restos|cadáveres|soldados mortos|mortos)\b",
     "conducted": (r"\b(?:trocaram|realizaram|realizou|ocorreu|aconteceu|repatriad\w*|libertad\w*|libertou|libertaram"
                   r"|entregou|entregaram|recebeu|receberam|devolveu|devolveram|regressaram|voltaram|concluí\w*"
                   r"|trocados|trocadas|com a entrega de|aterraram|aterrissaram"
