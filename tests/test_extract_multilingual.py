@@ -293,3 +293,12 @@ def test_commitment_to_hand_over_is_an_agreement() -> None:
 ])
 def test_fallen_defenders_and_dative_objects(lang: str, text: str, counts: dict) -> None:
     assert [e[3] for e in _events(text, lang)] == [counts]
+
+
+@pytest.mark.parametrize("lang,text", [
+    ("fr", "La Russie et l'Ukraine ont procédé à un échange de tirs samedi, 20 soldats ont été tués."),
+    ("de", "Beim Meinungsaustausch zwischen Russland und der Ukraine ging es um 200 Gefangene."),
+    ("ru", "Россия и Украина обменялись ударами по энергетике, 20 человек погибли."),
+])
+def test_exchanges_of_fire_and_views(lang: str, text: str) -> None:
+    assert _events(text, lang) == []

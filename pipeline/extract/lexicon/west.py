@@ -18,6 +18,7 @@ _CATS_DE = {
 }
 
 DE = {
+    "not_people_before": r"(?:meinungs|informations|daten|schüler|studenten|kultur|erfahrungs|gedanken|waren|handels|wissens|jugend)$",
     "same_day": r"\bam (?:selben|gleichen) tag\b",
     "cue_reach": 170,  # "Auf diesen Austausch hatten sich ... (a long middle field) ... geeinigt"
     "list_of": r"\bliste\w*\s+(?:mit\s+|von\s+)?$",
@@ -102,6 +103,8 @@ DE = {
 }
 
 FR = {
+    "not_people": (r"^\s*(?:de\s+|d['’])(?:vues|informations?|tirs|coups|expériences?|données|amabilités|propos|lettres"
+                   r"|courriers|messages|idées|points de vue|feu|étudiants|devises)"),
     "same_day": r"\ble même jour\b",
     "list_of": r"\blistes?\s+(?:de\s+)?$",
     "two_days_ago": r"\bavant-hier\b",
@@ -180,6 +183,8 @@ FR = {
 }
 
 ES = {
+    "not_people": (r"^\s*(?:de\s+)(?:opiniones|información|informaciones|disparos|fuego|experiencias|datos|golpes"
+                   r"|mensajes|ideas|acusaciones|estudiantes|divisas)"),
     "same_day": r"\bel mismo día\b",
     "list_of": r"\blistas?\s+(?:de\s+|con\s+)?$",
     "two_days_ago": r"\banteayer\b",
@@ -257,6 +262,8 @@ ES = {
 
 PT = dict(ES)
 PT.update({
+    "not_people": (r"^\s*(?:de\s+)(?:opiniões|informações|tiros|fogo|experiências|dados|acusações|mensagens|farpas"
+                   r"|ideias|estudantes|divisas|galhardetes)"),
     "same_day": r"\bno mesmo dia\b",
     "list_of": r"\blistas?\s+(?:de\s+|com\s+)?$",
     "two_days_ago": r"\banteontem\b",
