@@ -208,7 +208,7 @@ ES = {
     "body": r"\b(?:fallecidos|cuerpos?|restos|cadáveres|soldados caídos|caídos|muertos)\b",
     "conducted": (r"\b(?:intercambiaron|canjearon|se llevó a cabo|tuvo lugar|repatriad\w*|liberad\w*|entreg\w+ron"
                   r"|recibió|recibieron|devolvió|devolvieron|regresaron|realizaron|realizó|liberó|liberaron"
-                  r"|excarcel\w*|entregó|complet\w*|canjeado|intercambiado|volvieron|canjearan|intercambiaran|con la entrega de|aterrizaron|aterrizó"
+                  r"|excarcel\w*|entregó|complet\w*|canjeado|intercambiado|volvieron|canjearan|intercambiaran|liberara|liberaran|entregara|entregaran|devolviera|devolvieran|con la entrega de|aterrizaron|aterrizó"
                   r"|llegaron)\b"),
     "agreed": r"\b(?:acordaron|acordad[oa]s?|acuerdo(?<!de acuerdo)\b|pactad\w*|pactaron|convinieron|se comprometió)",
     "agreed_verb": r"\b(?:acordaron|pactaron|acordado|convinieron|llegaron a un acuerdo|alcanzaron un acuerdo)\b",
