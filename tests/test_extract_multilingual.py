@@ -302,3 +302,10 @@ def test_fallen_defenders_and_dative_objects(lang: str, text: str, counts: dict)
 ])
 def test_exchanges_of_fire_and_views(lang: str, text: str) -> None:
     assert _events(text, lang) == []
+
+
+def test_instrumental_case_names_parties_and_announced_swaps_are_planned() -> None:
+    text = "Следующий обмен пленными между Россией и Украиной состоится в ближайшие дни, заявила Москалькова."
+    assert [e[1] for e in _events(text, "ru")] == ["planned"]
+    assert _events("Обмен пленными с Украиной состоится только после приговора, заявили в Москве.", "ru") == []
+    assert _events("Обмін з Росією не відбудеться цього тижня, заявили в Києві.", "uk") == []

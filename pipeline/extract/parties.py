@@ -11,14 +11,14 @@ from .fastre import compile_fast
 _TABLE: dict[str, tuple[str, str]] = {
     "Russia": (
         r"russia(?:'s|’s)?|russian federation|russian side|российская сторона|российской стороны|російська сторона"
-        r"|російської сторони|moscow|kremlin|россия|росси[июейя]|москв\w*|кремл\w*|росі[яїюейя]"
+        r"|російської сторони|moscow|kremlin|россия|росси(?:ей|ею|[июейя])|москв\w*|кремл\w*|росі(?:єю|[яїюейя])"
         r"|рф|russland|russie|rusia|rússia|moskau|moscou|moscú|moscovo",
         r"russians?|вс рф|зс рф|россиян\w*|российск\w*|русск\w*|росіян\w*|російськ\w*|russisch\w*|russen|russes?|rus[oa]s?"
         r"|russos?|russas?|курск\w*|белгородск\w*|брянск\w*|курськ\w*|бєлгородськ\w*|брянськ\w*",  # border regions
     ),
     "Ukraine": (
         r"ukraine(?:'s|’s)?|ukrainian side|украинская сторона|украинской стороны|українська сторона"
-        r"|української сторони|kyiv|kiev|украин[аыуеой]|киев\w*|україн[аиуіо]|київ\w*|києв\w*|ucrania|ucrânia|kiew|kyjiw",
+        r"|української сторони|kyiv|kiev|украин(?:ой|ою|[аыуеой])|киев\w*|україн(?:ою|[аиуіо])|київ\w*|києв\w*|ucrania|ucrânia|kiew|kyjiw",
         r"ukrainians?|всу|зсу|украинск\w*|украинц\w*|українськ\w*|українц\w*|ukrainisch\w*|ukrainer\w*|ukrainien\w*"
         r"|ucranian[oa]s?",
     ),
