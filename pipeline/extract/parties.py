@@ -22,11 +22,11 @@ _TABLE: dict[str, tuple[str, str]] = {
         r"ukrainians?|всу|зсу|украинск\w*|украинц\w*|українськ\w*|українц\w*|ukrainisch\w*|ukrainer\w*|ukrainien\w*"
         r"|ucranian[oa]s?",
     ),
-    "Belarus": (r"belarus(?:'s|’s)?|minsk|беларус[ьи]|белорусси\w*|минск\w*|білорус[ьі]|мінськ\w*|weißrussland"
+    "Belarus": (r"belarus(?:'s|’s)?|minsk|беларус(?:ью|[ьи])|білоруссю|белорусси\w*|минск\w*|білорус[ьі]|мінськ\w*|weißrussland"
                 r"|biélorussie|bielorrusia|bielorrússia", r"belarusians?|belarusian|белорусск\w*|білоруськ\w*"
                 r"|belarussisch\w*|biélorusses?|bielorrus[oa]s?|bielorruss[oa]s?"),
     "United States": (r"united states|u\.s\.(?!\w)|(?-i:US|USA|EUA|EE\.\s?UU\.?)|washington|сша|états-unis|estados unidos"
-                      r"|vereinigten? staaten|сполучені штати|соединенные штаты",
+                      r"|vereinigten? staaten|сполучен\w* штат\w*|соединенн\w* штат\w*",
                       r"americans?|американск\w*|американц\w*|amerikanisch\w*|amerikaner\w*|américains?|estadounidenses?"
                       r"|norte-americanos?|american[oa]s?"),
     "Israel": (r"israel(?:'s)?|israël|израил\w*|ізраїл\w*", r"israelis?|израильск\w*|ізраїльськ\w*|israelisch\w*"
