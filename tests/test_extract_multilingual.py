@@ -309,3 +309,7 @@ def test_instrumental_case_names_parties_and_announced_swaps_are_planned() -> No
     assert [e[1] for e in _events(text, "ru")] == ["planned"]
     assert _events("Обмен пленными с Украиной состоится только после приговора, заявили в Москве.", "ru") == []
     assert _events("Обмін з Росією не відбудеться цього тижня, заявили в Києві.", "uk") == []
+
+
+def test_unequal_n_for_m_is_not_per_side() -> None:
+    assert [c.each for c in find_counts("обмен 230 на 248 человек", lexicon.get("ru"))] != [True]

@@ -174,7 +174,7 @@ def find_counts(text: str, lex: Lexicon) -> list[Count]:
             continue
         nxt = cands[i + 1] if i + 1 < len(cands) else None
         gap = text[e:nxt[0]] if nxt else ""
-        if nxt and lex.for_n.match(gap) and (nxt[2] == v or len(gap.split()) <= 1):  # "230 Ukrainians for 248": two
+        if nxt and lex.for_n.match(gap) and nxt[2] == v:  # "230 Ukrainians for 248": two figures, not one per side
             quoted = s > 0 and text[s - 1] in "\"'«“" and text[nxt[1]:nxt[1] + 1] in "\"'»”"
             frame = bool(_FRAME_AFTER.match(text, nxt[1]) or _FRAME_BEFORE.search(text, max(0, s - 30), s) or quoted)
             out.append(Count(s, nxt[1], v, _qualifier(text, s, lex), True, frame))
