@@ -314,3 +314,8 @@ def test_instrumental_case_names_parties_and_announced_swaps_are_planned() -> No
 def test_unequal_n_for_m_is_not_per_side() -> None:
     got = [(c.value, c.each) for c in find_counts("обмен 230 на 248 человек", lexicon.get("ru"))]
     assert got == [(230, False), (248, False)]
+
+
+def test_in_total_with_a_verb_between() -> None:
+    assert [c.total for c in find_counts("Таким чином Росія загалом отримала 261 військовослужбовця.",
+                                         lexicon.get("uk"))] == [True]

@@ -197,8 +197,9 @@ _FRAME_AFTER = re.compile(r"[\"'»”’]?\s*(?:formula|format|deal|scheme|princ
 _FRAME_BEFORE = re.compile(r"(?:of a|of the|under the|under a|by the|по формуле|за формулою|nach der|selon la)\s+[\"'«“]?$",
                            re.IGNORECASE)
 _TOTAL_BEFORE = re.compile(r"(?:(?:bringing|brings|brought|taking|raising) the (?:number|total)[^.;]{0,70}?\bto"
-                           r"|a total of|in total|всего|в общей сложности|загалом|усього|insgesamt|au total|en total"
-                           r"|no total|ao todo|en tout|im ganzen|итого|разом)\s+$", re.IGNORECASE)
+                           r"|a total of|in total|au total|en total|no total|ao todo|en tout|im ganzen"
+                           r"|(?:всего|в общей сложности|загалом|усього|итого|разом|insgesamt)(?:\s+[^\W\d]+){0,2}"
+                           r")\s+$", re.IGNORECASE)  # "загалом отримала 261": a verb may stand between
 LIST_JOIN = re.compile(r"^[^.;:\d]{0,40}?(?:,|\band\b|\bи\b|\bі\b|\bта\b|\bet\b|\by\b|\be\b|\bund\b|\bsowie\b|\bas well as\b"
                         r"|\bainsi que\b|\basí como\b|\bassim como\b|\bа также\b|\bа також\b)[^.;:\d]{0,25}$",
                         re.IGNORECASE)
