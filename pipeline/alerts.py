@@ -1,16 +1,196 @@
-"""Alerts when validation fails. (Placeholder channel wiring; see issue 5 for email and webhook.)"""
+"""The alert step: one alert per incident, through an outbox, never a storm, never a failed load.
+
+An **incident** is a set of failing checks that persists over consecutive runs:
+
+* validation, per run kind (``feeds``, ``seed``, ``validate``): the sorted set of failing
+  ``suite:expectation`` labels. A run with the same set continues the open incident (no alert); a
+  run with none clears it; a different set clears it and opens a new one (one alert). A run with no
+  rows cannot tell whether row-level checks pass, so it carries them over instead of clearing them.
+* feeds: the feeds that newly reached ``PIPELINE_FAILURE_BACKOFF_AFTER`` consecutive failures
+  (``feed_state.alerted_at`` is set when they alert, and reset once the feed succeeds again).
+
+Opening an incident writes its alerts (one per configured channel, state ``pending``) in the same
+transaction: that is the outbox. They are sent after the transaction, outside the writer lock; a
+channel that is down leaves the alert ``failed`` and the next run's alert step sends it.
+"""
 
 from __future__ import annotations
 
+import json
 import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime
 
+import duckdb
+
+from pipeline.alert_channels import ChannelError, configured_channels, deliver
+from pipeline.records import stable_id
 from pipeline.settings import Settings
 
 log = logging.getLogger(__name__)
+MAX_ATTEMPTS = 10
+ROW_SUITE_PREFIX = "event_rows:"
 
 
-def alert_for_run(settings: Settings, run_id: str, summary: dict) -> dict:
-    failures = summary.get("validation_failures") or []
-    if failures:
-        log.warning("run %s: %d validation failures", run_id, len(failures))
-    return {"failures": len(failures), "sent": []}
+@dataclass(frozen=True)
+class Opened:
+    incident_key: str
+    scope: str
+    labels: tuple[str, ...]
+    payload: dict
+
+
+def alert_for_run(settings: Settings, run_id: str, summary: dict | None = None,
+                  now: datetime | None = None) -> dict:
+    """Write the run's report, record its incidents, and send every alert that is due.
+
+    Never raises: a broken channel or warehouse is logged and reported in the returned dict.
+    """
+    from pipeline.report_html import report_link, write_report
+    from pipeline.warehouse import writer
+
+    now = now or datetime.now(UTC)
+    result: dict = {"run_id": run_id, "incidents_opened": [], "sent": [], "failed": [], "report": None}
+    try:
+        with writer(settings.warehouse, settings.replica_path) as con:
+            summary = summary or _stored_summary(con, run_id)
+            report = write_report(settings, con, run_id, summary)
+            result["report"] = report_link(settings, report)
+            opened = record_incidents(con, settings, run_id, summary, result["report"], now)
+            result["incidents_opened"] = [o.incident_key for o in opened]
+            due = _due_alerts(con)
+    except Exception as exc:  # the alert step must never take the load down with it
+        log.exception("alert step of run %s failed", run_id)
+        return {**result, "error": repr(exc)[:300]}
+    outcomes = [(alert_id, channel, _try_send(settings, channel, payload)) for alert_id, channel, payload in due]
+    for alert_id, channel, error in outcomes:
+        result["failed" if error else "sent"].append(f"{channel}:{alert_id}")
+    if outcomes:
+        try:
+            with writer(settings.warehouse, settings.replica_path) as con:
+                _record_outcomes(con, outcomes, datetime.now(UTC))
+        except Exception as exc:
+            log.exception("could not record alert outcomes of run %s", run_id)
+            result["error"] = repr(exc)[:300]
+    return result
+
+
+def _stored_summary(con: duckdb.DuckDBPyConnection, run_id: str) -> dict:
+    row = con.execute("SELECT summary FROM runs WHERE run_id = ?", [run_id]).fetchone()
+    return json.loads(row[0]) if row and row[0] else {}
+
+
+def _try_send(settings: Settings, channel: str, payload: dict) -> str | None:
+    if channel == "log":
+        log.warning("ALERT (no channel configured): %s", payload["text"])
+    try:
+        deliver(settings, channel, payload)
+    except ChannelError as exc:
+        log.warning("alert over %s failed; it will be retried on the next run: %s", channel, exc)
+        return str(exc)
+    return None
+
+
+def _due_alerts(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, dict]]:
+    rows = con.execute("SELECT alert_id, channel, payload FROM alerts WHERE state IN ('pending', 'failed') "
+                       "AND attempts < ? ORDER BY created_at, alert_id", [MAX_ATTEMPTS]).fetchall()
+    return [(r[0], r[1], json.loads(r[2])) for r in rows]
+
+
+def _record_outcomes(con: duckdb.DuckDBPyConnection, outcomes: list[tuple[str, str, str | None]],
+                     at: datetime) -> None:
+    con.execute("BEGIN TRANSACTION")
+    for alert_id, _channel, error in outcomes:
+        con.execute("UPDATE alerts SET state = ?, attempts = attempts + 1, last_error = ?, "
+                    "sent_at = CASE WHEN ? THEN ? ELSE sent_at END WHERE alert_id = ?",
+                    ["failed" if error else "sent", error, error is None, at, alert_id])
+    con.execute("COMMIT")
+
+
+def record_incidents(con: duckdb.DuckDBPyConnection, settings: Settings, run_id: str, summary: dict,
+                     report: str, now: datetime) -> list[Opened]:
+    """Open, continue or clear this run's incidents and queue one alert per channel for each new one."""
+    from pipeline.alert_messages import feeds_message, validation_message
+
+    con.execute("BEGIN TRANSACTION")
+    try:
+        opened = []
+        labels = _validation_labels(con, summary)
+        scope = f"validation:{summary.get('kind', 'unknown')}"
+        if _advance(con, scope, labels, run_id, now):
+            opened.append(_open(con, scope, labels, run_id, now,
+                                lambda key: validation_message(run_id, summary, key, report)))
+        if summary.get("kind") == "feeds":
+            feeds = _newly_failing_feeds(con, settings.failure_backoff_after, now)
+            if feeds:
+                urls = tuple(f[0] for f in feeds)
+                opened.append(_open(con, "feeds", urls, run_id, now,
+                                    lambda key: feeds_message(run_id, feeds, settings.failure_backoff_after, key)))
+        for o in opened:
+            _queue(con, settings, o, run_id, now)
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    return opened
+
+
+def _validation_labels(con: duckdb.DuckDBPyConnection, summary: dict) -> tuple[str, ...]:
+    labels = {f"{f['suite']}:{f['expectation']}" for f in summary.get("validation_failures") or []}
+    checked = summary.get("events_extracted", summary.get("events_checked", 0))
+    if not checked:  # no rows: row-level checks neither passed nor failed; keep what was failing
+        row = con.execute("SELECT labels FROM incidents WHERE scope = ? AND state = 'open'",
+                          [f"validation:{summary.get('kind', 'unknown')}"]).fetchone()
+        labels |= {lab for lab in json.loads(row[0]) if lab.startswith(ROW_SUITE_PREFIX)} if row else set()
+    return tuple(sorted(labels))
+
+
+def _advance(con: duckdb.DuckDBPyConnection, scope: str, labels: tuple[str, ...], run_id: str,
+             now: datetime) -> bool:
+    """Continue or clear the scope's open incident. True when ``labels`` need a new incident."""
+    row = con.execute("SELECT incident_key, labels, last_run_id FROM incidents WHERE scope = ? AND state = 'open'",
+                      [scope]).fetchone()
+    if row and row[2] == run_id:
+        return False  # this run was already processed (a re-run of the alert step)
+    if row and tuple(json.loads(row[1])) == labels:
+        con.execute("UPDATE incidents SET last_run_id = ?, runs_seen = runs_seen + 1 WHERE incident_key = ?",
+                    [run_id, row[0]])
+        return False
+    if row:
+        con.execute("UPDATE incidents SET state = 'cleared', cleared_at = ?, cleared_run_id = ? "
+                    "WHERE incident_key = ?", [now, run_id, row[0]])
+    return bool(labels)
+
+
+def _open(con: duckdb.DuckDBPyConnection, scope: str, labels: tuple[str, ...], run_id: str, now: datetime,
+          message) -> Opened:
+    fingerprint = stable_id(*labels)
+    key = stable_id(scope, fingerprint, run_id)
+    state = "open" if scope.startswith("validation:") else "cleared"  # feed alerts are one-shot
+    con.execute("INSERT INTO incidents (incident_key, scope, fingerprint, labels, state, opened_run_id, "
+                "last_run_id, opened_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                [key, scope, fingerprint, json.dumps(list(labels)), state, run_id, run_id, now])
+    return Opened(key, scope, labels, message(key))
+
+
+def _queue(con: duckdb.DuckDBPyConnection, settings: Settings, o: Opened, run_id: str, now: datetime) -> None:
+    for channel in configured_channels(settings) or ["log"]:
+        con.execute("INSERT INTO alerts (alert_id, incident_key, run_id, channel, state, attempts, created_at, "
+                    "payload) VALUES (?, ?, ?, ?, 'pending', 0, ?, ?) ON CONFLICT DO NOTHING",
+                    [stable_id(o.incident_key, channel), o.incident_key, run_id, channel, now,
+                     json.dumps(o.payload, ensure_ascii=False)])
+
+
+def _newly_failing_feeds(con: duckdb.DuckDBPyConnection, threshold: int, now: datetime) -> list[tuple]:
+    """Feeds at or past the threshold that have not alerted yet; marks them alerted.
+
+    A feed that succeeded again (no consecutive failures) may alert again the next time it fails.
+    """
+    con.execute("UPDATE feed_state SET alerted_at = NULL WHERE alerted_at IS NOT NULL AND consecutive_failures = 0")
+    feeds = con.execute("SELECT feed_url, consecutive_failures, last_error FROM feed_state "
+                        "WHERE consecutive_failures >= ? AND alerted_at IS NULL ORDER BY feed_url",
+                        [threshold]).fetchall()
+    if feeds:
+        con.execute("UPDATE feed_state SET alerted_at = ? WHERE list_contains(?, feed_url)",
+                    [now, [f[0] for f in feeds]])
+    return feeds
