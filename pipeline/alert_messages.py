@@ -42,8 +42,9 @@ def validation_message(run_id: str, summary: dict, incident_key: str, report: st
         lines.append("row-level checks that failed earlier have not passed on any run since")
     query = (f"select * from quarantine where run_id = '{run_id}'" if n_rows
              else f"select summary from runs where run_id = '{run_id}'")
-    footer = (f"Run {run_id} ({kind}); incident {incident_key}. The good rows were loaded. Runs with the "
-              "same failures will not alert again until a run passes them.")
+    loaded = "Nothing was loaded (validate command)." if kind == "validate" else "The good rows were loaded."
+    footer = (f"Run {run_id} ({kind}); incident {incident_key}. {loaded} Runs with the same failures will not "
+              "alert again until a run passes them.")
     return _payload(subject, lines, query, report, footer)
 
 

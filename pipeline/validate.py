@@ -25,8 +25,9 @@ ROW_SUITE = "event_rows"
 BATCH_SUITE = "event_batch"
 
 
-def load_suite_json(name: str, directory: Path = EXPECTATIONS_DIR) -> dict[str, Any]:
-    return json.loads((directory / f"{name}.json").read_text(encoding="utf-8"))
+def load_suite_json(name: str, directory: Path | None = None) -> dict[str, Any]:
+    """The suite as it is on disk now (read on every call, so a changed suite applies at once)."""
+    return json.loads(((directory or EXPECTATIONS_DIR) / f"{name}.json").read_text(encoding="utf-8"))
 
 
 @lru_cache(maxsize=1)
