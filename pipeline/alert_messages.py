@@ -27,24 +27,29 @@ def _payload(subject: str, lines: list[str], query: str, link: str | None, foote
     return {"subject": subject, "text": text, "blocks": blocks}
 
 
-def validation_message(run_id: str, summary: dict, incident_key: str, report: str | None) -> dict:
+def validation_message(run_id: str, summary: dict, incident_key: str, report: str | None,
+                       new: tuple[str, ...]) -> dict:
+    """``new``: the checks this incident is about; other failures of the run belong to open incidents."""
     failures = summary.get("validation_failures") or []
     n_rows = int(summary.get("events_quarantined") or 0)
     kind = summary.get("kind", "")
     subject = (f"[prisoner-exchange] validation failed in run {run_id}: "
-               f"{n_rows} row{'s' if n_rows != 1 else ''} quarantined, {len(failures)} check(s) failed")
-    lines = [f"{f['suite']}: {f['expectation']} failed for "
-             f"{str(f['event_ids']) + ' rows' if f['event_ids'] else 'the batch'}; observed {f['observed']}"
-             for f in failures[:MAX_LINES]]
+               f"{n_rows} row{'s' if n_rows != 1 else ''} quarantined, {len(new)} check(s) newly failing")
+    lines = []
+    for f in failures[:MAX_LINES]:
+        known = "" if f"{f['suite']}:{f['expectation']}" in new else " (still failing; alerted before)"
+        lines.append(f"{f['suite']}: {f['expectation']} failed for "
+                     f"{str(f['event_ids']) + ' rows' if f['event_ids'] else 'the batch'}; "
+                     f"observed {f['observed']}{known}")
     if len(failures) > MAX_LINES:
         lines.append(f"... and {len(failures) - MAX_LINES} more (see the report)")
-    if not failures:  # row checks carried over from earlier runs with rows
-        lines.append("row-level checks that failed earlier have not passed on any run since")
     query = (f"select * from quarantine where run_id = '{run_id}'" if n_rows
              else f"select summary from runs where run_id = '{run_id}'")
+    from pipeline.alerts import CLEAR_AFTER_PASSING_RUNS
+
     loaded = "Nothing was loaded (validate command)." if kind == "validate" else "The good rows were loaded."
-    footer = (f"Run {run_id} ({kind}); incident {incident_key}. {loaded} Runs with the same failures will not "
-              "alert again until a run passes them.")
+    footer = (f"Run {run_id} ({kind}); incident {incident_key}. {loaded} These checks will not alert again "
+              f"until they have passed on {CLEAR_AFTER_PASSING_RUNS} runs in a row.")
     return _payload(subject, lines, query, report, footer)
 
 

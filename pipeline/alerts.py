@@ -1,13 +1,16 @@
 """The alert step: one alert per incident, through an outbox, never a storm, never a failed load.
 
-An **incident** is a set of failing checks that persists over consecutive runs:
+A *check* is one expectation of one suite (``suite:expectation``), watched per run kind
+(``feeds``, ``seed``, ``validate``: the scope). An **incident** opens when a run fails checks that
+no open incident of its scope holds; those checks are the incident, and it alerts once. It stays
+open while any of its checks keeps failing, and clears after ``CLEAR_AFTER_PASSING_RUNS``
+consecutive runs in which none of them failed. A run with no rows cannot tell whether row-level
+checks pass: for them it counts as neither failing nor passing. So the same failure on the next
+runs never alerts again, a check that flaps does not alert on every flap, and a new kind of failure
+alerts at once even while another incident is open.
 
-* validation, per run kind (``feeds``, ``seed``, ``validate``): the sorted set of failing
-  ``suite:expectation`` labels. A run with the same set continues the open incident (no alert); a
-  run with none clears it; a different set clears it and opens a new one (one alert). A run with no
-  rows cannot tell whether row-level checks pass, so it carries them over instead of clearing them.
-* feeds: the feeds that newly reached ``PIPELINE_FAILURE_BACKOFF_AFTER`` consecutive failures
-  (``feed_state.alerted_at`` is set when they alert, and reset once the feed succeeds again).
+Feeds: the feeds that newly reached ``PIPELINE_FAILURE_BACKOFF_AFTER`` consecutive failures form
+one incident (``feed_state.alerted_at`` is set when they alert, and reset once the feed succeeds).
 
 Opening an incident writes its alerts (one per configured channel, state ``pending``) in the same
 transaction: that is the outbox. They are sent after the transaction, outside the writer lock; a
@@ -29,6 +32,7 @@ from pipeline.settings import Settings
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 10
+CLEAR_AFTER_PASSING_RUNS = 3
 ROW_SUITE_PREFIX = "event_rows:"
 
 
@@ -115,11 +119,13 @@ def record_incidents(con: duckdb.DuckDBPyConnection, settings: Settings, run_id:
     con.execute("BEGIN TRANSACTION")
     try:
         opened = []
-        labels = _validation_labels(con, summary)
         scope = f"validation:{summary.get('kind', 'unknown')}"
-        if _advance(con, scope, labels, run_id, now):
-            opened.append(_open(con, scope, labels, run_id, now,
-                                lambda key: validation_message(run_id, summary, key, report)))
+        failing = {f"{f['suite']}:{f['expectation']}" for f in summary.get("validation_failures") or []}
+        has_rows = bool(summary.get("events_extracted", summary.get("events_checked", 0)))
+        new = _advance(con, scope, failing, has_rows, run_id, now)
+        if new:
+            opened.append(_open(con, scope, new, run_id, now,
+                                lambda key: validation_message(run_id, summary, key, report, new)))
         if summary.get("kind") == "feeds":
             feeds = _newly_failing_feeds(con, settings.failure_backoff_after, now)
             if feeds:
@@ -135,31 +141,29 @@ def record_incidents(con: duckdb.DuckDBPyConnection, settings: Settings, run_id:
     return opened
 
 
-def _validation_labels(con: duckdb.DuckDBPyConnection, summary: dict) -> tuple[str, ...]:
-    labels = {f"{f['suite']}:{f['expectation']}" for f in summary.get("validation_failures") or []}
-    checked = summary.get("events_extracted", summary.get("events_checked", 0))
-    if not checked:  # no rows: row-level checks neither passed nor failed; keep what was failing
-        row = con.execute("SELECT labels FROM incidents WHERE scope = ? AND state = 'open'",
-                          [f"validation:{summary.get('kind', 'unknown')}"]).fetchone()
-        labels |= {lab for lab in json.loads(row[0]) if lab.startswith(ROW_SUITE_PREFIX)} if row else set()
-    return tuple(sorted(labels))
-
-
-def _advance(con: duckdb.DuckDBPyConnection, scope: str, labels: tuple[str, ...], run_id: str,
-             now: datetime) -> bool:
-    """Continue or clear the scope's open incident. True when ``labels`` need a new incident."""
-    row = con.execute("SELECT incident_key, labels, last_run_id FROM incidents WHERE scope = ? AND state = 'open'",
-                      [scope]).fetchone()
-    if row and row[2] == run_id:
-        return False  # this run was already processed (a re-run of the alert step)
-    if row and tuple(json.loads(row[1])) == labels:
-        con.execute("UPDATE incidents SET last_run_id = ?, runs_seen = runs_seen + 1 WHERE incident_key = ?",
-                    [run_id, row[0]])
-        return False
-    if row:
-        con.execute("UPDATE incidents SET state = 'cleared', cleared_at = ?, cleared_run_id = ? "
-                    "WHERE incident_key = ?", [now, run_id, row[0]])
-    return bool(labels)
+def _advance(con: duckdb.DuckDBPyConnection, scope: str, failing: set[str], has_rows: bool, run_id: str,
+             now: datetime) -> tuple[str, ...]:
+    """Continue or clear the scope's open incidents; return the failing checks no open incident holds."""
+    rows = con.execute("SELECT incident_key, labels, last_run_id, passing_runs FROM incidents "
+                       "WHERE scope = ? AND state = 'open'", [scope]).fetchall()
+    if any(r[2] == run_id for r in rows):
+        return ()  # this run was already processed (a re-run of the alert step)
+    held: set[str] = set()
+    for key, labels_json, _last, passing in rows:
+        labels = set(json.loads(labels_json))
+        judged = labels if has_rows else {lab for lab in labels if not lab.startswith(ROW_SUITE_PREFIX)}
+        if labels & failing:
+            passing = 0
+        elif judged:
+            passing += 1
+        cleared = passing >= CLEAR_AFTER_PASSING_RUNS
+        con.execute("UPDATE incidents SET last_run_id = ?, runs_seen = runs_seen + 1, passing_runs = ?, state = ?, "
+                    "cleared_at = ?, cleared_run_id = ? WHERE incident_key = ?",
+                    [run_id, passing, "cleared" if cleared else "open", now if cleared else None,
+                     run_id if cleared else None, key])
+        if not cleared:
+            held |= labels
+    return tuple(sorted(failing - held))
 
 
 def _open(con: duckdb.DuckDBPyConnection, scope: str, labels: tuple[str, ...], run_id: str, now: datetime,

@@ -21,7 +21,7 @@ from pipeline.records import CleanArticle, EventRow, Rejection, ValidatedBatch
 from pipeline.settings import Settings
 from pipeline.sources import Collected, FeedSource, SeedSource, read_feed_list
 from pipeline.validate_frame import ArticleRef, BatchMetrics
-from pipeline.warehouse import known_state, recent_feed_volumes, writer
+from pipeline.warehouse import known_state, writer
 from pipeline.warehouse.load import RunInfo, load
 
 STAGING_VERSION = 1
@@ -125,12 +125,14 @@ def _stored_refs(settings: Settings, ids: set[str]) -> dict[str, ArticleRef]:
 def _batch_metrics(settings: Settings, kind: str, t: Transformed, now: datetime) -> BatchMetrics:
     if kind == "seed":
         return BatchMetrics(len(t.rows), _without_count(t.rows), 0, (), None)
-    history, last_new = recent_feed_volumes(settings)
-    fetched = sum(1 for a in t.collected.articles if a.source == "feed")
+    from pipeline.validate_history import feed_volume_history
+
+    last_day, previous_days, last_new = feed_volume_history(settings, now)
+    fetched = sum(1 for a in t.articles if a.source == "feed")
     if t.articles:
         last_new = now
-    hours = (now - last_new).total_seconds() / 3600 if last_new else None
-    return BatchMetrics(len(t.rows), _without_count(t.rows), fetched, history, hours)
+    hours = max(0.0, (now - last_new).total_seconds() / 3600) if last_new else None
+    return BatchMetrics(len(t.rows), _without_count(t.rows), last_day + fetched, previous_days, hours)
 
 
 def _without_count(rows: list[EventRow]) -> int:

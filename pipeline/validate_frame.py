@@ -68,23 +68,30 @@ def rows_frame(rows: list[EventRow], articles: dict[str, ArticleRef]) -> pd.Data
 
 
 MIN_EVENTS_FOR_SHARE = 10
+MIN_DAYS_FOR_VOLUME = 3  # days of feed history before a drop in volume can be judged
+MIN_DAILY_MEDIAN = 5  # below this many feed articles a day, a quiet day is not a drop
 
 
 @dataclass(frozen=True)
 class BatchMetrics:
     n_events: int
     n_without_count: int
-    articles_this_run: int
-    recent_article_counts: tuple[int, ...]  # articles fetched by the last feed runs
+    articles_last_day: int  # feed articles loaded in the 24 hours up to this run, this run's included
+    previous_days: tuple[int, ...]  # feed articles a day on the days before (up to a week)
     hours_since_new_article: float | None  # None when the warehouse has never had a feed article
+
+    def volume_ratio(self) -> float:
+        """Today's feed articles against the median day of the week before; 1.0 when that says nothing."""
+        history = sorted(self.previous_days)
+        median = history[len(history) // 2] if history else 0
+        if len(history) < MIN_DAYS_FOR_VOLUME or median < MIN_DAILY_MEDIAN:
+            return 1.0
+        return self.articles_last_day / median
 
     def frame(self) -> pd.DataFrame:
         share = self.n_without_count / self.n_events if self.n_events >= MIN_EVENTS_FOR_SHARE else 0.0
-        history = sorted(self.recent_article_counts)
-        median = history[len(history) // 2] if history else 0
-        ratio = self.articles_this_run / median if median > 0 else 1.0
         return pd.DataFrame([{
             "share_without_count": share,
-            "volume_ratio": ratio,
+            "volume_ratio": self.volume_ratio(),
             "hours_since_new_article": self.hours_since_new_article,
         }]).astype({"hours_since_new_article": "Float64"})

@@ -22,9 +22,9 @@ def free_port() -> int:
 class SmtpReceiver:
     """Keeps every message it is handed."""
 
-    def __init__(self) -> None:
+    def __init__(self, port: int | None = None) -> None:
         self.messages: list[Message] = []
-        self.port = free_port()
+        self.port = port or free_port()
         self._controller = Controller(self, hostname="127.0.0.1", port=self.port)
 
     async def handle_DATA(self, server, session, envelope) -> str:  # noqa: N802 - aiosmtpd's hook name

@@ -89,16 +89,26 @@ def test_same_failure_on_the_next_run_does_not_alert_again_until_it_clears(setti
     smtp, hook = receivers
     settings = _with_channels(settings, smtp.url, hook.url)
     other_bad = replace(BAD, confidence=0.5, evidence_span=(3, len(TEXT)), evidence=TEXT[3:])
+    huge = replace(GOOD, returned_to=(("Russia", 12000), ("Ukraine", 12000)))
     assert _validate(settings, tmp_path, "r1", BAD) == 1
     assert _validate(settings, tmp_path, "r2", other_bad) == 1  # new row, same failing check
     assert len(smtp.messages) == 1 and len(hook.posts) == 1
-    assert _validate(settings, tmp_path, "r3", GOOD) == 0  # passes: the incident clears
-    assert _validate(settings, tmp_path, "r4", BAD) == 1  # fails again: a new incident
+    assert _validate(settings, tmp_path, "r3", GOOD) == 0  # passes once: not cleared yet
+    assert _validate(settings, tmp_path, "r4", BAD, huge) == 1  # status flaps (no alert); count_max is new
     assert len(smtp.messages) == 2 and len(hook.posts) == 2
+    assert "1 check(s) newly failing" in smtp.messages[1]["Subject"]
+    assert "(still failing; alerted before)" in hook.posts[1]["text"]
+    for run in ("r5", "r6", "r7"):  # three passing runs clear both incidents
+        assert _validate(settings, tmp_path, run, GOOD) == 0
+    assert _validate(settings, tmp_path, "r8", BAD) == 1  # fails again: a new incident
+    assert len(smtp.messages) == 3 and len(hook.posts) == 3
     with _db(settings) as con:
-        incidents = con.execute("SELECT opened_run_id, state, runs_seen, cleared_run_id FROM incidents "
+        incidents = con.execute("SELECT opened_run_id, labels->>'$[0]', state, cleared_run_id FROM incidents "
                                 "ORDER BY opened_at, opened_run_id").fetchall()
-    assert incidents == [("r1", "cleared", 2, "r3"), ("r4", "open", 1, None)]
+    status, count_max = ("event_rows:expect_column_values_to_be_in_set(status)",
+                         "event_rows:expect_column_values_to_be_between(count_max)")
+    assert incidents == [("r1", status, "cleared", "r7"), ("r4", count_max, "cleared", "r7"),
+                         ("r8", status, "open", None)]
 
 
 def test_channel_down_the_run_completes_and_the_alert_goes_out_next_time(settings, tmp_path):
@@ -113,10 +123,7 @@ def test_channel_down_the_run_completes_and_the_alert_goes_out_next_time(setting
             states = con.execute("SELECT channel, state, attempts, last_error IS NOT NULL FROM alerts "
                                  "ORDER BY channel").fetchall()
         assert states == [("email", "failed", 1, True), ("webhook", "failed", 1, True)]
-        smtp = SmtpReceiver()
-        smtp.port = smtp_port
-        smtp._controller.port = smtp_port
-        smtp.start()
+        smtp = SmtpReceiver(smtp_port).start()
         hook.status = 200
         try:
             assert _validate(settings, tmp_path, "later", GOOD) == 0  # a clean run flushes the outbox

@@ -113,15 +113,16 @@ MIGRATIONS: list[tuple[str, str]] = [
     FROM feed_state;
     """),
     ("0101_alerts_outbox_and_quarantine_actions", """
-    CREATE TABLE incidents (                -- one open incident per scope; it alerts once, when opened
+    CREATE TABLE incidents (                -- checks that started failing in one run; alerts once, when opened
         incident_key VARCHAR PRIMARY KEY,   -- hash of scope, fingerprint and the run that opened it
         scope VARCHAR NOT NULL,             -- validation:<run kind> | feeds
         fingerprint VARCHAR NOT NULL,       -- hash of the sorted labels
         labels JSON NOT NULL,               -- failing suite:expectation labels, or feed URLs
         state VARCHAR NOT NULL,             -- open | cleared
         opened_run_id VARCHAR NOT NULL,
-        last_run_id VARCHAR NOT NULL,
+        last_run_id VARCHAR NOT NULL,       -- the last run that saw it (failing or passing)
         runs_seen INTEGER NOT NULL DEFAULT 1,
+        passing_runs INTEGER NOT NULL DEFAULT 0,  -- consecutive runs in which none of its checks failed
         opened_at TIMESTAMPTZ NOT NULL,
         cleared_at TIMESTAMPTZ,
         cleared_run_id VARCHAR
