@@ -60,3 +60,13 @@ def feeds_message(run_id: str, feeds: list[tuple], threshold: int, incident_key:
     footer = (f"Run {run_id}; incident {incident_key}. These feeds are polled less often now and will not "
               "alert again until they have succeeded once.")
     return _payload(subject, lines[:MAX_LINES], query, None, footer)
+
+
+def task_message(run_id: str, task_id: str, error: str, incident_key: str) -> dict:
+    subject = f"[prisoner-exchange] task {task_id} failed in run {run_id}"
+    lines = [f"{task_id} failed after its retries: {error[:500]}",
+             "the run stopped there: nothing after this task ran (no load, or no alert step)"]
+    query = "select run_id, kind, status, started_at, finished_at from runs order by started_at desc limit 5"
+    footer = (f"Run {run_id}; incident {incident_key}. Further failures of {task_id} will not alert again "
+              "until a run completes.")
+    return _payload(subject, lines, query, None, footer)

@@ -9,6 +9,10 @@ checks pass: for them it counts as neither failing nor passing. So the same fail
 runs never alerts again, a check that flaps does not alert on every flap, and a new kind of failure
 alerts at once even while another incident is open.
 
+Tasks (Airflow's task-level failure callback calls ``alert_task_failure``): a task that fails
+opens an incident ``task:<task>``; later failures of the same task do not alert again until a run
+reaches its alert step (every task succeeded), which clears it.
+
 Feeds: the feeds that newly reached ``PIPELINE_FAILURE_BACKOFF_AFTER`` consecutive failures form
 one incident (``feed_state.alerted_at`` is set when they alert, and reset once the feed succeeds).
 
@@ -126,12 +130,16 @@ def record_incidents(con: duckdb.DuckDBPyConnection, settings: Settings, run_id:
         if new:
             opened.append(_open(con, scope, new, run_id, now,
                                 lambda key: validation_message(run_id, summary, key, report, new)))
+        con.execute("UPDATE incidents SET state = 'cleared', cleared_at = ?, cleared_run_id = ? "
+                    "WHERE starts_with(scope, 'task:') AND state = 'open' AND opened_run_id <> ?",
+                    [now, run_id, run_id])  # the run reached its alert step: every task before it succeeded
         if summary.get("kind") == "feeds":
             feeds = _newly_failing_feeds(con, settings.failure_backoff_after, now)
             if feeds:
                 urls = tuple(f[0] for f in feeds)
                 opened.append(_open(con, "feeds", urls, run_id, now,
-                                    lambda key: feeds_message(run_id, feeds, settings.failure_backoff_after, key)))
+                                    lambda key: feeds_message(run_id, feeds, settings.failure_backoff_after, key),
+                                    state="cleared"))
         for o in opened:
             _queue(con, settings, o, run_id, now)
         con.execute("COMMIT")
@@ -167,10 +175,10 @@ def _advance(con: duckdb.DuckDBPyConnection, scope: str, failing: set[str], has_
 
 
 def _open(con: duckdb.DuckDBPyConnection, scope: str, labels: tuple[str, ...], run_id: str, now: datetime,
-          message) -> Opened:
+          message, state: str = "open") -> Opened:
+    """Record a new incident (``state="cleared"`` for one-shot ones, like feed alerts)."""
     fingerprint = stable_id(*labels)
     key = stable_id(scope, fingerprint, run_id)
-    state = "open" if scope.startswith("validation:") else "cleared"  # feed alerts are one-shot
     con.execute("INSERT INTO incidents (incident_key, scope, fingerprint, labels, state, opened_run_id, "
                 "last_run_id, opened_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                 [key, scope, fingerprint, json.dumps(list(labels)), state, run_id, run_id, now])
@@ -198,3 +206,44 @@ def _newly_failing_feeds(con: duckdb.DuckDBPyConnection, threshold: int, now: da
         con.execute("UPDATE feed_state SET alerted_at = ? WHERE list_contains(?, feed_url)",
                     [now, [f[0] for f in feeds]])
     return feeds
+
+
+def alert_task_failure(settings: Settings, run_id: str, task_id: str, error: str,
+                       now: datetime | None = None) -> dict:
+    """A task of the run failed for good (after its retries): alert once until a run succeeds again.
+
+    Called from the DAG's task-level ``on_failure_callback``; never raises. When the warehouse
+    itself cannot be written, the alert is sent directly (it cannot be deduplicated then).
+    """
+    from pipeline.alert_messages import task_message
+    from pipeline.warehouse import writer
+
+    now = now or datetime.now(UTC)
+    scope = f"task:{task_id}"
+    try:
+        with writer(settings.warehouse, settings.replica_path) as con:
+            con.execute("BEGIN TRANSACTION")
+            row = con.execute("SELECT incident_key FROM incidents WHERE scope = ? AND state = 'open'",
+                              [scope]).fetchone()
+            if row:
+                con.execute("UPDATE incidents SET last_run_id = ?, runs_seen = runs_seen + 1 WHERE incident_key = ?",
+                            [run_id, row[0]])
+            else:
+                opened = _open(con, scope, (task_id,), run_id, now,
+                               lambda key: task_message(run_id, task_id, error, key))
+                _queue(con, settings, opened, run_id, now)
+            con.execute("COMMIT")
+            due = _due_alerts(con)
+    except Exception:
+        log.exception("could not record the failure of task %s in run %s; sending the alert directly", task_id, run_id)
+        payload = task_message(run_id, task_id, error, "unrecorded")
+        errors = [_try_send(settings, c, payload) for c in configured_channels(settings) or ["log"]]
+        return {"run_id": run_id, "recorded": False, "failed": [e for e in errors if e]}
+    outcomes = [(alert_id, channel, _try_send(settings, channel, payload)) for alert_id, channel, payload in due]
+    try:
+        with writer(settings.warehouse, settings.replica_path) as con:
+            _record_outcomes(con, outcomes, datetime.now(UTC))
+    except Exception:
+        log.exception("could not record alert outcomes for task %s of run %s", task_id, run_id)
+    return {"run_id": run_id, "recorded": True, "sent": [a for a, _c, e in outcomes if not e],
+            "failed": [a for a, _c, e in outcomes if e]}

@@ -185,3 +185,39 @@ def test_a_rows_free_run_does_not_clear_a_row_level_incident(settings, receivers
     alert_for_run(settings, "x2", _load_run(settings, "x2"))  # nothing new arrived
     alert_for_run(settings, "x3", _load_run(settings, "x3", quarantined=[q], failures=[failure]))
     assert len(hook.posts) == 1 and len(smtp.messages) == 1
+
+
+def test_a_failed_task_alerts_once_until_a_run_completes(settings, receivers):
+    from pipeline.alerts import alert_task_failure
+
+    smtp, hook = receivers
+    settings = _with_channels(settings, smtp.url, hook.url)
+    alert_task_failure(settings, "t1", "load", "TransientError('warehouse is locked')")
+    alert_task_failure(settings, "t2", "load", "TransientError('warehouse is locked')")  # still failing
+    assert len(hook.posts) == 1 and "task load failed in run t1" in hook.posts[0]["text"]
+    assert "warehouse is locked" in smtp.messages[0].get_payload(decode=True).decode()
+    alert_for_run(settings, "t3", _load_run(settings, "t3"))  # a run got through: the incident clears
+    alert_task_failure(settings, "t4", "load", "OSError('disk full')")
+    assert len(hook.posts) == 2 and "disk full" in hook.posts[1]["text"]
+
+
+def test_the_dag_failure_callback_calls_the_library(settings, receivers, monkeypatch):
+    import sys
+    from types import SimpleNamespace
+
+    from tests.conftest import REPO
+
+    smtp, hook = receivers
+    monkeypatch.syspath_prepend(str(REPO / "dags"))
+    for name, value in {"PIPELINE_WAREHOUSE": settings.warehouse, "PIPELINE_REPORTS_DIR": settings.reports_dir,
+                        "PIPELINE_ALERT_WEBHOOK_URL": hook.url, "PIPELINE_SMTP_URL": ""}.items():
+        monkeypatch.setenv(name, str(value))
+    sys.modules.pop("_adapter", None)
+    from _adapter import on_task_failure
+
+    context = {"dag_run": SimpleNamespace(run_id="scheduled__2025-06-15T12:00:00+00:00"),
+               "task_instance": SimpleNamespace(task_id="transform"), "exception": ValueError("boom")}
+    on_task_failure(context)
+    assert len(hook.posts) == 1 and smtp.messages == []
+    assert "task transform failed in run scheduled__2025-06-15T12_00_00_00_00" in hook.posts[0]["text"]
+    assert "ValueError('boom')" in hook.posts[0]["text"]
