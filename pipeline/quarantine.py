@@ -145,7 +145,7 @@ def discard(settings: Settings, ident: str, reason: str, run_id: str, now: datet
     with writer(settings.warehouse, settings.replica_path) as con:
         qid = resolve_id(con, ident)
         event_id, state = con.execute("SELECT event_id, state FROM quarantine_rows WHERE quarantine_id = ?",
-                                      [qid]).fetchone()
+                                      [qid]).fetchone() or (None, None)
         if state != "open":
             raise ConfigError(f"quarantine row {qid} is {state}, not open")
         con.execute("BEGIN TRANSACTION")

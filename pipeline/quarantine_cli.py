@@ -65,7 +65,7 @@ def _show(args: argparse.Namespace, settings: Settings) -> int:
         qid = resolve_id(con, args.id)
         cur = con.execute("SELECT q.*, a.url AS article_url, a.published AS article_published FROM quarantine q "
                           "LEFT JOIN articles a USING (article_id) WHERE quarantine_id = ?", [qid])
-        row = dict(zip([d[0] for d in cur.description], cur.fetchone(), strict=True))
+        row = dict(zip([d[0] for d in cur.description], cur.fetchone() or (), strict=True))
         actions = con.execute("SELECT action, reason, run_id, acted_at FROM quarantine_actions "
                               "WHERE quarantine_id = ? ORDER BY acted_at", [qid]).fetchall()
     finally:

@@ -30,7 +30,7 @@ def feed_volume_history(settings: Settings, now: datetime,
         if "articles" not in tables:
             return 0, (), None
         first, last = con.execute("SELECT min(loaded_at), max(loaded_at) FROM articles "
-                                  "WHERE source = 'feed'").fetchone()
+                                  "WHERE source = 'feed'").fetchone() or (None, None)
         rows = con.execute(
             "SELECT CAST(floor(epoch(?::TIMESTAMPTZ - loaded_at) / 86400) AS INTEGER) AS day, count(*) "
             "FROM articles WHERE source = 'feed' AND loaded_at <= ? AND loaded_at > ? GROUP BY 1",

@@ -1,5 +1,6 @@
-"""``python -m pipeline validate`` as CONTRACT.md says: exit 1 when a row failed (and it alerts), 0 when
-every row passed; the failing rows land in quarantine and nothing is loaded."""
+"""``python -m pipeline validate`` as CONTRACT.md says: exit 1 when a row failed (and it alerts); the
+failing rows land in quarantine and nothing is loaded. (Exit 0 on a clean batch, and the alerting
+details, are tested in-process in test_alerts.py: each process here pays the GX import.)"""
 
 from __future__ import annotations
 
@@ -33,17 +34,15 @@ def _cli(settings, tmp_path, name: str, *events: Event, hook: str = "") -> subpr
                           cwd=REPO, timeout=300)
 
 
-def test_validate_exits_1_and_alerts_on_failure_and_0_when_clean(settings, tmp_path):
+def test_validate_exits_1_and_alerts_on_failure(settings, tmp_path):
     hook = WebhookReceiver().start()
     try:
         failing = _cli(settings, tmp_path, "cli-bad", GOOD, LATE, hook=hook.url)
-        clean = _cli(settings, tmp_path, "cli-good", GOOD, hook=hook.url)
     finally:
         hook.stop()
     assert failing.returncode == 1, failing.stderr[-2000:]
     assert "1 passed, 1 quarantined (run cli-bad)" in failing.stdout
     assert "expect_column_values_to_be_between(days_after_published)" in failing.stdout
-    assert clean.returncode == 0, clean.stderr[-2000:]
     assert len(hook.posts) == 1 and "cli-bad" in hook.posts[0]["text"]
     con = duckdb.connect(str(settings.replica_path), read_only=True)
     try:
