@@ -26,17 +26,18 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import duckdb
 
-from pipeline.alert_channels import ChannelError, configured_channels, deliver
+from pipeline.alert_channels import configured_channels, deliver
 from pipeline.records import stable_id
 from pipeline.settings import Settings
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 10
 CLEAR_AFTER_PASSING_RUNS = 3
+CLAIM_TIMEOUT = timedelta(minutes=5)  # longer than sending can take (two channels, 10 s timeouts)
 ROW_SUITE_PREFIX = "event_rows:"
 
 
@@ -93,15 +94,21 @@ def _try_send(settings: Settings, channel: str, payload: dict) -> str | None:
         log.warning("ALERT (no channel configured): %s", payload["text"])
     try:
         deliver(settings, channel, payload)
-    except ChannelError as exc:
+    except Exception as exc:  # ChannelError, or anything unforeseen: the alert step must not raise
         log.warning("alert over %s failed; it will be retried on the next run: %s", channel, exc)
         return str(exc)
     return None
 
 
-def _due_alerts(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, dict]]:
+def _due_alerts(con: duckdb.DuckDBPyConnection, now: datetime | None = None) -> list[tuple[str, str, dict]]:
+    """Alerts still to send, claimed by this sender so that a concurrent alert step skips them."""
+    now = now or datetime.now(UTC)
+    con.execute("BEGIN TRANSACTION")
     rows = con.execute("SELECT alert_id, channel, payload FROM alerts WHERE state IN ('pending', 'failed') "
-                       "AND attempts < ? ORDER BY created_at, alert_id", [MAX_ATTEMPTS]).fetchall()
+                       "AND attempts < ? AND (claimed_at IS NULL OR claimed_at < ?) ORDER BY created_at, alert_id",
+                       [MAX_ATTEMPTS, now - CLAIM_TIMEOUT]).fetchall()
+    con.execute("UPDATE alerts SET claimed_at = ? WHERE list_contains(?, alert_id)", [now, [r[0] for r in rows]])
+    con.execute("COMMIT")
     return [(r[0], r[1], json.loads(r[2])) for r in rows]
 
 
@@ -109,7 +116,7 @@ def _record_outcomes(con: duckdb.DuckDBPyConnection, outcomes: list[tuple[str, s
                      at: datetime) -> None:
     con.execute("BEGIN TRANSACTION")
     for alert_id, _channel, error in outcomes:
-        con.execute("UPDATE alerts SET state = ?, attempts = attempts + 1, last_error = ?, "
+        con.execute("UPDATE alerts SET state = ?, attempts = attempts + 1, last_error = ?, claimed_at = NULL, "
                     "sent_at = CASE WHEN ? THEN ? ELSE sent_at END WHERE alert_id = ?",
                     ["failed" if error else "sent", error, error is None, at, alert_id])
     con.execute("COMMIT")

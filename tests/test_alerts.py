@@ -221,3 +221,19 @@ def test_the_dag_failure_callback_calls_the_library(settings, receivers, monkeyp
     assert len(hook.posts) == 1 and smtp.messages == []
     assert "task transform failed in run scheduled__2025-06-15T12_00_00_00_00" in hook.posts[0]["text"]
     assert "ValueError('boom')" in hook.posts[0]["text"]
+
+
+def test_a_second_sender_skips_alerts_another_one_has_claimed(settings, tmp_path):
+    from datetime import timedelta
+
+    from pipeline.alerts import CLAIM_TIMEOUT, _due_alerts
+
+    hook_down = f"http://127.0.0.1:{free_port()}/hook"
+    assert _validate(_with_channels(settings, "", hook_down), tmp_path, "c1", BAD) == 1  # queued, failed once
+    now = datetime.now(UTC)
+    with writer(settings.warehouse) as con:
+        first = _due_alerts(con, now)
+        second = _due_alerts(con, now + timedelta(seconds=1))
+        after_timeout = _due_alerts(con, now + CLAIM_TIMEOUT + timedelta(seconds=2))
+    assert [a[1] for a in first] == ["webhook"] and second == []
+    assert [a[0] for a in after_timeout] == [a[0] for a in first]  # a sender that died is replaced

@@ -137,7 +137,8 @@ MIGRATIONS: list[tuple[str, str]] = [
         last_error VARCHAR,
         created_at TIMESTAMPTZ NOT NULL,
         sent_at TIMESTAMPTZ,
-        payload JSON NOT NULL
+        payload JSON NOT NULL,
+        claimed_at TIMESTAMPTZ              -- a sender took it (another sender skips it for a while)
     );
     CREATE TABLE quarantine_actions (       -- every release / discard decision, on purpose and recorded
         action_id VARCHAR PRIMARY KEY,
