@@ -237,3 +237,13 @@ def test_a_second_sender_skips_alerts_another_one_has_claimed(settings, tmp_path
         after_timeout = _due_alerts(con, now + CLAIM_TIMEOUT + timedelta(seconds=2))
     assert [a[1] for a in first] == ["webhook"] and second == []
     assert [a[0] for a in after_timeout] == [a[0] for a in first]  # a sender that died is replaced
+
+
+def test_a_quiet_run_writes_its_report_but_not_the_warehouse(settings):
+    summary = _load_run(settings, "quiet-1", rows=[EventRow(GOOD.event_id("a1"), "a1", GOOD)])
+    alert_for_run(settings, "quiet-1", summary)  # first step of a new warehouse: creates the tables
+    summary = _load_run(settings, "quiet-2", rows=[EventRow(GOOD.event_id("a1"), "a1", GOOD)])
+    published = settings.replica_path.stat().st_mtime_ns
+    result = alert_for_run(settings, "quiet-2", summary)
+    assert settings.replica_path.stat().st_mtime_ns == published  # no second copy published
+    assert result["report"].endswith("quiet-2.html") and (settings.reports_dir / "quiet-2.html").exists()
