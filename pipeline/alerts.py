@@ -13,8 +13,9 @@ Tasks (Airflow's task-level failure callback calls ``alert_task_failure``): a ta
 opens an incident ``task:<task>``; later failures of the same task do not alert again until a run
 reaches its alert step (every task succeeded), which clears it.
 
-Feeds: the feeds that newly reached ``PIPELINE_FAILURE_BACKOFF_AFTER`` consecutive failures form
-one incident (``feed_state.alerted_at`` is set when they alert, and reset once the feed succeeds).
+Feeds: the feeds that reached ``PIPELINE_FAILURE_BACKOFF_AFTER`` consecutive failures in this run
+(``pipeline.feed_health.newly_failing``: the load marks them once, and unmarks them when the feed
+succeeds again) form one incident.
 
 Opening an incident writes its alerts (one per configured channel, state ``pending``) in the same
 transaction: that is the outbox. They are sent after the transaction, outside the writer lock; a
@@ -61,7 +62,7 @@ def alert_for_run(settings: Settings, run_id: str, summary: dict | None = None,
     now = now or datetime.now(UTC)
     result: dict = {"run_id": run_id, "incidents_opened": [], "sent": [], "failed": [], "report": None}
     try:
-        if summary and _quiet_run(settings, summary):  # the usual case: nothing to write, no copy to publish
+        if summary and _quiet_run(settings, run_id, summary):  # the usual case: nothing to write, no copy to publish
             from pipeline.warehouse import connect_reader
 
             con = connect_reader(settings.warehouse, settings.replica_path)
@@ -93,7 +94,7 @@ def alert_for_run(settings: Settings, run_id: str, summary: dict | None = None,
     return result
 
 
-def _quiet_run(settings: Settings, summary: dict) -> bool:
+def _quiet_run(settings: Settings, run_id: str, summary: dict) -> bool:
     """True when the alert step has nothing to record: no failure, no open incident, nothing due."""
     from pipeline.warehouse import reader
 
@@ -109,9 +110,8 @@ def _quiet_run(settings: Settings, summary: dict) -> bool:
         busy = con.execute(
             "SELECT (SELECT count(*) FROM incidents WHERE state = 'open') "
             "+ (SELECT count(*) FROM alerts WHERE state IN ('pending', 'failed') AND attempts < ?) "
-            "+ (SELECT count(*) FROM feed_state WHERE (consecutive_failures >= ? AND alerted_at IS NULL) "
-            "   OR (consecutive_failures = 0 AND alerted_at IS NOT NULL))",
-            [MAX_ATTEMPTS, settings.failure_backoff_after]).fetchone()
+            "+ (SELECT count(*) FROM feed_state WHERE alerted_run_id = ?)",
+            [MAX_ATTEMPTS, run_id]).fetchone()
         return not (busy and busy[0])
     finally:
         con.close()
@@ -174,7 +174,7 @@ def record_incidents(con: duckdb.DuckDBPyConnection, settings: Settings, run_id:
                     "WHERE starts_with(scope, 'task:') AND state = 'open' AND opened_run_id <> ?",
                     [now, run_id, run_id])  # the run reached its alert step: every task before it succeeded
         if summary.get("kind") == "feeds":
-            feeds = _newly_failing_feeds(con, settings.failure_backoff_after, now)
+            feeds = _newly_failing_feeds(con, run_id)
             if feeds:
                 urls = tuple(f[0] for f in feeds)
                 opened.append(_open(con, "feeds", urls, run_id, now,
@@ -233,19 +233,11 @@ def _queue(con: duckdb.DuckDBPyConnection, settings: Settings, o: Opened, run_id
                      json.dumps(o.payload, ensure_ascii=False)])
 
 
-def _newly_failing_feeds(con: duckdb.DuckDBPyConnection, threshold: int, now: datetime) -> list[tuple]:
-    """Feeds at or past the threshold that have not alerted yet; marks them alerted.
+def _newly_failing_feeds(con: duckdb.DuckDBPyConnection, run_id: str) -> list[tuple]:
+    """Feeds that crossed the failure threshold in this run (the load marked them; each alerts once)."""
+    from pipeline.feed_health import newly_failing
 
-    A feed that succeeded again (no consecutive failures) may alert again the next time it fails.
-    """
-    con.execute("UPDATE feed_state SET alerted_at = NULL WHERE alerted_at IS NOT NULL AND consecutive_failures = 0")
-    feeds = con.execute("SELECT feed_url, consecutive_failures, last_error FROM feed_state "
-                        "WHERE consecutive_failures >= ? AND alerted_at IS NULL ORDER BY feed_url",
-                        [threshold]).fetchall()
-    if feeds:
-        con.execute("UPDATE feed_state SET alerted_at = ? WHERE list_contains(?, feed_url)",
-                    [now, [f[0] for f in feeds]])
-    return feeds
+    return [(f["feed_url"], f["consecutive_failures"], f["last_error"]) for f in newly_failing(con, run_id)]
 
 
 def alert_task_failure(settings: Settings, run_id: str, task_id: str, error: str,

@@ -4,7 +4,7 @@ A quarantined *event* may have several quarantine rows (one per failed expectati
 discard act on the whole event. ``release`` validates the events again with the suites as they are
 now and the articles as stored now, then, in one transaction, loads those that pass, marks all
 their open rows ``released`` with the release run, records new failures of those that still fail
-(they stay open), and writes the run. Nothing is lost (every decision is in
+(they stay open), folds the released claims into exchanges, and writes the run. Nothing is lost (every decision is in
 ``quarantine_actions``) and nothing is loaded twice (released rows are no longer open; event ids
 are primary keys).
 """
@@ -22,6 +22,7 @@ from pipeline.records import Event, EventRow, QuarantinedRow, stable_id
 from pipeline.settings import Settings
 from pipeline.validate_frame import ArticleRef
 from pipeline.warehouse import writer
+from pipeline.warehouse.exchanges import reconcile_pending
 from pipeline.warehouse.load import (
     EVENT_SCHEMA,
     QUARANTINE_SCHEMA,
@@ -130,7 +131,8 @@ def release(settings: Settings, run_id: str, now: datetime, ids: list[str] | Non
             _insert(con, "quarantine_rows", quarantine_rows(new_failures, RunInfo(run_id, "release", now, now, "")),
                     QUARANTINE_SCHEMA)
             result = ReleaseResult(run_id, len(rows), len(passed), len(failing), loaded, failing)
-            _write_run(con, run_id, "release", now, {"kind": "release", **result.__dict__})
+            exchanges = reconcile_pending(con, run_id, now) if loaded else {}  # released claims join exchanges
+            _write_run(con, run_id, "release", now, {"kind": "release", **result.__dict__, "exchanges": exchanges})
             con.execute("COMMIT")
         except Exception:
             con.execute("ROLLBACK")

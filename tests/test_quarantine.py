@@ -111,6 +111,8 @@ def test_release_after_the_article_arrived(warehouse):
     result = quarantine.release(warehouse, "rel-4", NOW, expectation="article_exists")
     assert result.events_released == 1
     assert _q(warehouse, "SELECT source_url FROM events WHERE run_id = 'rel-4'") == [("https://news.example/a2",)]
+    released = ORPHAN.event_id("a2")
+    assert _q(warehouse, "SELECT count(*) FROM exchange_members WHERE event_id = ?", [released]) == [(1,)]
 
 
 def test_a_failed_release_changes_nothing(warehouse, monkeypatch):

@@ -6,13 +6,15 @@ input: anything unexpected yields ``[]``.
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left
 from datetime import date
 
 from pipeline.records import Document, Event
 
-from . import lexicon, sentences
+from . import attributes, lexicon, sentences
 from .assemble import Draft, assemble
+from .dates import find_dates
 from .mentions import Mention, sentence_mentions
 from .parties import PartyMention, find_parties, main_pair
 
@@ -40,17 +42,20 @@ def extract_from_text(text: str, published: date | None, lang: str | None = None
     body = text[:end]
     reciprocal = _about_handovers(body, lex)
     hits = [m.start() for m in lex.trigger.finditer(body)]
-    sents = [s for s in sentences.split(text, end) if _has_hit(hits, s.start, s.end)]
+    all_sents = sentences.split(text, end)
+    sents = [s for s in all_sents if _has_hit(hits, s.start, s.end)]
     pms = [find_parties(s.text) for s in sents]
     pair = _doc_pair(pms)
     if pair is None:
         return []
     mentions: list[Mention] = []
+    hints = _year_hints(all_sents, published)
     for s, found in zip(sents, pms, strict=True):
-        mentions += sentence_mentions(s, lex, pair, published, found)
+        mentions += sentence_mentions(s, lex, pair, published, found, hints.get(s.index))
     drafts = assemble(mentions)
-    if lex.denial.search(body):  # "this is not an exchange": keep only the dead, whose return is one-way anyway
-        drafts = [d for d in drafts if d.etype != "prisoner_exchange"]
+    drafts = _drop_denied(drafts, all_sents, lex)
+    _lead_mediators(drafts, all_sents, lex)
+    _talks_day(drafts, all_sents, lex, published)
     if not reciprocal:  # no swap word: only a handover with a figure for each side shows two-way traffic
         drafts = [d for d in drafts if len([v for v in d.counts.values() if v]) == 2]
     _default_to_published(drafts, published)
@@ -70,6 +75,75 @@ def _default_to_published(drafts: list[Draft], published: date | None) -> None:
             first.date, first.precision = published, "day"
 
 
+_YEAR = re.compile(r"(?<![\d/.-])(?:(since|from|с|з|seit|depuis|desde)\s+)?((?:19|20)\d\d)(?![\d/-]|\.\d)", re.IGNORECASE)
+
+
+def _year_hints(all_sents: list[sentences.Sentence], published: date | None) -> dict[int, int]:
+    """Sentence index -> the year the sentence before named ("the very start of 2024. On January 3, ..."),
+    when that is earlier than the publication year; "since 2022" names no such year."""
+    named: dict[int, int] = {}
+    for s in all_sents:
+        years = [int(m.group(2)) for m in _YEAR.finditer(s.text) if not m.group(1)]
+        if years:
+            named[s.index] = years[-1]
+    out: dict[int, int] = {}
+    for s in all_sents:
+        year = named.get(s.index - 1)
+        if year and (published is None or year < published.year):
+            out[s.index] = year
+    return out
+
+
+def _lead_mediators(drafts: list[Draft], all_sents: list[sentences.Sentence], lex: lexicon.Lexicon) -> None:
+    """"The UAE said its mediation made the exchange possible": credited anywhere in the story, the
+    mediator goes to the story's lead handover when that names none of its own."""
+    lead = [d for d in drafts if d.status == "conducted" and not d.recall]
+    if not lead:
+        return
+    first = min(lead, key=lambda d: min(s.index for s in d.sents))
+    if first.mediators:
+        return
+    for s in all_sents:
+        first.mediators |= attributes.mediators(s.text, lex, first.pair)
+
+
+_TALKS = re.compile(r"(?:talks|negotiations|meeting|summit|переговор\w*|встреч\w*|зустріч\w*|gespräch\w*|verhandlung\w*"
+                    r"|treffen|pourparlers|négociations|réunion|conversaciones|negociaciones|reunión|conversações"
+                    r"|negociações|reunião)", re.IGNORECASE)
+
+
+def _talks_day(drafts: list[Draft], all_sents: list[sentences.Sentence], lex: lexicon.Lexicon,
+               published: date | None) -> None:
+    """"The third round of talks ended on Wednesday. Both sides agreed to swap 1,200 each": an agreement with no
+    day of its own was reached on the day of the talks told in the sentence just before it."""
+    for d in drafts:
+        if d.status != "agreed" or d.precision is not None:
+            continue
+        told = {s.index for s in d.strong_sents or d.sents}
+        for prev in (s for s in all_sents if s.index + 1 in told and s.index not in told):
+            if not _TALKS.search(prev.text):
+                continue
+            days = [r for r in find_dates(prev.text, lex, published) if r.precision == "day" and r.date and not r.speech]
+            if len({r.date for r in days}) == 1:
+                d.date, d.precision = days[0].date, "day"
+                break
+
+
+def _drop_denied(drafts: list[Draft], all_sents: list[sentences.Sentence], lex: lexicon.Lexicon) -> list[Draft]:
+    """"This is not an exchange" / "no one was released in return": the release told in that sentence or
+    the one before (or the next, when it names no swap) is one-way. The dead are one-way anyway."""
+    denied = {s.index for s in all_sents if lex.denial.search(s.text)}
+    if not denied:
+        return drafts
+    if not any(lex.exchange.search(s.text) for s in all_sents if s.index not in denied):
+        return [d for d in drafts if d.etype != "prisoner_exchange"]  # the only "exchange" is the denial
+
+    def covered(s: sentences.Sentence) -> bool:
+        return s.index in denied or s.index + 1 in denied or (s.index - 1 in denied and not lex.exchange.search(s.text))
+
+    return [d for d in drafts if d.etype != "prisoner_exchange" or not all(covered(s) for s in d.strong_sents)]
+
+
 def _about_handovers(body: str, lex: lexicon.Lexicon) -> bool:
     """Some swap or repatriation word, or a reciprocal "in return" that is not denied."""
     for m in lex.exchange.finditer(body):
@@ -82,7 +156,8 @@ def _about_handovers(body: str, lex: lexicon.Lexicon) -> bool:
     for m in lex.captive.finditer(body):
         if lex.each_strict.search(body, max(0, m.start() - 60), m.end() + 60):
             return True
-    return any(not lex.negation.search(body, max(0, m.start() - 80), m.start()) for m in lex.idiom.finditer(body))
+    recip = list(lex.idiom.finditer(body)) + list(lex.reciprocal.finditer(body))
+    return any(not lex.negation.search(body, max(0, m.start() - 80), m.start()) for m in recip)
 
 
 def _has_hit(hits: list[int], start: int, end: int) -> bool:

@@ -28,6 +28,7 @@ class Draft:
     location: str | None = None
     sents: list = field(default_factory=list)
     strong_sents: list = field(default_factory=list)
+    soft: bool = False
 
 
 def _key(ref: DateRef | None) -> tuple[date | None, str | None, date | None, date | None]:
@@ -50,6 +51,8 @@ def _dates_fit(d: Draft, m: Mention) -> bool:
 
 
 def _counts_fit(d: Draft, m: Mention) -> bool:
+    if d.soft or m.soft:  # a deal's name does not stand against the handover's own figures
+        return True
     return all(d.counts.get(p, v) == v for p, v in m.counts.items())
 
 
@@ -67,8 +70,11 @@ def _absorb(d: Draft, m: Mention, strong: bool) -> None:
     md, mp, mlo, mhi = _key(m.date)
     if _PREC_RANK[mp] > _PREC_RANK[d.precision]:
         d.date, d.precision, d.lo, d.hi = md, mp, mlo, mhi
-    for p, v in m.counts.items():
-        d.counts.setdefault(p, v)
+    if d.soft and m.counts and not m.soft:
+        d.counts, d.qualifiers, d.soft = {}, set(), False
+    if not (m.soft and d.counts):
+        for p, v in m.counts.items():
+            d.counts.setdefault(p, v)
     if m.mirror and len(d.counts) == 1:
         (known, value), = d.counts.items()
         d.counts[d.pair[1] if known == d.pair[0] else d.pair[0]] = value
@@ -85,6 +91,7 @@ def _absorb(d: Draft, m: Mention, strong: bool) -> None:
 
 def _new(m: Mention) -> Draft:
     d = Draft(m.etype, m.status or "conducted", m.pair, None, None, None, None, m.recall)
+    d.soft = m.soft
     _absorb(d, m, True)
     return d
 
@@ -112,6 +119,9 @@ def assemble(mentions: list[Mention]) -> list[Draft]:
         if m.additive and _add_to_previous(drafts, m):
             continue
         target = _closest(drafts, m)
+        if target is None and _bare_reference(m):
+            m.strong = False  # "bodies were being returned, but no figures": a remark, not a new event
+            continue
         if target is None:
             target = _new(m)
             drafts.append(target)
@@ -125,7 +135,25 @@ def assemble(mentions: list[Mention]) -> list[Draft]:
             target = _closest(drafts, m, any_status=m.status is None)
             if target is not None:
                 _absorb(target, m, False)
+    _terms_to_agreement(drafts, mentions)
     return drafts
+
+
+def _terms_to_agreement(drafts: list[Draft], mentions: list[Mention]) -> None:
+    """"Completed the swap under the 1,000-for-1,000 formula": the formula is the agreement's terms, so a
+    figureless agreement of the same kind takes them."""
+    for m in mentions:
+        if not m.soft or len(m.counts) != 2:
+            continue
+        for d in drafts:
+            if d.status == "agreed" and d.etype == m.etype and d.pair == m.pair and not d.counts:
+                d.counts = dict(m.counts)
+                d.qualifiers |= m.qualifiers
+
+
+def _bare_reference(m: Mention) -> bool:
+    undated = m.date is None or m.date.precision is None
+    return m.status == "conducted" and undated and not m.counts and m.sent.index > 3
 
 
 def _add_to_previous(drafts: list[Draft], m: Mention) -> bool:
@@ -136,7 +164,7 @@ def _add_to_previous(drafts: list[Draft], m: Mention) -> bool:
         return False
     d = max(prev, key=lambda d: max(s.index for s in d.sents))
     for p, v in m.counts.items():
-        d.counts[p] = d.counts.get(p, 0) + v
+        d.counts[p] = v if p in m.totals else d.counts.get(p, 0) + v
     d.qualifiers |= m.qualifiers
     d.categories |= m.categories
     d.mediators |= m.mediators
@@ -152,7 +180,8 @@ def _fold_planned(drafts: list[Draft]) -> list[Draft]:
     for d in drafts:
         if d.status == "planned" and d.precision is None:
             host = next((a for a in agreed if a.etype == d.etype and a.pair == d.pair
-                         and all(a.counts.get(p, v) == v for p, v in d.counts.items())), None)
+                         and (all(a.counts.get(p) == v for p, v in d.counts.items())
+                              or (not a.counts and len(d.counts) == 2))), None)
             if host is not None:
                 for p, v in d.counts.items():
                     host.counts.setdefault(p, v)

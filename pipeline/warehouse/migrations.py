@@ -149,7 +149,15 @@ MIGRATIONS: list[tuple[str, str]] = [
         acted_at TIMESTAMPTZ NOT NULL
     );
     """),
+    ("0401_feeds_alerted_run", """
+    ALTER TABLE feed_state ADD COLUMN alerted_run_id VARCHAR;  -- the run whose failure raised the alert
+    """),
 ]
+
+
+from pipeline.warehouse.exchanges_sql import RECONCILE_MIGRATIONS  # noqa: E402 - issue 7: exchanges
+
+MIGRATIONS += RECONCILE_MIGRATIONS
 
 
 def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
