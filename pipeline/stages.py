@@ -158,7 +158,7 @@ def load_stage(settings: Settings, run_id: str, run_after: datetime, started_at:
         "events_extracted": len(t.rows),
         "events_passed": len(batch.passed),
         "events_quarantined": len({q.row.event_id for q in batch.quarantined}),
-        "validation_failures": [f.__dict__ | {"event_ids": len(f.event_ids)} for f in failures],
+        "validation_failures": [f.as_summary() for f in failures],
     }
     run = RunInfo(run_id, kind, run_after, started_at, EXTRACTOR_VERSION)
     with writer(settings.warehouse, settings.replica_path) as con:

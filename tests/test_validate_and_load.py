@@ -108,3 +108,14 @@ def test_feed_volume_history_counts_feed_articles_per_day(settings):
     last_day, previous, last = feed_volume_history(settings, now)
     assert last_day == 2 and last == now - timedelta(hours=1)
     assert previous == (7, 6, 0)  # day 4 is the first day ever: not a full day of history, left out
+
+
+def test_each_quarantined_row_keeps_its_own_observed_value():
+    small = replace(GOOD, returned_to=(("Russia", 84), ("Ukraine", 12000)))
+    large = replace(GOOD, returned_to=(("Russia", 84), ("Ukraine", 25000)))
+    batch, failures = validate(_rows(GOOD, small, large), {"a1": ArticleRef(TEXT, None)}, _metrics(3), 24)
+    observed = {q.row.event.returned_to[1][1]: q.observed for q in batch.quarantined}
+    assert observed == {12000: "12000", 25000: "25000"}
+    (failure,) = failures
+    assert failure.as_summary() == {"suite": "event_rows", "expectation": "expect_column_values_to_be_between(count_max)",
+                                    "observed": failure.observed, "event_ids": 2}
