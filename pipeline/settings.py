@@ -41,6 +41,7 @@ SETTINGS: dict[str, tuple[str, str]] = {
     "PIPELINE_ALERT_EMAIL_FROM": ("pipeline@localhost", "sender of alert mail"),
     "PIPELINE_ALERT_WEBHOOK_URL": ("", "webhook receiving Slack-compatible JSON alerts"),
     "PIPELINE_REPORTS_DIR": ("data/reports", "where validation reports (HTML) are written"),
+    "PIPELINE_REPORTS_BASE_URL": ("", "URL under which PIPELINE_REPORTS_DIR is served; alerts link there (default: file:// paths)"),
     "PIPELINE_FRESHNESS_HOURS": ("24", "alert when no new article arrived from any feed for this many hours"),
     "PIPELINE_PROGRESS": ("auto", "progress output on stderr: auto (when a terminal), always, never"),
 }
@@ -75,6 +76,7 @@ class Settings:
     alert_email_from: str = _default("PIPELINE_ALERT_EMAIL_FROM")
     alert_webhook_url: str = ""
     reports_dir: Path = Path(_default("PIPELINE_REPORTS_DIR"))
+    reports_base_url: str = ""
     freshness_hours: float = float(_default("PIPELINE_FRESHNESS_HOURS"))
     progress: str = _default("PIPELINE_PROGRESS")
 
@@ -113,6 +115,7 @@ class Settings:
             alert_email_from=get("PIPELINE_ALERT_EMAIL_FROM"),
             alert_webhook_url=env.get("PIPELINE_ALERT_WEBHOOK_URL", "").strip(),
             reports_dir=Path(get("PIPELINE_REPORTS_DIR")),
+            reports_base_url=env.get("PIPELINE_REPORTS_BASE_URL", "").strip(),
             freshness_hours=float(get("PIPELINE_FRESHNESS_HOURS")),
             progress=get("PIPELINE_PROGRESS"),
         )

@@ -22,7 +22,7 @@ from pipeline.records import CleanArticle, EventRow, Rejection, ValidatedBatch
 from pipeline.settings import Settings
 from pipeline.sources import Collected, FeedSource, SeedSource, read_feed_list
 from pipeline.validate_frame import ArticleRef, BatchMetrics
-from pipeline.warehouse import known_state, recent_feed_volumes, writer
+from pipeline.warehouse import known_state, writer
 from pipeline.warehouse.load import RunInfo, load
 
 STAGING_VERSION = 1
@@ -126,12 +126,14 @@ def _stored_refs(settings: Settings, ids: set[str]) -> dict[str, ArticleRef]:
 def _batch_metrics(settings: Settings, kind: str, t: Transformed, now: datetime) -> BatchMetrics:
     if kind == "seed":
         return BatchMetrics(len(t.rows), _without_count(t.rows), 0, (), None)
-    history, last_new = recent_feed_volumes(settings)
-    fetched = sum(1 for a in t.collected.articles if a.source == "feed")
+    from pipeline.validate_history import feed_volume_history
+
+    last_day, previous_days, last_new = feed_volume_history(settings, now)
+    fetched = sum(1 for a in t.articles if a.source == "feed")
     if t.articles:
         last_new = now
-    hours = (now - last_new).total_seconds() / 3600 if last_new else None
-    return BatchMetrics(len(t.rows), _without_count(t.rows), fetched, history, hours)
+    hours = max(0.0, (now - last_new).total_seconds() / 3600) if last_new else None
+    return BatchMetrics(len(t.rows), _without_count(t.rows), last_day + fetched, previous_days, hours)
 
 
 def _without_count(rows: list[EventRow]) -> int:
@@ -156,7 +158,7 @@ def load_stage(settings: Settings, run_id: str, run_after: datetime, started_at:
         "events_extracted": len(t.rows),
         "events_passed": len(batch.passed),
         "events_quarantined": len({q.row.event_id for q in batch.quarantined}),
-        "validation_failures": [f.__dict__ | {"event_ids": len(f.event_ids)} for f in failures],
+        "validation_failures": [f.as_summary() for f in failures],
     }
     run = RunInfo(run_id, kind, run_after, started_at, EXTRACTOR_VERSION)
     with writer(settings.warehouse, settings.replica_path) as con:
