@@ -12,7 +12,7 @@ from datetime import date
 
 from pipeline.records import Document, Event
 
-from . import document, lexicon, sentences
+from . import document, lexicon, prefilter, sentences
 from .assemble import Draft, assemble
 from .mentions import Mention, sentence_mentions
 from .parties import PartyMention, find_parties, main_pair
@@ -40,14 +40,16 @@ def extract_from_text(text: str, published: date | None, lang: str | None = None
     end = sentences.body_end(text)
     lex = lexicon.get(lang or lexicon.detect_language(text[:end]))
     body = text[:end]
-    reciprocal = document.about_handovers(body, lex)
-    hits = [m.start() for m in lex.trigger.finditer(body)]
+    hits = prefilter.trigger_hits(body, lex)  # most stories: no trigger word at all, out in microseconds
+    if not hits or _doc_pair([find_parties(s.text) for s in _hit_lines(text, hits, end)]) is None:
+        return []  # no sides named where the triggers are: done before cutting the whole story
     all_sents = sentences.split(text, end)
     sents = [s for s in all_sents if _has_hit(hits, s.start, s.end)]
     pms = [find_parties(s.text) for s in sents]
     pair = _doc_pair(pms)
     if pair is None:
         return []
+    reciprocal = document.about_handovers(body, lex)
     mentions: list[Mention] = []
     hints = document.year_hints(all_sents, published)
     anchors = document.day_anchors(all_sents, lex, published, hints) if _THE_WEEKDAY.search(body) else {}
@@ -66,6 +68,19 @@ def extract_from_text(text: str, published: date | None, lang: str | None = None
         drafts = [d for d in drafts if len([v for v in d.counts.values() if v]) == 2]
     document.default_to_published(drafts, published)
     return [_to_event(text, d) for d in drafts]
+
+
+def _hit_lines(text: str, hits: list[int], end: int) -> list[sentences.Sentence]:
+    """The sentences holding a trigger, cut line by line (only the lines that have one)."""
+    out: list[sentences.Sentence] = []
+    done = -1
+    for h in hits:
+        if h <= done:
+            continue
+        stop = text.find("\n", h, end)
+        done = end if stop < 0 else stop
+        out += [s for s in sentences.line_sentences(text, h, end) if _has_hit(hits, s.start, s.end)]
+    return out
 
 
 def _has_hit(hits: list[int], start: int, end: int) -> bool:
