@@ -41,14 +41,15 @@ def extract_from_text(text: str, published: date | None, lang: str | None = None
     lex = lexicon.get(lang or lexicon.detect_language(text[:end]))
     body = text[:end]
     hits = prefilter.trigger_hits(body, lex)  # most stories: no trigger word at all, out in microseconds
-    if not hits or _doc_pair([find_parties(s.text) for s in _hit_lines(text, hits, end)]) is None:
+    if not hits:
+        return []
+    lines = _hit_lines(text, hits, end)
+    pair = _doc_pair([find_parties(s.text) for s in lines]) or _speakers_pair(lines, lex)
+    if pair is None:
         return []  # no sides named where the triggers are: done before cutting the whole story
     all_sents = sentences.split(text, end)
     sents = [s for s in all_sents if _has_hit(hits, s.start, s.end)]
     pms = [find_parties(s.text) for s in sents]
-    pair = _doc_pair(pms)
-    if pair is None:
-        return []
     reciprocal = document.about_handovers(body, lex)
     mentions: list[Mention] = []
     hints = document.year_hints(all_sents, published)
@@ -62,11 +63,13 @@ def extract_from_text(text: str, published: date | None, lang: str | None = None
     mentions.sort(key=lambda m: m.sent.index)
     drafts = assemble(mentions)
     drafts = document.drop_denied(drafts, all_sents, lex)
+    document.subset_totals(drafts, all_sents)
     document.lead_mediators(drafts, all_sents, lex)
     document.talks_day(drafts, all_sents, lex, published)
     if not reciprocal:  # no swap word: only a handover with a figure for each side shows two-way traffic
         drafts = [d for d in drafts if len([v for v in d.counts.values() if v]) == 2]
     document.default_to_published(drafts, published)
+    document.untold_day(drafts, all_sents, published)
     return [_to_event(text, d) for d in drafts]
 
 
@@ -81,6 +84,13 @@ def _hit_lines(text: str, hits: list[int], end: int) -> list[sentences.Sentence]
         done = end if stop < 0 else stop
         out += [s for s in sentences.line_sentences(text, h, end) if _has_hit(hits, s.start, s.end)]
     return out
+
+
+def _speakers_pair(lines: list[sentences.Sentence], lex: lexicon.Lexicon) -> tuple[str, str] | None:
+    """"103 of our defenders are home!": a post that names no side speaks for the side "our" means."""
+    if lex.ours_party is None or not any(lex.ours.search(s.text) for s in lines):
+        return None
+    return main_pair({lex.ours_party: 1.0})
 
 
 def _has_hit(hits: list[int], start: int, end: int) -> bool:

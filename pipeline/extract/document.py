@@ -147,6 +147,44 @@ def day_anchors(all_sents: list[sentences.Sentence], lex: lexicon.Lexicon, publi
     return out
 
 
+_NO_DAY = re.compile(
+    r"\b(?:(?:did|does|would|could) not|didn't|doesn't|wouldn't|declined to|refused to) (?:say|specify|disclose|give|reveal"
+    r"|confirm)(?: exactly| precisely)? when\b|\bit (?:was|is|remains) (?:not |un)clear when\b"
+    r"|\bwithout (?:saying|specifying|disclosing) when\b", re.IGNORECASE)
+
+
+def untold_day(drafts: list[Draft], all_sents: list[sentences.Sentence], published: date | None) -> None:
+    """"Officials did not say exactly when the handover happened": the day it was reported is not its day."""
+    if not any(_NO_DAY.search(s.text) for s in all_sents):
+        return
+    lead = [d for d in drafts if d.status == "conducted" and not d.recall]
+    if not lead:
+        return
+    first = min(lead, key=lambda d: min(s.index for s in d.sents))
+    if first.precision == "day" and (first.said_day or first.date == published):
+        first.date, first.precision, first.lo, first.hi = None, None, None, None
+
+
+_INCLUDED_IN = re.compile(r"\b(?:are|were|is|was)\s+(?:also\s+)?(?:(?:included|counted)\s+(?:in|among)|among|part of)"
+                          r"\s+(?:the|those|these)\s+(\d{1,3}(?:,\d{3})+|\d+)(?![\d,]*\s*(?:%|per ?cent))", re.IGNORECASE)
+
+
+def subset_totals(drafts: list[Draft], all_sents: list[sentences.Sentence]) -> None:
+    """"The three foreigners are included in the 103": a group told apart is part of the figure, which is the
+    side's whole count (not the group added to it)."""
+    for s in all_sents:
+        for m in _INCLUDED_IN.finditer(s.text):
+            total = int(m.group(1).replace(",", ""))
+            told = [d for d in drafts if any(x.index <= s.index for x in d.sents)
+                    and any(str(total) in x.text.replace(",", "") for x in d.sents)]
+            if not told:
+                continue
+            d = max(told, key=lambda d: max(x.index for x in d.sents if x.index <= s.index))
+            for p, v in d.counts.items():
+                if v is not None and v > total:
+                    d.counts[p] = total
+
+
 def lead_mediators(drafts: list[Draft], all_sents: list[sentences.Sentence], lex: lexicon.Lexicon) -> None:
     """"The UAE said its mediation made the exchange possible": credited anywhere in the story, the
     mediator goes to the story's lead handover when that names none of its own."""

@@ -1,6 +1,8 @@
 """English cue words. Every value is a regex fragment (compiled case-insensitively)."""
 
 LEX = {
+    "ours_party": ("Ukraine",),  # "our defenders / heroes": how Ukrainian officials speak of their soldiers
+    "ours": r"\s*(?:of\s+)?our\s+(?:(?:brave|captured)\s+)?(?:defenders|defenders and defenderesses|heroes|warriors)\b",
     "exchange": r"\b(?:swap(?:s|ped|ping)?|exchang(?:e|es|ed|ing)|prisoner[- ]trades?|traded|trade of prisoners)\b",
     "idiom": r"\bin (?:exchange|return)\b",
     "captive": r"\b(?:pows?|prisoners?(?: of war)?|captiv(?:es?|ity)|custody|detainees?|hostages?|inmates|held by)\b",

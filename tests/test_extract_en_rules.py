@@ -1,0 +1,53 @@
+"""English rules of general reach: a named person added to a group, a group included in a figure, "our
+defenders", a day the report does not give."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pipeline.extract import extract_from_text
+
+PUB = date(2022, 9, 22)
+
+
+def _events(text: str, pub: date = PUB) -> list[dict]:
+    return [e.to_json() for e in extract_from_text(text, pub)]
+
+
+def test_person_named_after_a_group_counts_one_more() -> None:
+    text = ("Ukraine has secured the release of 215 of its fighters in exchange for 55 Russians and pro-Moscow "
+            "politician Viktor Medvedchuk, Kyiv said late on Wednesday.")
+    (ev,) = _events(text)
+    assert ev["returned_to"] == {"Russia": 56, "Ukraine": 215}
+
+
+def test_title_after_a_group_is_no_extra_person() -> None:
+    text = ("Russia and Ukraine exchanged 95 prisoners each on Wednesday and President Volodymyr Zelensky thanked "
+            "the mediators.")
+    (ev,) = _events(text)
+    assert ev["returned_to"] == {"Russia": 95, "Ukraine": 95}
+
+
+def test_group_included_in_a_figure_is_not_added() -> None:
+    text = ("Russia released three foreign volunteers as part of an exchange on Wednesday in which 103 prisoners "
+            "were returned to Ukraine and 100 Russian servicemen went home, officials said.\n"
+            "The three foreigners are included in the 103, the coordination headquarters said.")
+    (ev,) = _events(text)
+    assert ev["returned_to"] == {"Russia": 100, "Ukraine": 103}
+
+
+def test_our_defenders_are_ukraines() -> None:
+    text = "103 of our defenders are home! Thank you to everyone who made this exchange possible."
+    (ev,) = _events(text, date(2024, 9, 14))
+    assert ev["parties"] == ["Russia", "Ukraine"]
+    assert ev["returned_to"] == {"Russia": None, "Ukraine": 103}
+
+
+def test_report_that_does_not_give_the_day() -> None:
+    text = ("Ukraine received the bodies of 909 soldiers killed in the war, officials said Friday, after handing "
+            "over 43 bodies of Russian troops.\nOfficials did not say exactly when the handover happened.")
+    (ev,) = _events(text, date(2025, 5, 16))
+    assert ev["returned_to"] == {"Russia": 43, "Ukraine": 909}
+    assert ev["event_date"] is None
+    dated = _events(text.split("\n")[0], date(2025, 5, 16))
+    assert dated[0]["event_date"] == "2025-05-16"
