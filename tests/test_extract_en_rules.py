@@ -51,3 +51,23 @@ def test_report_that_does_not_give_the_day() -> None:
     assert ev["event_date"] is None
     dated = _events(text.split("\n")[0], date(2025, 5, 16))
     assert dated[0]["event_date"] == "2025-05-16"
+
+
+def test_this_year_beats_the_year_named_before() -> None:
+    text = ("In the first truce of November 2023, hostages were swapped for prisoners.\n"
+            "On January 19 of this year, three Israeli women were freed in return for 90 Palestinian prisoners.")
+    evs = _events(text, date(2025, 10, 20))
+    assert any(e["event_date"] == "2025-01-19" and e["returned_to"] == {"Hamas": 90, "Israel": 3} for e in evs)
+
+
+def test_hostages_handed_to_the_red_cross_were_released() -> None:
+    text = ("On the morning of October 13, the last twenty living Israeli hostages held in Gaza were handed to the "
+            "Red Cross in exchange for 1,968 Palestinian prisoners.")
+    (ev,) = _events(text, date(2025, 10, 20))
+    assert ev["event_date"] == "2025-10-13" and ev["returned_to"] == {"Hamas": 1968, "Israel": 20}
+
+
+def test_a_rate_is_no_handover() -> None:
+    text = ("For each body returned, Israel has been handing over the remains of fifteen Palestinians, a rate that "
+            "reflects the asymmetry of the war.")
+    assert _events(text, date(2025, 10, 20)) == []

@@ -30,6 +30,8 @@ _DIGIT = re.compile(r"\d")
 _YEAR = re.compile(r"(?<![\d/.-])(?:(since|from|с|з|seit|depuis|desde)\s+)?((?:19|20)\d\d)(?![\d/-]|\.\d)", re.IGNORECASE)
 
 
+_THIS_YEAR = re.compile(r"\b(?:this year|cette année|este año|este ano|dieses jahres|in diesem jahr|этого года"
+                        r"|в этом году|цього року|цьогоріч)\b", re.IGNORECASE)
 _TO_PARTY = re.compile(r"\b(?:to|в|у|до)\s+[A-ZА-ЯІЇЄ]")
 
 
@@ -127,7 +129,7 @@ def year_hints(all_sents: list[sentences.Sentence], published: date | None) -> d
     out: dict[int, int] = {}
     for s in all_sents:
         year = named.get(s.index - 1)
-        if year and (published is None or year < published.year):
+        if year and (published is None or year < published.year) and not _THIS_YEAR.search(s.text):
             out[s.index] = year
     return out
 

@@ -31,7 +31,8 @@ _TABLE: dict[str, tuple[str, str]] = {
                       r"|norte-americanos?|american[oa]s?"),
     "Israel": (r"israel(?:'s)?|israël|израил\w*|ізраїл\w*", r"israelis?|израильск\w*|ізраїльськ\w*|israelisch\w*"
                r"|israéliens?|israelíes|israelenses?"),
-    "Hamas": (r"hamas|хамас\w*", r"(?!x)x"),
+    "Hamas": (r"hamas|хамас\w*", r"palestinians?|palästinens\w*|palestiniens?|palestin[oa]s?|palestinian[oa]s?"
+              r"|палестин\w*"),  # Palestinian prisoners go to the side that holds the hostages
     "Armenia": (r"armenia(?:'s)?|yerevan|армени\w*|вірмені\w*|ереван\w*|єреван\w*|armenien|arménie|arm[êé]nia|jerewan"
                 r"|erevan|ereván", r"armenians?|армянск\w*|вірменськ\w*|armenisch\w*|arméniens?|armenios?|arm[êé]nios?"),
     "Azerbaijan": (r"azerbaijan(?:'s)?|baku|азербайджан\w*|баку|aserbaidschan|azerbaïdjan|azerbaiyán|azerbaijão|bakou",

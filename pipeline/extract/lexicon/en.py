@@ -8,7 +8,7 @@ LEX = {
     "captive": r"\b(?:pows?|prisoners?(?: of war)?|captiv(?:es?|ity)|custody|detainees?|hostages?|inmates|held by)\b",
     "soldier": (r"\b(?:soldiers|servicem[ae]n|service members|defenders|troops|military personnel|marines"
                 r"|guardsmen|fighters|civilians|citizens)\b"),
-    "release": (r"\b(?:return(?:ed|ing|s)?|freed|free|released?|releasing|handed (?:over|back)|hand(?:ing|s)? over"
+    "release": (r"\b(?:return(?:ed|ing|s)?|freed|free|released?|releasing|handed (?:over|back|to)|hand(?:ing|s)? over"
                 r"|came home|come home|coming home|brought (?:back|home)|bring(?:ing)? (?:back|home)|got back"
                 r"|repatriat\w+|transferred|went home|back home|homecoming|home|brought|bring|returnees)\b"),
     "body": (r"\b(?:bod(?:y|ies)|remains|war dead|(?:its|their|our) (?:own )?dead|(?:fallen|dead|killed)(?: \w+)? (?:soldiers|servicemen|"
@@ -44,7 +44,8 @@ LEX = {
     "recall": r"\b(?:previous|prior|earlier (?:swap|exchange|repatriation|handover))\b",
     "cumulative": (r"\b(?:since (?:the start|the beginning|february|2014|2022|the full-scale)|in total since|so far"
                    r"|to date|altogether since|over the course of the war|since the war began|across all|all told"
-                   r"|across (?:all )?the (?:handovers|exchanges|swaps|repatriations)|in all\b|overall)\b"),
+                   r"|across (?:all )?the (?:handovers|exchanges|swaps|repatriations)|in all\b|overall"
+                   r"|for (?:each|every) (?:\w+ ){0,2}?(?:body|hostage|prisoner|captive|soldier|one|person)(?! each))\b"),
     "each": r"\b(?:each|apiece|per side|on each side|from each side|on both sides|from both sides|both sides)\b",
     "each_strict": r"\b(?:each|apiece|per side|on each side|from each side)\b",
     "approx": r"\b(?:about|around|approximately|roughly|nearly|almost|some|an estimated|up to|close to)\s+$",
