@@ -71,3 +71,17 @@ def test_a_rate_is_no_handover() -> None:
     text = ("For each body returned, Israel has been handing over the remains of fifteen Palestinians, a rate that "
             "reflects the asymmetry of the war.")
     assert _events(text, date(2025, 10, 20)) == []
+
+
+def test_feast_day_and_a_figure_after_a_month() -> None:
+    text = ("On Ukraine's Independence Day in August, 115 prisoners were exchanged for 115, many of the Russians "
+            "having been captured in the Kursk incursion.")
+    (ev,) = _events(text, date(2025, 1, 10))
+    assert ev["event_date"] == "2024-08-24"
+    assert ev["returned_to"] == {"Russia": 115, "Ukraine": 115}
+
+
+def test_a_day_of_the_month_is_still_no_count() -> None:
+    text = "Russia and Ukraine swapped 95 prisoners each on August 24, officials said."
+    (ev,) = _events(text, date(2024, 8, 25))
+    assert ev["event_date"] == "2024-08-24" and ev["returned_to"] == {"Russia": 95, "Ukraine": 95}

@@ -83,6 +83,30 @@ def _with_year(m: int, d: int, year: str | None, pub: date | None,
 
 
 _DIGIT = re.compile(r"\d")
+_FEAST_WORDS = re.compile(r"\b(?:independence|christmas|new year|victory|день незалежност|день независимост"
+                          r"|рождеств|різдв|новый год|новий рік|новогодн|новорічн)", re.IGNORECASE)
+_FEASTS: tuple[tuple[re.Pattern[str], int, int], ...] = tuple(
+    (re.compile(p, re.IGNORECASE), m, d) for p, m, d in (
+        (r"\b(?:ukraine's independence day|independence day of ukraine|ukrainian independence day"
+         r"|день незалежності україни|день независимости украины)", 8, 24),
+        (r"\b(?:orthodox christmas(?: day)?|православн\w* рождеств\w*)", 1, 7),
+        (r"\bchristmas eve\b", 12, 24),
+        (r"(?<!orthodox )\bchristmas day\b", 12, 25),
+        (r"\bnew year's eve\b|\bновогодн\w* ноч\w*|\bноворічн\w* ноч\w*", 12, 31),
+        (r"\bnew year's day\b", 1, 1),
+        (r"\bvictory day\b|\bдень победы\b|\bдень перемоги\b", 5, 9),
+    ))
+
+
+def _feasts(text: str, pub: date | None, hint: int | None) -> list[DateRef]:
+    """Days named by a fixed feast ("on Ukraine's Independence Day", "on New Year's Eve")."""
+    out = []
+    for rx, month, day in _FEASTS:
+        for m in rx.finditer(text):
+            past, fut = _with_year(month, day, None, pub, hint)
+            if past is not None:
+                out.append(DateRef(m.start(), m.end(), past, "day", future=fut))
+    return out
 
 
 def _explicit(text: str, lex: Lexicon, pub: date | None, hint: int | None = None) -> list[DateRef]:
@@ -223,6 +247,10 @@ def find_dates(text: str, lex: Lexicon, pub: date | None, year_hint: int | None 
     """Date references of one sentence, in order, with speech/talks flags set. ``anchor``: the last day the
     story named before this sentence ("from 23 to 25 May ... On the Friday")."""
     explicit = _explicit(text, lex, pub, year_hint)
+    feasts = _feasts(text, pub, year_hint) if _FEAST_WORDS.search(text) else []
+    if feasts:  # "on Ukraine's Independence Day in August": the feast names the day within the month
+        explicit = [e for e in explicit if e.precision != "month"
+                    or not any(0 <= e.start - f.end <= 20 for f in feasts)] + feasts
     refs = list(explicit)
     loose = _loose(text, lex, pub, anchor) if lex.relative_any.search(text) else []
     for r in loose:

@@ -90,6 +90,11 @@ _VAGUE = re.compile(r"(?:several|a few|few|many|some|dozens of|hundreds of|thous
                     r"|mehrere|plusieurs|varios|vários)\s+$", re.IGNORECASE)
 
 
+def listed_before(before: str, lex: Lexicon) -> bool:
+    listed = getattr(lex, "list_of", None)  # "lists of 500 POWs" are names on paper, not people handed over
+    return listed is not None and bool(listed.search(before))
+
+
 def _is_noise(text: str, start: int, end: int, value: int, lex: Lexicon) -> bool:
     before = text[max(0, start - 30):start]
     raw = text[start:end]
@@ -99,6 +104,8 @@ def _is_noise(text: str, start: int, end: int, value: int, lex: Lexicon) -> bool
         return True
     if _CURRENCY.search(before) or _AGE.search(before) or _UNIT.match(text[end:end + 14]):
         return True
+    if value > 31 and raw.isdigit():  # no day of a month: "in August, 115 prisoners" is a head count
+        return bool(listed_before(before, lex))
     if lex.month_tail.search(text[max(0, start - _MONTH_BEFORE):start]):
         return True
     listed = getattr(lex, "list_of", None)  # "lists of 500 POWs" are names on paper, not people handed over
@@ -174,7 +181,7 @@ def find_counts(text: str, lex: Lexicon) -> list[Count]:
             continue
         nxt = cands[i + 1] if i + 1 < len(cands) else None
         gap = text[e:nxt[0]] if nxt else ""
-        if nxt and lex.for_n.match(gap) and nxt[2] == v:  # "230 Ukrainians for 248": two figures, not one per side
+        if nxt and (lex.for_n.match(gap) or _SWAPPED_FOR.match(gap)) and nxt[2] == v:  # "230 for 248": no pair
             quoted = s > 0 and text[s - 1] in "\"'«“" and text[nxt[1]:nxt[1] + 1] in "\"'»”"
             frame = bool(_FRAME_AFTER.match(text, nxt[1]) or _FRAME_BEFORE.search(text, max(0, s - 30), s) or quoted)
             out.append(Count(s, nxt[1], v, _qualifier(text, s, lex), True, frame))
@@ -192,6 +199,9 @@ def find_counts(text: str, lex: Lexicon) -> list[Count]:
     return _spread_each(text, out)
 
 
+# "115 prisoners were exchanged for 115": the same figure on both sides of the verb is one per side
+_SWAPPED_FOR = re.compile(r"^\s+(?:[^\W\d_][\w'’-]*\s+){0,3}?(?:were|was|have been|had been|are|being)\s+"
+                          r"(?:exchanged|swapped|traded)\s+for\s+$", re.IGNORECASE)
 _FRAME_AFTER = re.compile(r"[\"'»”’]?\s*(?:formula|format|deal|scheme|principle|agreement|формул\w*|формат\w*"
                           r"|принцип\w*|Formel|formule|fórmula)", re.IGNORECASE)
 _FRAME_BEFORE = re.compile(r"(?:of a|of the|under the|under a|by the|по формуле|за формулою|nach der|selon la)\s+[\"'«“]?$",
