@@ -85,3 +85,18 @@ def test_a_day_of_the_month_is_still_no_count() -> None:
     text = "Russia and Ukraine swapped 95 prisoners each on August 24, officials said."
     (ev,) = _events(text, date(2024, 8, 25))
     assert ev["event_date"] == "2024-08-24" and ev["returned_to"] == {"Russia": 95, "Ukraine": 95}
+
+
+def test_a_years_total_is_no_handover() -> None:
+    text = ("On 31 December, 140 Ukrainians came home and 82 Russians were returned in a prisoner swap.\n"
+            "According to Ukrainian figures, some 1,600 Ukrainians were released from Russian captivity in 2022.")
+    (ev,) = _events(text, date(2023, 1, 15))
+    assert ev["returned_to"] == {"Russia": 82, "Ukraine": 140}
+
+
+def test_obtained_and_an_appositive_demonym() -> None:
+    text = ("The most important exchange of the year was that of 21 September.\n"
+            "Ukraine obtained 215 prisoners; Russia obtained 55 servicemen and Viktor Medvedchuk, a Ukrainian "
+            "politician facing treason charges.")
+    (ev,) = _events(text, date(2023, 1, 15))
+    assert ev["event_date"] == "2022-09-21" and ev["returned_to"] == {"Russia": 56, "Ukraine": 215}

@@ -12,7 +12,7 @@ _AFTER = 55
 _BEFORE = 80
 _CLAUSE_END = re.compile(r"[;:]|,\s+(?:while|but|and|whereas|а|но|тогда как|натомість|але|котор\w*|which|who|whom|які|яких"
                          r"|якого|that)\b|\bwhile\b")
-_AFTER_END = re.compile(_CLAUSE_END.pattern + r"|\d|,\s+(?:according|citing|the [\w ]{0,30}(?:headquarters|hq)\b"
+_AFTER_END = re.compile(_CLAUSE_END.pattern + r"|\d|,\s+(?:according|citing|an?\s|the [\w ]{0,30}(?:headquarters|hq)\b"
                         r"|(?:в|у|до|на)\s+[А-ЯІЇЄ])")
 
 

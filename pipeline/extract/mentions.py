@@ -286,7 +286,15 @@ _SUPERLATIVE = re.compile(
 def _cumulative(s: str, lex: Lexicon) -> bool:
     """A running total ("6,000 returned since 2022"), not one handover; "largest since 2022" is no total."""
     m = lex.cumulative.search(s)
-    return bool(m) and not _SUPERLATIVE.search(s, max(0, m.start() - 70), m.start())
+    if m is None:
+        y = _WHOLE_YEAR.search(s)  # "1,600 were released from Russian captivity in 2022": the year's total
+        return y is not None and not any(r.precision == "day" for r in find_dates(s, lex, None, int(y.group(1))))
+    return not _SUPERLATIVE.search(s, max(0, m.start() - 70), m.start())
+
+
+_WHOLE_YEAR = re.compile(r"\b(?:released|freed|returned|exchanged|swapped|came home|brought home|repatriated)\b"
+                         r"[^.,;\d]{0,40}\b(?:in|during|throughout|over) (?:the (?:whole|course) of )?((?:19|20)\d\d)"
+                         r"(?![\d/–-])", re.IGNORECASE)
 
 
 def _count_type(c: Count, ctx: _Ctx) -> str:

@@ -14,7 +14,7 @@ LEX = {
     "body": (r"\b(?:bod(?:y|ies)|remains|war dead|(?:its|their|our) (?:own )?dead|(?:fallen|dead|killed)(?: \w+)? (?:soldiers|servicemen|"
              r"troops|defenders|fighters)|corpses)\b"),
     "conducted": (r"\b(?:exchanged|swapped|traded|carried out|conducted|took place|has taken place|have taken place"
-                  r"|happened|completed|returned|handed (?:over|back)|received|receiving|released|freed|brought"
+                  r"|happened|completed|returned|handed (?:over|back)|received|receiving|released|freed|brought|obtained"
                   r"|came home|come home|got back|repatriated|transferred|went home|returning"
                   r"|took part|handed|been (?:returned|freed|released|exchanged)|secured|has returned|walked free|went free"
                   r"|set free|went the other way|were swapped|are home|were back|arrived|getting|sent the other way)\b"),
@@ -50,7 +50,7 @@ LEX = {
     "each_strict": r"\b(?:each|apiece|per side|on each side|from each side)\b",
     "approx": r"\b(?:about|around|approximately|roughly|nearly|almost|some|an estimated|up to|close to)\s+$",
     "at_least": r"\b(?:more than|(?<!handed )(?<!hands )(?<!handing )(?<!hand )(?<!turned )(?<!passed )over|at least|upwards of|in excess of|no fewer than|no less than)\s+$",
-    "receive": (r"\b(?:received?|got|gets|getting|repatriated|secured the (?:freedom|release|return) of|came home|come home|coming home|are home|returned home|back home|receiving|got back|get back|getting back|brought (?:back|home)|bring(?:ing)? "
+    "receive": (r"\b(?:received?|got|gets|getting|obtained|won back|regained|repatriated|secured the (?:freedom|release|return) of|came home|come home|coming home|are home|returned home|back home|receiving|got back|get back|getting back|brought (?:back|home)|bring(?:ing)? "
                 r"(?:back|home)|brings (?:back|home)|welcomed|took back|retrieved|secured the return)\b"),
     "give": (r"\b(?:handed (?:over|back)|hand(?:s|ing)? over|returned|returning|returns|return|released|freed|"
              r"transferred|transfer|gave|give|release|free)\b"),
