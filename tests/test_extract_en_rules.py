@@ -100,3 +100,14 @@ def test_obtained_and_an_appositive_demonym() -> None:
             "politician facing treason charges.")
     (ev,) = _events(text, date(2023, 1, 15))
     assert ev["event_date"] == "2022-09-21" and ev["returned_to"] == {"Russia": 56, "Ukraine": 215}
+
+
+def test_a_month_with_its_own_figure_is_another_handover() -> None:
+    text = ("In 2024, Ukraine carried out eleven exchanges and brought home 1,358 people, the ombudsman said.\n"
+            "The year began with the largest exchange: in January, 230 Ukrainians returned.\n"
+            "Then there was a long pause until the end of May, when 75 defenders came home.\n"
+            "The last exchange of the year, on December 30, returned 189 people.")
+    evs = {(e["event_date"], e["returned_to"]["Ukraine"]) for e in _events(text, date(2025, 1, 2))}
+    assert (None, 230) in evs and (None, 75) in evs
+    assert not any(n == 1358 for _, n in evs)
+    assert any(day == "2024-12-30" for day, _ in evs)

@@ -40,6 +40,8 @@ def _key(ref: DateRef | None) -> tuple[date | None, str | None, date | None, dat
 
 def _dates_fit(d: Draft, m: Mention) -> bool:
     md, mp, mlo, mhi = _key(m.date)
+    if _other_month(d, m):
+        return False  # "in January, 230 returned" is not the handover of December 30
     if mp is None or d.precision is None or (mp == "month") != (d.precision == "month"):
         return True
     if d.said_day and not m.strong and mp == "day" and m.date is not None and not m.date.speech:
@@ -51,6 +53,16 @@ def _dates_fit(d: Draft, m: Mention) -> bool:
     if d.date is not None and mlo is not None and mhi is not None:
         return mlo <= d.date <= mhi
     return (mp, mlo) == (d.precision, d.lo)
+
+
+def _other_month(d: Draft, m: Mention) -> bool:
+    md, mp, mlo, mhi = _key(m.date)
+    """A month with figures of its own and a day outside it are two handovers."""
+    if mp == "month" and m.counts and d.date is not None and mlo is not None and mhi is not None:
+        return not mlo <= d.date <= mhi
+    if d.precision == "month" and d.counts and md is not None and d.lo is not None and d.hi is not None:
+        return not d.lo <= md <= d.hi
+    return False
 
 
 def _counts_fit(d: Draft, m: Mention) -> bool:

@@ -53,6 +53,7 @@ def _patterns(lex: Lexicon) -> _Patterns:
         day_month=re.compile(r"(?<![\d,.])(\d{1,2})" + _ORD + r"\s+(?:of\s+|de\s+)?(" + mon
                              + r")(?!\w)(?:\s+(?:de\s+)?(20\d\d))?", _F),
         month_only=compile_fast(r"(?<!\w)(?:in|в|у|на|im|en|em|au mois de|anfang|ende|mitte|début|fin|courant"
+                                r"|(?:the )?(?:end|beginning|start|middle) of"
                               r"|a (?:principios|finales|mediados) de|no (?:início|final) de|em meados de)\s+"
                               r"(?:early\s+|late\s+|mid-|начале\s+|конце\s+|середине\s+|початку\s+|кінці\s+|середині\s+)?(" + mon
                               + r")(?!\w)(?:\s+(?:de\s+)?(20\d\d))?", _F),

@@ -2,7 +2,7 @@
 
 LEX = {
     "ours_party": ("Ukraine",),  # "our defenders / heroes": how Ukrainian officials speak of their soldiers
-    "ours": r"\s*(?:of\s+)?our\s+(?:(?:brave|captured)\s+)?(?:defenders|defenders and defenderesses|heroes|warriors)\b",
+    "ours": r"\s*(?:of\s+)?(?:our\s+)?(?:(?:brave|captured)\s+)?(?:defenders|heroes|warriors)\b",
     "exchange": r"\b(?:swap(?:s|ped|ping)?|exchang(?:e|es|ed|ing)|prisoner[- ]trades?|traded|trade of prisoners)\b",
     "idiom": r"\bin (?:exchange|return)\b",
     "captive": r"\b(?:pows?|prisoners?(?: of war)?|captiv(?:es?|ity)|custody|detainees?|hostages?|inmates|held by)\b",
@@ -45,7 +45,9 @@ LEX = {
     "cumulative": (r"\b(?:since (?:the start|the beginning|february|2014|2022|the full-scale)|in total since|so far"
                    r"|to date|altogether since|over the course of the war|since the war began|across all|all told"
                    r"|across (?:all )?the (?:handovers|exchanges|swaps|repatriations)|in all\b|overall"
-                   r"|for (?:each|every) (?:\w+ ){0,2}?(?:body|hostage|prisoner|captive|soldier|one|person)(?! each))\b"),
+                   r"|for (?:each|every) (?:\w+ ){0,2}?(?:body|hostage|prisoner|captive|soldier|one|person)(?! each)"
+                   r"|(?:three|four|five|six|seven|eight|nine|ten|eleven|twelve|\d\d?|dozens? of|a dozen|several|many"
+                   r"|numerous) (?:\w+ )?(?:exchanges|swaps|handovers|repatriations))\b"),
     "each": r"\b(?:each|apiece|per side|on each side|from each side|on both sides|from both sides|both sides)\b",
     "each_strict": r"\b(?:each|apiece|per side|on each side|from each side)\b",
     "approx": r"\b(?:about|around|approximately|roughly|nearly|almost|some|an estimated|up to|close to)\s+$",
