@@ -77,16 +77,20 @@ def transform_stage(settings: Settings, run_id: str, progress: Progress = _quiet
     known = known_state(settings) if kind != "seed" else None
     out = Transformed(collected=collected, rejections=list(collected.rejections))
     seen_fp: dict[str, str] = dict(known.fingerprints) if known else {}
+    seen_ids: set[str] = set()
     for i, raw in enumerate(collected.articles, start=1):
         result = clean(raw)
         if isinstance(result, Rejection):
             out.rejections.append(result)
+            continue
+        if result.article_id in seen_ids:  # the same canonical URL reached twice in one pass
             continue
         original = seen_fp.get(result.fingerprint)
         if original and original != result.article_id:
             collected.aliases.append((result.url, original, "same text"))
             continue
         seen_fp[result.fingerprint] = result.article_id
+        seen_ids.add(result.article_id)
         out.articles.append(result)
         try:
             events = extract_events(result.as_document())

@@ -1,0 +1,203 @@
+"""Date expressions in a sentence, resolved against the publication date.
+
+Own month and weekday tables per language (no dateparser in the hot path). A reference keeps its
+precision and, for weeks and months, the range of days it covers, so that later stages can tell
+whether an undated mention may be the same event as a dated one.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+from functools import cache
+
+from .fastre import compile_fast
+from .lexicon import Lexicon
+
+_F = re.IGNORECASE | re.UNICODE
+_ORD = r"(?:st|nd|rd|th|\.|-?го|-?е|er|º|°)?"
+
+
+@dataclass(frozen=True)
+class DateRef:
+    start: int
+    end: int
+    date: date | None
+    precision: str | None  # day | week | month | None
+    lo: date | None = None
+    hi: date | None = None
+    speech: bool = False  # "said on Friday", "in a statement on Saturday"
+    talks: bool = False  # "talks in Istanbul on June 2"
+    future: date | None = None  # the same words read as a coming day (for planned events)
+    relative_next: bool = False  # "the next day": one day after the previous event
+
+
+@dataclass(frozen=True)
+class _Patterns:
+    iso: re.Pattern[str]
+    numeric: re.Pattern[str]
+    month_day: re.Pattern[str]
+    day_month: re.Pattern[str]
+    month_only: re.Pattern[str]
+
+
+@cache
+def _patterns(lex: Lexicon) -> _Patterns:
+    mon = lex.month_re.pattern
+    return _Patterns(
+        iso=re.compile(r"\b(20\d\d)-(\d\d)-(\d\d)\b"),
+        numeric=re.compile(r"(?<![\d.:/])(\d{1,2})[./](\d{1,2})[./](20\d\d)\b"),
+        month_day=compile_fast(r"\b(" + mon + r")\.?\s+(\d{1,2})" + _ORD + r"(?![\d,.]\d)(?:,?\s+(20\d\d))?", _F),
+        day_month=re.compile(r"(?<![\d,.])(\d{1,2})" + _ORD + r"\s+(?:of\s+|de\s+)?(" + mon
+                             + r")(?!\w)(?:\s+(?:de\s+)?(20\d\d))?", _F),
+        month_only=compile_fast(r"(?<!\w)(?:in|в|у|im|en|em|au mois de)\s+(?:early\s+|late\s+|mid-)?(" + mon
+                              + r")(?!\w)(?:\s+(?:de\s+)?(20\d\d))?", _F),
+    )
+
+
+def _safe(y: int, m: int, d: int) -> date | None:
+    try:
+        return date(y, m, d)
+    except ValueError:
+        return None
+
+
+def _with_year(m: int, d: int, year: str | None, pub: date | None) -> tuple[date | None, date | None]:
+    """(past reading, future reading) of a day-month; the year from the text or else from ``pub``."""
+    if year:
+        dt = _safe(int(year), m, d)
+        return dt, dt
+    if pub is None:
+        return None, None
+    dt = _safe(pub.year, m, d)
+    if dt is None:
+        return None, None
+    past = dt if dt <= pub else _safe(pub.year - 1, m, d)
+    return past, dt
+
+
+_DIGIT = re.compile(r"\d")
+
+
+def _explicit(text: str, lex: Lexicon, pub: date | None) -> list[DateRef]:
+    p = _patterns(lex)
+    out: list[DateRef] = []
+    if not _DIGIT.search(text):
+        return _month_only(text, lex, pub, p, out)
+
+    for m in p.iso.finditer(text):
+        dt = _safe(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        out.append(DateRef(m.start(), m.end(), dt, "day" if dt else None, future=dt))
+    for m in p.numeric.finditer(text):
+        dt = _safe(int(m.group(3)), int(m.group(2)), int(m.group(1)))
+        out.append(DateRef(m.start(), m.end(), dt, "day" if dt else None, future=dt))
+    for rx, mi, di in ((p.month_day, 1, 2), (p.day_month, 2, 1)):
+        for m in rx.finditer(text):
+            month = lex.month_number(m.group(mi))
+            if month is None or any(r.start <= m.start() < r.end for r in out):
+                continue
+            past, fut = _with_year(month, int(m.group(di)), m.group(3), pub)
+            out.append(DateRef(m.start(), m.end(), past, "day" if past else None, future=fut))
+    return _month_only(text, lex, pub, p, out)
+
+
+def _month_only(text: str, lex: Lexicon, pub: date | None, p: _Patterns, out: list[DateRef]) -> list[DateRef]:
+    for m in p.month_only.finditer(text):
+        month = lex.month_number(m.group(1))
+        if month is None or any(r.start <= m.start(1) < r.end for r in out):
+            continue
+        if re.search(r"(?:since|с|з|seit|depuis|desde)\s+$", text[max(0, m.start() - 8):m.start()], _F):
+            continue
+        lo, _ = _with_year(month, 1, m.group(2), pub)
+        out.append(DateRef(m.start(), m.end(), None, "month" if lo else None, lo=lo, hi=_month_end(lo)))
+    return out
+
+
+def _month_end(d: date | None) -> date | None:
+    if d is None:
+        return None
+    nxt = date(d.year + (d.month == 12), d.month % 12 + 1, 1)
+    return nxt - timedelta(days=1)
+
+
+def _weekdays(text: str, lex: Lexicon, pub: date | None) -> list[DateRef]:
+    out = []
+    for m in lex.weekday_re.finditer(text):
+        wd = lex.weekday_nums[m.lastindex - 1]  # type: ignore[operator]
+        if pub is None:
+            out.append(DateRef(m.start(), m.end(), None, None))
+            continue
+        back = (pub.weekday() - wd) % 7
+        past = pub - timedelta(days=back)
+        ahead = pub + timedelta(days=(wd - pub.weekday()) % 7 or 7)
+        if lex.future.search(text[max(0, m.start() - 20):m.start()]):
+            past = ahead
+        out.append(DateRef(m.start(), m.end(), past, "day", future=ahead))
+    return out
+
+
+_EVE_OF = re.compile(r"\s+[^\W\d_]")
+
+
+def _relative(text: str, lex: Lexicon, pub: date | None) -> list[DateRef]:
+    out = []
+    offsets = ((lex.yesterday, 1), (lex.day_before, 1), (lex.today, 0))
+    for rx, back in offsets:
+        for m in rx.finditer(text):
+            if rx is lex.day_before and lex.lang != "en" and _EVE_OF.match(text, m.end()):
+                continue  # "накануне переговоров": on the eve of something, not the day before
+            dt = pub - timedelta(days=back) if pub else None
+            out.append(DateRef(m.start(), m.end(), dt, "day" if dt else None, future=dt))
+    for m in lex.day_after.finditer(text):
+        out.append(DateRef(m.start(), m.end(), None, None, relative_next=True))
+    for rx, kind in ((lex.this_week, "this_week"), (lex.last_week, "last_week"),
+                     (lex.this_month, "this_month"), (lex.last_month, "last_month")):
+        for m in rx.finditer(text):
+            lo, hi = _range(kind, pub)
+            out.append(DateRef(m.start(), m.end(), None, kind.split("_")[1], lo=lo, hi=hi))
+    return out
+
+
+def _range(kind: str, pub: date | None) -> tuple[date | None, date | None]:
+    if pub is None:
+        return None, None
+    monday = pub - timedelta(days=pub.weekday())
+    if kind == "this_week":
+        return monday, pub
+    if kind == "last_week":
+        return monday - timedelta(days=7), monday - timedelta(days=1)
+    first = pub.replace(day=1)
+    if kind == "this_month":
+        return first, pub
+    prev_last = first - timedelta(days=1)
+    return prev_last.replace(day=1), prev_last
+
+
+_DATELINE_AFTER = re.compile(r"\s*(?:\([^)]{0,30}\)\s*)?(?:[—–]|-\s)")
+_DATELINE_BEFORE = re.compile(r"^[\w .,'’/-]{0,40}$")
+
+
+def _dateline(text: str, r: DateRef) -> bool:
+    """"KYIV, Oct 18 (Wire) -": the day the report was filed, not the day of the event."""
+    return bool(r.start < 45 and _DATELINE_BEFORE.match(text[:r.start]) and _DATELINE_AFTER.match(text, r.end))
+
+
+def find_dates(text: str, lex: Lexicon, pub: date | None) -> list[DateRef]:
+    """Date references of one sentence, in order, with speech/talks flags set."""
+    explicit = _explicit(text, lex, pub)
+    refs = list(explicit)
+    loose = _weekdays(text, lex, pub) + _relative(text, lex, pub) if lex.relative_any.search(text) else []
+    for r in loose:
+        if any(abs(r.start - e.end) < 4 or abs(e.start - r.end) < 4 or e.start <= r.start < e.end
+               for e in explicit if e.precision == "day" or e.date is None):
+            continue
+        refs.append(r)
+    out = []
+    for r in sorted(refs, key=lambda r: r.start):
+        before = text[max(0, r.start - 60):r.start]
+        speech = bool(lex.speech.search(before[-45:])) or _dateline(text, r)
+        talks = bool(lex.talks.search(before))
+        out.append(DateRef(r.start, r.end, r.date, r.precision, r.lo, r.hi, speech, talks, r.future,
+                           r.relative_next))
+    return out

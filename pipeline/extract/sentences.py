@@ -1,0 +1,78 @@
+"""Cut page chrome and split the text into sentences with character offsets."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# A line that starts the page's tail: everything after it is navigation, related stories, comments.
+_CHROME = re.compile(
+    r"^[ \t#*•\-–]*(?:related articles|related stories|related news|related|hashtags|tags|read more|read also"
+    r"|also read|more from|more on this|most viewed.*|most read|comments?|\d+ comments|no comments yet.*"
+    r"|share this(?: article)?|recommended|trending|see also|you may also like|top stories|back to the top"
+    r"|читайте также|смотрите также|похожие новости|новости по теме|по теме|читайте також|дивіться також"
+    r"|новини за темою|mehr zum thema|lesen sie auch|das könnte sie auch interessieren|à lire aussi|lire aussi"
+    r"|sur le même sujet|leer más|lea también|noticias relacionadas|leia também|veja também|saiba mais)"
+    r"\s*:?[ \t]*$",
+    re.IGNORECASE | re.MULTILINE,
+)
+_BOUNDARY = re.compile(r"(?<=[.!?…])([\"'»”’)\]]*)\s+(?=[\"'«“(\[]?[A-ZА-ЯЁІЇЄҐÀ-ÖØ-Þ0-9])")
+_ABBREV = re.compile(
+    r"(?:\b(?:mr|mrs|ms|dr|st|gen|lt|col|maj|sgt|capt|gov|sen|rep|no|vs|jan|feb|mar|apr|jun|jul|aug|sep|sept"
+    r"|oct|nov|dec|inc|corp|co|jr|sr|u\.s|u\.n|u\.k|e\.g|i\.e|approx|ca|ст|г|им|т\.е|т\.д)|\b[A-ZА-Я])\.$",
+    re.IGNORECASE,
+)
+_MIN_BODY = 200
+
+
+@dataclass(frozen=True)
+class Sentence:
+    index: int
+    start: int
+    end: int
+    text: str
+    line: int
+
+
+def body_end(text: str) -> int:
+    """Offset where the article body ends: the first chrome line after the opening, else len(text)."""
+    for m in _CHROME.finditer(text):
+        if m.start() >= min(_MIN_BODY, len(text) // 3):
+            return m.start()
+    return len(text)
+
+
+def split(text: str, end: int | None = None) -> list[Sentence]:
+    """Sentences of ``text[:end]``: lines first, then sentence punctuation inside a line."""
+    limit = len(text) if end is None else end
+    out: list[Sentence] = []
+    pos = 0
+    line_no = 0
+    while pos < limit:
+        nl = text.find("\n", pos, limit)
+        stop = limit if nl < 0 else nl
+        _split_line(text, pos, stop, line_no, out)
+        line_no += 1
+        pos = stop + 1
+    return out
+
+
+def _split_line(text: str, start: int, stop: int, line_no: int, out: list[Sentence]) -> None:
+    seg_start = start
+    line = text[start:stop]
+    for m in _BOUNDARY.finditer(line):
+        cut = start + m.end(1)
+        if _ABBREV.search(text[max(seg_start, cut - 8):cut]):
+            continue
+        _add(text, seg_start, cut, line_no, out)
+        seg_start = start + m.end()
+    _add(text, seg_start, stop, line_no, out)
+
+
+def _add(text: str, start: int, stop: int, line_no: int, out: list[Sentence]) -> None:
+    while start < stop and text[start].isspace():
+        start += 1
+    while stop > start and text[stop - 1].isspace():
+        stop -= 1
+    if stop - start >= 3:
+        out.append(Sentence(len(out), start, stop, text[start:stop], line_no))
