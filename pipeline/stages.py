@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import cast
 
 from pipeline.clean import clean
 from pipeline.extract import EXTRACTOR_VERSION, extract_events
@@ -73,7 +74,7 @@ def collect_stage(settings: Settings, run_id: str, kind: str = "feeds", feed_url
 
 def transform_stage(settings: Settings, run_id: str, progress: Progress = _quiet) -> Path:
     """Clean every raw article and extract its events; duplicates and failures become records."""
-    kind, collected = _read(staging_dir(settings, run_id) / "collected.pkl")  # type: ignore[misc]
+    kind, collected = cast(tuple[str, Collected], _read(staging_dir(settings, run_id) / "collected.pkl"))
     known = known_state(settings) if kind != "seed" else None
     out = Transformed(collected=collected, rejections=list(collected.rejections))
     seen_fp: dict[str, str] = dict(known.fingerprints) if known else {}
@@ -106,7 +107,7 @@ def transform_stage(settings: Settings, run_id: str, progress: Progress = _quiet
 def validate_stage(settings: Settings, run_id: str, now: datetime) -> Path:
     from pipeline.validate import validate
 
-    kind, t = _read(staging_dir(settings, run_id) / "transformed.pkl")  # type: ignore[misc]
+    kind, t = cast(tuple[str, Transformed], _read(staging_dir(settings, run_id) / "transformed.pkl"))
     refs = {a.article_id: ArticleRef(a.text, a.published) for a in t.articles}
     refs.update(_stored_refs(settings, {r.article_id for r in t.rows} - set(refs)))
     metrics = _batch_metrics(settings, kind, t, now)
@@ -138,8 +139,8 @@ def _without_count(rows: list[EventRow]) -> int:
 
 
 def load_stage(settings: Settings, run_id: str, run_after: datetime, started_at: datetime) -> dict:
-    kind, t, batch, failures = _read(staging_dir(settings, run_id) / "validated.pkl")  # type: ignore[misc]
-    batch: ValidatedBatch
+    kind, t, batch, failures = cast(tuple[str, Transformed, ValidatedBatch, list],
+                                    _read(staging_dir(settings, run_id) / "validated.pkl"))
     c = t.collected
     summary = {
         "kind": kind,

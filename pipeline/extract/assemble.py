@@ -136,7 +136,7 @@ def _add_to_previous(drafts: list[Draft], m: Mention) -> bool:
         return False
     d = max(prev, key=lambda d: max(s.index for s in d.sents))
     for p, v in m.counts.items():
-        d.counts[p] = d.counts.get(p, 0) + v
+        d.counts[p] = v if p in m.totals else d.counts.get(p, 0) + v
     d.qualifiers |= m.qualifiers
     d.categories |= m.categories
     d.mediators |= m.mediators

@@ -11,7 +11,8 @@ from .parties import PartyMention
 _AFTER = 55
 _BEFORE = 80
 _CLAUSE_END = re.compile(r"[;:]|,\s+(?:while|but|and|whereas|а|но|тогда как|натомість|але|котор\w*|which|who|whom|які|яких"
-                         r"|якого|that)\b|\bwhile\b|\d")
+                         r"|якого|that)\b|\bwhile\b")
+_AFTER_END = re.compile(_CLAUSE_END.pattern + r"|\d")
 
 
 _ACC_PREP = ("в", "у", "на")
@@ -35,7 +36,7 @@ def _other(party: str, pair: tuple[str, str]) -> str | None:
 
 def _after(text: str, c: Count, pms: list[PartyMention], pair: tuple[str, str], lex: Lexicon) -> str | None:
     window_end = c.end + _AFTER
-    cut = _CLAUSE_END.search(text, c.end, window_end)
+    cut = _AFTER_END.search(text, c.end, window_end)
     if cut:
         window_end = cut.start()
     idiom = lex.idiom.search(text, c.end, window_end)
@@ -61,13 +62,17 @@ def _after(text: str, c: Count, pms: list[PartyMention], pair: tuple[str, str], 
 
 
 def _subject(text: str, pms: list[PartyMention], pos: int, pair: tuple[str, str], lex: Lexicon) -> str | None:
-    """The last named party before ``pos`` that is not the object of "to" (the clause's likely subject)."""
+    """The last named party before ``pos`` that is not the object of "to"/"from" (the clause's likely subject)."""
+    fallback = None
     for pm in reversed(pms):
         if pm.end <= pos and pm.party in pair and not pm.demonym:
             if _to(text, pm, pm.start - 12, lex):
                 continue
+            if lex.from_.search(text, max(0, pm.start - 12), pm.start):
+                fallback = fallback or pm.party
+                continue
             return pm.party
-    return None
+    return fallback
 
 
 def _verb_before(text: str, c: Count, pms: list[PartyMention], pair: tuple[str, str], lex: Lexicon) -> str | None:
@@ -77,13 +82,13 @@ def _verb_before(text: str, c: Count, pms: list[PartyMention], pair: tuple[str, 
     if cut:
         lo += cut[-1].end()
         window = text[lo:c.start]
-    for pm in reversed(pms):
-        if lo <= pm.start < c.start and _to(text, pm, pm.start - 20, lex):
-            return pm.party if pm.party in pair else None
     give = list(lex.give.finditer(window))
     recv = list(lex.receive.finditer(window))
     last_give = give[-1].start() if give else -1
     last_recv = recv[-1].start() if recv else -1
+    for pm in reversed(pms):
+        if lo + max(last_give, last_recv) < pm.start < c.start and _to(text, pm, pm.start - 20, lex):
+            return pm.party if pm.party in pair else None
     if last_give < 0 and last_recv < 0:
         return None
     if last_recv > last_give:
@@ -124,7 +129,11 @@ def recipients(text: str, c: Count, pms: list[PartyMention], pair: tuple[str, st
 def _elliptic(text: str, c: Count, pms: list[PartyMention], pair: tuple[str, str], lex: Lexicon) -> str | None:
     """"Kyiv received 207 prisoners and Moscow, 195": the party right before the figure repeats the verb."""
     prev = [pm for pm in pms if pm.end <= c.start and not pm.demonym and pm.party in pair]
-    if not prev or not re.fullmatch(r"\s*[,:\-—–]\s*", text[prev[-1].end:c.start]):
+    if not prev:
+        return None
+    gap = text[prev[-1].end:c.start]
+    conj = re.search(r"\b(?:and|et|e|y|und|и|і|та)\s+$", text[max(0, prev[-1].start - 6):prev[-1].start])
+    if not (re.fullmatch(r"\s*[,:\-—–]\s*", gap) or (conj and re.fullmatch(r"\s+", gap))):
         return None
     if _to(text, prev[-1], prev[-1].start - 20, lex):
         return prev[-1].party

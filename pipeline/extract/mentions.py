@@ -10,7 +10,7 @@ from . import attributes
 from .counts import recipients
 from .dates import DateRef, find_dates
 from .lexicon import Lexicon
-from .numbers import Count, find_counts
+from .numbers import _LIST_JOIN, Count, find_counts
 from .parties import PartyMention, find_parties
 from .sentences import Sentence
 
@@ -36,6 +36,7 @@ class Mention:
     recall: bool = False
     additive: bool = False
     mirror: bool = False  # "the same number": the other side received as many
+    totals: set[str] = field(default_factory=set)  # parties whose figure is a stated total
 
 
 @dataclass
@@ -75,6 +76,9 @@ def _triggers(s: str, lex: Lexicon) -> tuple[dict[str, list[int]], bool]:
     return {EX: sorted(ex), BODY: sorted(body)}, lexical
 
 
+_N_FOR_N = re.compile(r"\d[\d,.\s]*\s*(?:-for-|for|на|за|contre|por|gegen)\s*\d")
+
+
 def _windows(anchors: list[int], size: int) -> list[tuple[int, int]]:
     out: list[tuple[int, int]] = []
     for a in sorted(anchors):
@@ -86,12 +90,19 @@ def _windows(anchors: list[int], size: int) -> list[tuple[int, int]]:
     return out
 
 
+_TALK_NOUN = re.compile(
+    r"(?:talks|negotiations|meeting|summit|переговор\w*|встреч\w*|зустріч\w*|gespräch\w*|verhandlung\w*|pourparlers"
+    r"|négociations|conversaciones|negociaciones|negociações)\W+(?:\w+\W+){0,5}$", re.IGNORECASE)
+
+
 def _cues(s: str, lex: Lexicon, anchors: list[int]) -> dict[str, list[int]]:
     out: dict[str, list[int]] = {}
     wins = _windows(anchors, _CUE_REACH)
     for status in ("conducted", "agreed", "planned"):
         rx = getattr(lex, status)
         pos = [m.start() for lo, hi in wins for m in rx.finditer(s, lo, hi)]
+        if status == "conducted":  # "the talks that took place in Istanbul": the talks happened, not a swap
+            pos = [p for p in pos if not _TALK_NOUN.search(s, max(0, p - 60), p)]
         if pos:
             out[status] = pos
     return out
@@ -106,9 +117,12 @@ def _nearest(pos: int, options: dict[str, list[int]]) -> str | None:
     return best
 
 
-def _pick_date(s: str, refs: list[DateRef], status: str | None, anchor: int) -> list[DateRef]:
+def _pick_date(s: str, refs: list[DateRef], status: str | None, anchor: int,
+               secondary: bool = False) -> list[DateRef]:
     if status == "agreed":
-        pool = [r for r in refs if r.talks and not r.speech] or [r for r in refs if not r.speech]
+        pool = [r for r in refs if r.talks and not r.speech]
+        if not pool and not secondary:
+            pool = [r for r in refs if not r.speech]
     else:
         pool = [r for r in refs if not r.speech and not r.talks]
     if not pool and status is not None:
@@ -121,7 +135,8 @@ def _pick_date(s: str, refs: list[DateRef], status: str | None, anchor: int) -> 
             if not _SPLIT_DATES.match(s[a.end:b.start]):
                 break
             run.append(b)
-        if len(run) >= 2 and all(r.precision in ("day", None) for r in run):
+        days = {r.date for r in run}
+        if len(run) >= 2 and all(r.precision == "day" for r in run) and len(days) == len(run):
             return run
     return [min(pool, key=lambda r: min(abs(r.start - anchor), abs(r.end - anchor)))]
 
@@ -131,6 +146,10 @@ def sentence_mentions(sent: Sentence, lex: Lexicon, pair: tuple[str, str], pub: 
     """Mentions of exchange or repatriation events in one sentence (possibly several)."""
     s = sent.text
     trig, lexical = _triggers(s, lex)
+    if not trig[EX] and not trig[BODY]:
+        pair_m = _N_FOR_N.search(s)
+        if pair_m:
+            trig[EX], lexical = [pair_m.start()], True
     anchors = trig[EX] + trig[BODY]
     if not anchors:
         return []
@@ -156,12 +175,16 @@ def _sentence_pair(pms: list[PartyMention], pair: tuple[str, str]) -> tuple[str,
 
 def _count_slots(ctx: _Ctx, typed: list[tuple[Count, str]]) -> dict[tuple[str, str | None], list]:
     slots: dict[tuple[str, str | None], list[tuple[Count, list[str]]]] = {}
+    last_who: list[str] = []
     for c, etype in typed:
         status = _nearest(c.start, ctx.cues[etype])
         if c.frame and ctx.lexical and "agreed" in ctx.cues[etype]:
             status = "agreed"
             ctx.cues[etype].setdefault("agreed", [])
         who = recipients(ctx.text, c, ctx.pms, ctx.pair, ctx.lex)
+        if not who and len(last_who) == 1 and ctx.lex.other_way.match(ctx.text[c.end:c.end + 60]):
+            who = [p for p in ctx.pair if p != last_who[0]]
+        last_who = who or last_who
         slots.setdefault((etype, status), []).append((c, who))
     return slots
 
@@ -202,15 +225,21 @@ def _build(sent: Sentence, ctx: _Ctx, pub: date | None, typed: list[tuple[Count,
         statuses: list[str | None] = list(ctx.cues[etype]) or [None]
         for status in statuses:
             anchor = min(ctx.cues[etype].get(status or "") or ctx.triggers[etype] or [0])
-            counts, quals = _combine(slots.get((etype, status), []))
+            counts, quals = _combine(_nearest_cluster(s, slots.get((etype, status), []), anchor))
+            if not counts and etype == EX and status == "conducted" and lex.one_for_one.search(s):
+                counts, quals = {p: 1 for p in ctx.pair}, {"exact"}  # "freed A B in exchange for C D"
             loc = _location(s, locs, status, len(statuses))
             framed = status == "agreed" and not ctx.cues[etype]["agreed"]
-            dates = ([] if framed else _pick_date(s, refs, status, anchor)) or [None]  # type: ignore[list-item]
+            secondary = status != "conducted" and "conducted" in ctx.cues[etype]
+            dates = ([] if framed else _pick_date(s, refs, status, anchor, secondary)) or [None]  # type: ignore[list-item]
             for ref in dates:
                 m = Mention(etype, status, False, sent, ctx.pair, ref, counts if len(dates) == 1 else {},
                             quals, cats if etype == EX else set(), meds, loc, recall)
-                m.strong = ctx.lexical and not cumulative and _is_strong(m, s, lex)
+                m.strong = ctx.lexical and not cumulative and _is_strong(m, s, lex, secondary)
+                if m.strong and m.status is None:
+                    m.status = "conducted"
                 m.additive = additive and bool(m.counts) and (ref is None or ref.precision is None)
+                m.totals = {p for c, who in slots.get((etype, status), []) if c.total for p in who}
                 m.mirror = not m.counts and bool(lex.equal.search(s))
                 out.append(m)
     return out
@@ -225,27 +254,49 @@ def _location(s: str, locs: list[tuple[int, str]], status: str | None, n_status:
     return None
 
 
+def _nearest_cluster(s: str, items: list[tuple[Count, list[str]]], anchor: int) -> list[tuple[Count, list[str]]]:
+    """Several per-side figures not forming one list ("1000 for 1000 ... 307 each ... 390 for 390") belong
+    to different handovers: keep the list nearest the verb."""
+    each = sorted((it for it in items if it[0].each), key=lambda it: it[0].start)
+    if len({it[0].value for it in each}) < 2:
+        return items
+    clusters: list[list[tuple[Count, list[str]]]] = [[each[0]]]
+    for prev, cur in zip(each, each[1:], strict=False):
+        if _LIST_JOIN.match(s[prev[0].end:cur[0].start]):
+            clusters[-1].append(cur)
+        else:
+            clusters.append([cur])
+    best = min(clusters, key=lambda cl: min(abs(it[0].start - anchor) for it in cl))
+    return [it for it in items if not it[0].each] + best
+
+
 def _combine(items: list[tuple[Count, list[str]]]) -> tuple[dict[str, int], set[str]]:
     per: dict[str, list[int]] = {}
     quals: set[str] = set()
+    totals: dict[str, int] = {}
     for c, who in items:
         for party in who:
             per.setdefault(party, []).append(c.value)
             quals.add(c.qualifier)
-    out = {}
+            if c.total:
+                totals[party] = c.value
+    out = dict(totals)
     for party, vals in per.items():
+        if party in totals:
+            continue
         top = max(vals)
         rest = sorted(vals)[:-1]
         out[party] = top if (rest and sum(rest) == top) or len(set(vals)) == 1 else sum(vals)
     return out, quals
 
 
-def _is_strong(m: Mention, s: str, lex: Lexicon) -> bool:
+def _is_strong(m: Mention, s: str, lex: Lexicon, secondary: bool = False) -> bool:
     dated = m.date is not None and m.date.precision not in (None, "month")
     if m.status == "conducted":
         return True
     if m.status == "agreed":
-        return bool(m.counts or dated or lex.agreed_verb.search(s))
+        own_time = m.date is not None and m.date.precision is not None
+        return bool(m.counts or dated or (lex.agreed_verb.search(s) and (own_time or not secondary)))
     if m.status == "planned":
         return bool(m.counts or dated)
-    return False
+    return dated and len(m.counts) == 2  # "Sunday: 303 for 303" in a swap story

@@ -30,6 +30,7 @@ class Count:
     qualifier: str  # exact | approximate | at_least
     each: bool  # the figure is per side ("95 each", "1,000 for 1,000", "по 390")
     frame: bool = False  # the terms of a deal ("under the 1,000-for-1,000 formula"), not a handover
+    total: bool = False  # "bringing the number ... to 197", "a total of 600": the whole, not a part
 
 
 def _parse_digits(raw: str) -> int:
@@ -96,7 +97,7 @@ def _is_noise(text: str, start: int, end: int, value: int, lex: Lexicon) -> bool
     return bool(lex.month_head.match(text, end))
 
 
-_ELLIPSIS = re.compile(r"(?:\b(?:and|while|e|y|и|і|а|et|und)\s+[A-ZА-ЯІЇЄ][\w.-]+,|,\s+(?:в|у|до|to)\s+[A-ZА-ЯІЇЄ][\w.-]+"
+_ELLIPSIS = re.compile(r"(?:\b(?:and|while|e|y|и|і|а|et|und)\s+[A-ZА-ЯІЇЄ][\w.-]+,?|,\s+(?:в|у|до|to)\s+[A-ZА-ЯІЇЄ][\w.-]+"
                        r"\s*[-—–:,])\s*$")
 
 
@@ -105,6 +106,9 @@ def _is_count(text: str, start: int, end: int, lex: Lexicon) -> bool:
     if lex.people.match(after) or lex.of_own.match(after) or lex.each_strict.match(after.lstrip()):
         return True
     if DEMONYM_AHEAD.match(after):
+        return True
+    head = after.lstrip()
+    if lex.give.match(head) or lex.release.match(head):  # "19 returned to Russia", "27 handed over"
         return True
     if re.match(r"\s*(?:people|persons|человек|осіб|людей)\b", after, re.IGNORECASE):
         return True
@@ -157,7 +161,8 @@ def find_counts(text: str, lex: Lexicon) -> list[Count]:
             skip = i + 1
             continue
         if _is_count(text, s, e, lex):
-            out.append(Count(s, e, v, _qualifier(text, s, lex), _each(text, s, e, lex)))
+            total = bool(_TOTAL_BEFORE.search(text, max(0, s - 90), s))
+            out.append(Count(s, e, v, _qualifier(text, s, lex), _each(text, s, e, lex), False, total))
             if lex.subset_lead.search(text, max(0, s - 15), s):
                 subset_from = e
     for m in lex.zero.finditer(text):
@@ -170,6 +175,9 @@ _FRAME_AFTER = re.compile(r"[\"'»”’]?\s*(?:formula|format|deal|scheme|princ
                           r"|принцип\w*|Formel|formule|fórmula)", re.IGNORECASE)
 _FRAME_BEFORE = re.compile(r"(?:of a|of the|under the|under a|by the|по формуле|за формулою|nach der|selon la)\s+[\"'«“]?$",
                            re.IGNORECASE)
+_TOTAL_BEFORE = re.compile(r"(?:(?:bringing|brings|brought|taking|raising) the (?:number|total)[^.;]{0,70}?\bto"
+                           r"|a total of|in total|всего|в общей сложности|загалом|усього|insgesamt|au total|en total"
+                           r"|no total)\s+$", re.IGNORECASE)
 _LIST_JOIN = re.compile(r"^[^.;:\d]{0,40}?(?:,|\band\b|\bи\b|\bі\b|\bта\b|\bet\b|\by\b|\be\b|\bund\b)[^.;:\d]{0,25}$",
                         re.IGNORECASE)
 
@@ -179,5 +187,5 @@ def _spread_each(text: str, counts: list[Count]) -> list[Count]:
     for i in range(len(counts) - 2, -1, -1):
         a, b = counts[i], counts[i + 1]
         if b.each and not a.each and _LIST_JOIN.match(text[a.end:b.start]):
-            counts[i] = Count(a.start, a.end, a.value, a.qualifier, True, a.frame)
+            counts[i] = Count(a.start, a.end, a.value, a.qualifier, True, a.frame, a.total)
     return counts

@@ -24,7 +24,7 @@ _TABLE: dict[str, tuple[str, str]] = {
     ),
     "Belarus": (r"belarus(?:'s|’s)?|minsk|беларус[ьи]|белорусси\w*|минск\w*|білорус[ьі]|мінськ\w*|weißrussland"
                 r"|biélorussie|bielorrusia", r"belarusians?|belarusian|белорусск\w*|білоруськ\w*"),
-    "United States": (r"united states|u\.s\.(?!\w)|washington|сша|états-unis|estados unidos|vereinigte staaten",
+    "United States": (r"united states|u\.s\.(?!\w)|(?-i:US|USA)|washington|сша|états-unis|estados unidos|vereinigte staaten",
                       r"americans?|американск\w*|американц\w*|amerikanisch\w*|américains?|estadounidenses?"),
     "Israel": (r"israel(?:'s)?|израил\w*|ізраїл\w*", r"israelis?|израильск\w*|ізраїльськ\w*"),
     "Hamas": (r"hamas|хамас\w*", r"(?!x)x"),

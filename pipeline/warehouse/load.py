@@ -42,17 +42,22 @@ class LoadCounts:
     rejections_new: int
 
 
+def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
+    row = con.execute(f"SELECT count(*) FROM {table}").fetchone()
+    return int(row[0]) if row else 0
+
+
 def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict], schema: pa.Schema,
             conflict: str = "ON CONFLICT DO NOTHING") -> int:
     if not rows:
         return 0
-    before = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+    before = _count(con, table)
     arrow = pa.Table.from_pylist(rows, schema=schema)
     con.register("_incoming", arrow)
     cols = ", ".join(schema.names)
     con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _incoming {conflict}")
     con.unregister("_incoming")
-    return con.execute(f"SELECT count(*) FROM {table}").fetchone()[0] - before
+    return _count(con, table) - before
 
 
 _S = pa.string()

@@ -39,7 +39,9 @@ class Lexicon:
         rel = [raw[k] for k in ("yesterday", "today", "day_before", "day_after", "this_week", "last_week",
                                 "this_month", "last_month") if k in raw]
         self.relative_any = compile_fast("|".join(rel + [f"(?:{k})" for k in raw["weekdays"]]), _FLAGS)
-        self.trigger = compile_fast("|".join(raw[k] for k in ("exchange", "captive", "body", "soldier")), _FLAGS)
+        n_for_n = r"\d[\d,.\s]*\s*(?:-for-|for|на|за|contre|por|gegen)\s*\d"
+        self.trigger = compile_fast("|".join([raw[k] for k in ("exchange", "captive", "body", "soldier")] + [n_for_n]),
+                                    _FLAGS)
         wd = list(raw["weekdays"].items())
         self.weekday_re = re.compile(r"\b(?:" + "|".join(f"({k})" for k, _ in wd) + r")\b", _FLAGS)
         self.weekday_nums = [n for _, n in wd]

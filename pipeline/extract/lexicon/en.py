@@ -15,7 +15,7 @@ LEX = {
                   r"|happened|completed|returned|handed (?:over|back)|received|receiving|released|freed|brought"
                   r"|came home|come home|got back|repatriated|transferred|went home|returning"
                   r"|took part|handed|been (?:returned|freed|released|exchanged)|secured|has returned|walked free|went free"
-                  r"|set free|went the other way|were swapped|are home|were back|arrived)\b"),
+                  r"|set free|went the other way|were swapped|are home|were back|arrived|getting|sent the other way)\b"),
     "agreed": (r"\b(?:agreed|agree|agreements? (?:on|to|for|reached|was reached)|(?:reached|struck|sealed|signed) "
                r"(?:a|an|the) (?:deal|agreement|understanding)|deal to (?:exchange|swap)|consented"
                r"|accept(?:ed|s)? (?:a |an |the )?(?:[\w-]+ ){0,3}(?:proposal|offer|plan))\b"),
@@ -44,7 +44,7 @@ LEX = {
     "each_strict": r"\b(?:each|apiece|per side|on each side|from each side)\b",
     "approx": r"\b(?:about|around|approximately|roughly|nearly|almost|some|an estimated|up to|close to)\s+$",
     "at_least": r"\b(?:more than|(?<!handed )(?<!hands )(?<!handing )(?<!hand )(?<!turned )(?<!passed )over|at least|upwards of|in excess of|no fewer than|no less than)\s+$",
-    "receive": (r"\b(?:received?|got|gets|repatriated|came home|come home|coming home|are home|returned home|back home|receiving|got back|get back|getting back|brought (?:back|home)|bring(?:ing)? "
+    "receive": (r"\b(?:received?|got|gets|getting|repatriated|secured the (?:freedom|release|return) of|came home|come home|coming home|are home|returned home|back home|receiving|got back|get back|getting back|brought (?:back|home)|bring(?:ing)? "
                 r"(?:back|home)|brings (?:back|home)|welcomed|took back|retrieved|secured the return)\b"),
     "give": (r"\b(?:handed (?:over|back)|hand(?:s|ing)? over|returned|returning|returns|released|freed|"
              r"transferred|gave)\b"),
@@ -54,7 +54,7 @@ LEX = {
     "held_in": r"^\s*(?:captivity|custody|prisons?|jails?|detention|captors|forces)\b",
     "speech": (r"\b(?:said|says|stated|statement|announced|told|confirmed|reported|wrote|posted|according|"
                r"briefing|address)\b[^.;]{0,25}$"),
-    "talks": r"\b(?:talks|negotiations|meeting|summit|agreed|agreement|deal)\b[^.;,]{0,40}$",
+    "talks": r"\b(?:talks|negotiations|meeting|summit|agreed|agreement|deal)\b[^.;,]{0,25}$",
     "people": (r"^[\s\w'’-]{0,40}?\b(?:pows?|prisoners?|captives?|soldiers?|servicem[ae]n|service members?|troops"
                r"|civilians?|people|persons|individuals|men|women|bodies|body|remains|defenders?|fighters?"
                r"|ukrainians?|russians?|detainees?|hostages?|inmates|citizens|military personnel|personnel"
@@ -80,6 +80,9 @@ LEX = {
     "future": r"\b(?:next|coming|upcoming)\s+$",
     "subset_lead": r"\b(?:among(?: the)?|of the)\s+$",
     "subset": r"\b(?:including|among them|of them|of whom|among whom|among those|among the)\b",
+    "other_way": r"^[^.;]{0,30}?\b(?:the other way|in the opposite direction|in return|back)\b",
+    "one_for_one": (r"(?-i:\b(?:freed|released|exchanged|swapped|traded)\s+(?:[\w'’-]+\s+){0,6}?[A-Z][a-z]+\s+[A-Z][a-z]+"
+                    r"[^.;]{0,80}?\bin (?:exchange|a swap) for\s+(?:[\w'’-]+\s+){0,5}?[A-Z][a-z]+\s+[A-Z][a-z]+)"),
     "equal": r"\b(?:an? equal number|the same number|same number)\b",
     "of_party": r"\bof\s+(?:the\s+)?(?:armed forces of\s+)?$",
     "numbers": {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,

@@ -19,7 +19,7 @@ DE = {
     "body": r"\b(?:leichen|leichname?|gebeine|gefallen\w*|tote[rn]?|überreste|sterbliche)\b",
     "conducted": (r"\b(?:ausgetauscht|getauscht|fand statt|stattgefunden|zurückgekehrt|übergeben|übergab|erhielt"
                   r"|erhalten|freigelassen|kehrten|brachte|durchgeführt|vollzogen|tauschten|haben)\b"),
-    "agreed": r"\b(?:vereinbar\w*|einig\w*|abkommen|vereinbarung\w*|verständigt\w*)\b",
+    "agreed": r"\b(?:vereinbart\w*|einigten|geeinigt|verständigt\w*|verabredet\w*)\b",
     "agreed_verb": r"\b(?:vereinbart\w*|einigten|geeinigt|verständigt\w*)\b",
     "planned": (r"\b(?:wird|werden|soll|sollen|plan\w*|bereit|vorgeschlagen|vorschlag|forder\w*|geplant"
                 r"|erwartet|nächste\w*|bald|demnächst|könnte)\b"),
@@ -32,11 +32,11 @@ DE = {
     "at_least": r"\b(?:mehr als|über|mindestens)\s+$",
     "receive": r"\b(?:erhielt|erhalten|zurückerhalten|holte\w*|bekam)\b",
     "give": r"\b(?:übergab|übergeben|freigelassen|überstellt)\b",
-    "to": r"\ban\s+(?:die|den)?\s*$",
+    "to": r"\b(?:an\s+(?:die|den)|der|nach)\s*$",
     "from_": r"\baus\s+(?:der|dem)?\s*$",
     "held_in": r"^\s*(?:gefangenschaft|haft)\b",
     "speech": r"\b(?:sagte|teilte|erklärte|mitteilung|berichtete|bestätigte|laut|zufolge)\b[^.;]{0,25}$",
-    "talks": r"\b(?:gesprächen|verhandlungen|treffen|vereinbar\w*)\b[^.;,]{0,40}$",
+    "talks": r"\b(?:gesprächen|verhandlungen|treffen|vereinbar\w*)\b[^.;,]{0,25}$",
     "people": (r"^[\s\w'-]{0,40}?\b(?:\w*gefangene\w*|soldaten|militärangehörige\w*|zivilist\w*|menschen|personen"
                r"|leichen|leichname?|gefallene\w*|ukrainer\w*|russen|kämpfer|verteidiger|geiseln|häftlinge|tote)\b"),
     "zero": r"\b(?:keine (?:leichen|toten) erhalten|keine einzige)\b",
@@ -86,7 +86,7 @@ FR = {
     "from_": r"\bpar\s+(?:la\s+)?$",
     "held_in": r"^\s*(?:captivité|détention)\b",
     "speech": r"\b(?:a déclaré|a annoncé|a indiqué|a affirmé|selon|communiqué|a confirmé|a écrit)\b[^.;]{0,25}$",
-    "talks": r"\b(?:pourparlers|négociations|réunion|accord)\b[^.;,]{0,40}$",
+    "talks": r"\b(?:pourparlers|négociations|réunion|accord)\b[^.;,]{0,25}$",
     "people": (r"^[\s\w'’-]{0,40}?\b(?:prisonniers?|soldats|militaires|civils|personnes|corps|dépouilles"
                r"|ukrainiens|russes|captifs|détenus|otages|combattants|hommes|défenseurs)\b"),
     "zero": r"\b(?:aucun corps|n'a reçu aucun)\b",
@@ -123,7 +123,7 @@ ES = {
     "body": r"\b(?:cuerpos|restos|cadáveres|soldados caídos|caídos|muertos)\b",
     "conducted": (r"\b(?:intercambiaron|canjearon|se llevó a cabo|tuvo lugar|repatriad\w*|liberad\w*|entreg\w+ron"
                   r"|recibió|recibieron|devolvió|devolvieron|regresaron|realizaron|realizó)\b"),
-    "agreed": r"\b(?:acord\w*|acuerdo\w*|pactad\w*|pactaron)\b",
+    "agreed": r"\b(?:acordaron|acordad[oa]s?|(?<!de )acuerdo\b|pactad\w*|pactaron)",
     "agreed_verb": r"\b(?:acordaron|pactaron|acordado)\b",
     "planned": (r"\b(?:va a|van a|prevé|previsto|planea\w*|dispuest\w*|propu\w*|propon\w*|exig\w*|próxim\w*"
                 r"|pronto|podría|se realizará|tendrá lugar)\b"),
@@ -140,7 +140,7 @@ ES = {
     "from_": r"\bpor\s+(?:la\s+)?$",
     "held_in": r"^\s*(?:cautiverio|custodia)\b",
     "speech": r"\b(?:dijo|declaró|anunció|informó|según|comunicado|confirmó|escribió)\b[^.;]{0,25}$",
-    "talks": r"\b(?:conversaciones|negociaciones|reunión|acuerdo)\b[^.;,]{0,40}$",
+    "talks": r"\b(?:conversaciones|negociaciones|reunión|acuerdo)\b[^.;,]{0,25}$",
     "people": (r"^[\s\w'-]{0,40}?\b(?:prisioneros?|soldados|militares|civiles|personas|cuerpos|restos"
                r"|ucranianos|rusos|cautivos|detenidos|rehenes|combatientes|hombres|caídos)\b"),
     "zero": r"\b(?:ningún cuerpo|no recibió ningún)\b",
@@ -179,7 +179,7 @@ PT.update({
     "body": r"\b(?:corpos|restos mortais|restos|cadáveres|soldados mortos|mortos)\b",
     "conducted": (r"\b(?:trocaram|realizaram|realizou|ocorreu|aconteceu|repatriad\w*|libertad\w*|entregou"
                   r"|entregaram|recebeu|receberam|devolveu|devolveram|regressaram|voltaram)\b"),
-    "agreed": r"\b(?:acord\w*|acertad\w*|combinad\w*)\b",
+    "agreed": r"\b(?:acordaram|acordad[oa]s?|(?<!de )acordo\b|acertad\w*|combinad\w*)",
     "agreed_verb": r"\b(?:acordaram|acertaram|concordaram)\b",
     "planned": (r"\b(?:vai|vão|prevê|previsto|planej\w*|planeia\w*|dispost\w*|propost\w*|propô\w*|exig\w*"
                 r"|próxim\w*|em breve|poderia|será realizad\w*)\b"),
@@ -193,7 +193,7 @@ PT.update({
     "give": r"\b(?:entregou|devolveu|libertou|entregaram|devolveram|libertaram)\b",
     "held_in": r"^\s*(?:cativeiro|custódia)\b",
     "speech": r"\b(?:disse|declarou|anunciou|informou|segundo|comunicado|confirmou|escreveu)\b[^.;]{0,25}$",
-    "talks": r"\b(?:conversações|negociações|reunião|acordo)\b[^.;,]{0,40}$",
+    "talks": r"\b(?:conversações|negociações|reunião|acordo)\b[^.;,]{0,25}$",
     "people": (r"^[\s\w'-]{0,40}?\b(?:prisioneiros?|soldados|militares|civis|pessoas|corpos|restos"
                r"|ucranianos|russos|cativos|detidos|reféns|combatentes|homens|mortos)\b"),
     "zero": r"\b(?:nenhum corpo|não recebeu nenhum)\b",
