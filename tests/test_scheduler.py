@@ -96,21 +96,27 @@ def test_scheduled_runs_load_new_events_once(tmp_path, feed_site):
         "PIPELINE_HOST_DELAY": "0", "PIPELINE_MIN_REFRESH_MINUTES": "0",
         "PIPELINE_REPORTS_DIR": str(tmp_path / "reports"),
     })
+    t0 = time.monotonic()
+    phases: dict[str, float] = {}
     prepare(env)
+    phases["prepare"] = time.monotonic() - t0
     sid = launch(home, env)
     try:
         assert wait_healthy(port, 240), "scheduler, dag-processor and api-server did not become healthy"
+        phases["healthy"] = time.monotonic() - t0
         db = home / "airflow.db"
 
         def succeeded(after: str = "") -> list:
             return [r for r in _runs(db, INGEST) if r[1] == "scheduled" and r[2] == "success" and r[3] > after]
 
         _wait_for(lambda: succeeded(), 240, "a first scheduled run", home)
+        phases["first_run"] = time.monotonic() - t0
         before = _events(wh.with_name("warehouse.read.duckdb"))
         assert any(SWAP in r[0] for r in before) and not any(BODIES in r[0] for r in before)
         switched_at = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime())
         (root / "feed.xml").write_text(full_feed)  # a new story appears in the feed
         _wait_for(lambda: succeeded(after=switched_at), 240, "a run that saw the new story", home)
+        phases["run_after_switch"] = time.monotonic() - t0
         after = _events(wh.with_name("warehouse.read.duckdb"))
         maintenance = _wait_for(lambda: [r for r in _runs(db, "prisoner_exchange_maintenance")
                                          if r[1] == "asset_triggered" and r[2] == "success"], 180,
@@ -118,8 +124,11 @@ def test_scheduled_runs_load_new_events_once(tmp_path, feed_site):
         pools = sqlite3.connect(f"file:{db}?mode=ro", uri=True).execute(
             "SELECT DISTINCT t.task_id, p.slots FROM task_instance t JOIN slot_pool p ON p.pool = t.pool "
             "WHERE t.pool = 'duckdb_writer'").fetchall()
+        phases["maintenance"] = time.monotonic() - t0
     finally:
         stop_session(sid)
+        phases["stopped"] = time.monotonic() - t0
+        print({k: round(v, 1) for k, v in phases.items()})
     assert not session_pids(sid), "processes of the Airflow session survived the stop"
 
     assert len(succeeded()) >= 2
