@@ -12,6 +12,7 @@ import shutil
 import socket
 import sqlite3
 import time
+from collections import Counter
 from pathlib import Path
 
 import duckdb
@@ -21,7 +22,7 @@ from scripts.airflow_local import launch, local_env, prepare, session_pids, stop
 from tests.airflow_env import REPO
 from tests.httpserver import StaticServer
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(1500)]  # 7.6 min measured on a 2-core VM at load 8
 INGEST = "prisoner_exchange_ingest"
 BODIES = "world/2025/10/23/bodies.html"
 SWAP = "world/2025/10/02/swap-205.html"
@@ -102,24 +103,24 @@ def test_scheduled_runs_load_new_events_once(tmp_path, feed_site):
     phases["prepare"] = time.monotonic() - t0
     sid = launch(home, env)
     try:
-        assert wait_healthy(port, 240), "scheduler, dag-processor and api-server did not become healthy"
+        assert wait_healthy(port, 300), "scheduler, dag-processor and api-server did not become healthy"
         phases["healthy"] = time.monotonic() - t0
         db = home / "airflow.db"
 
         def succeeded(after: str = "") -> list:
             return [r for r in _runs(db, INGEST) if r[1] == "scheduled" and r[2] == "success" and r[3] > after]
 
-        _wait_for(lambda: succeeded(), 240, "a first scheduled run", home)
+        _wait_for(lambda: succeeded(), 480, "a first scheduled run", home)
         phases["first_run"] = time.monotonic() - t0
         before = _events(wh.with_name("warehouse.read.duckdb"))
         assert any(SWAP in r[0] for r in before) and not any(BODIES in r[0] for r in before)
         switched_at = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime())
         (root / "feed.xml").write_text(full_feed)  # a new story appears in the feed
-        _wait_for(lambda: succeeded(after=switched_at), 240, "a run that saw the new story", home)
+        _wait_for(lambda: succeeded(after=switched_at), 420, "a run that saw the new story", home)
         phases["run_after_switch"] = time.monotonic() - t0
         after = _events(wh.with_name("warehouse.read.duckdb"))
         maintenance = _wait_for(lambda: [r for r in _runs(db, "prisoner_exchange_maintenance")
-                                         if r[1] == "asset_triggered" and r[2] == "success"], 180,
+                                         if r[1] == "asset_triggered" and r[2] == "success"], 300,
                                 "an asset-triggered maintenance run", home)
         pools = sqlite3.connect(f"file:{db}?mode=ro", uri=True).execute(
             "SELECT DISTINCT t.task_id, p.slots FROM task_instance t JOIN slot_pool p ON p.pool = t.pool "
@@ -136,7 +137,7 @@ def test_scheduled_runs_load_new_events_once(tmp_path, feed_site):
     assert new, "the story added between runs produced no events"
     assert len(set(new)) == len(new), f"the same event was loaded twice: {new}"
     assert [r for r in after if SWAP in r[0]] == [r for r in before if SWAP in r[0]], "old story re-added"
-    assert after == sorted(before + new)
+    assert Counter(after) == Counter(before) + Counter(new), "rows other than the new story's changed"
     assert maintenance
     exported = duckdb.sql(f"SELECT count(*) FROM '{wh.parent / 'exports' / 'events.parquet'}'").fetchone()[0]
     assert exported >= len(before)
