@@ -63,7 +63,8 @@ def export_events(settings: Settings, out_dir: Path | None = None) -> dict:
     tmp = out_dir / f".{EXPORT_NAME}.{os.getpid()}.tmp"
     con = connect_reader(settings.warehouse, settings.replica_path)
     try:
-        rows = con.execute("SELECT count(*) FROM events").fetchone()[0]
+        counted = con.execute("SELECT count(*) FROM events").fetchone()
+        rows = counted[0] if counted else 0
         con.execute(f"COPY (SELECT * FROM events ORDER BY event_id) TO '{_sql_path(tmp)}' "
                     "(FORMAT parquet, COMPRESSION zstd)")
     finally:

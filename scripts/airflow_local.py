@@ -8,7 +8,7 @@ All components are started in one new session (``setsid``): the session id is re
 not a process group, because the Task SDK supervisor moves each task into its own process group
 (``setpgid``) but never into a new session, so a group kill would leave running tasks behind.
 
-    python scripts/airflow_local.py start [--home DIR] [--port 8080] [--wait 180]
+    python scripts/airflow_local.py start [--home DIR] [--port 8080] [--wait 300]
     python scripts/airflow_local.py stop  [--home DIR]
     python scripts/airflow_local.py status [--home DIR]
 """
@@ -21,6 +21,7 @@ import os
 import secrets
 import shlex
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -160,13 +161,17 @@ def health(port: int) -> dict:
         return {}
 
 
+def all_healthy(state: dict) -> bool:
+    return all((state.get(k) or {}).get("status") == "healthy" for k in ("metadatabase", "scheduler", "dag_processor"))
+
+
 def wait_healthy(port: int, timeout_s: float) -> dict:
+    """Poll the health report until all components are healthy or ``timeout_s`` passes; return the last one."""
     deadline = time.monotonic() + timeout_s
     state: dict = {}
     while time.monotonic() < deadline:
         state = health(port)
-        parts = [state.get(k, {}).get("status") for k in ("metadatabase", "scheduler", "dag_processor")]
-        if parts == ["healthy"] * 3:
+        if all_healthy(state):
             return state
         time.sleep(2)
     return state
@@ -184,6 +189,15 @@ def sign_in_help(home: Path, env: dict[str, str]) -> str:
     return f"sign-in: {creds}  (simple auth manager; passwords in {pw_file})"
 
 
+def port_free(port: int) -> bool:
+    with socket.socket() as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
 def cmd_start(args: argparse.Namespace) -> int:
     home = args.home.resolve()
     home.mkdir(parents=True, exist_ok=True)
@@ -191,13 +205,16 @@ def cmd_start(args: argparse.Namespace) -> int:
     if old.exists() and session_pids(int(old.read_text())):
         print(f"already running (session {old.read_text().strip()}); `make airflow-stop` first", file=sys.stderr)
         return 1
+    busy = [p for p in (args.port, args.log_port) if not port_free(p)]
+    if busy:
+        print(f"port(s) {busy} in use: set AIRFLOW_LOCAL_PORT / AIRFLOW_LOCAL_LOG_PORT", file=sys.stderr)
+        return 1
     env = local_env(home, args.port, args.log_port)
     prepare(env)
     sid = launch(home, env)
     print(f"Airflow starting in session {sid}; logs in {home / 'logs'}", flush=True)
     state = wait_healthy(args.port, args.wait)
-    ok = bool(state) and all(state.get(k, {}).get("status") == "healthy"
-                             for k in ("metadatabase", "scheduler", "dag_processor"))
+    ok = all_healthy(state)
     print(f"UI: http://127.0.0.1:{args.port}/   {sign_in_help(home, env)}")
     print(f"warehouse: {env['PIPELINE_WAREHOUSE']}   stop with: make airflow-stop")
     if not ok:
@@ -232,7 +249,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--home", type=Path, default=default_home(), help="AIRFLOW_HOME (default: airflow_home/)")
     parser.add_argument("--port", type=int, default=int(os.environ.get("AIRFLOW_LOCAL_PORT", "8080")))
     parser.add_argument("--log-port", type=int, default=int(os.environ.get("AIRFLOW_LOCAL_LOG_PORT", "8793")))
-    parser.add_argument("--wait", type=float, default=180.0, help="seconds to wait for a healthy start")
+    parser.add_argument("--wait", type=float, default=300.0, help="seconds to wait for a healthy start")
     args = parser.parse_args(argv)
     return {"start": cmd_start, "stop": cmd_stop, "status": cmd_status}[args.command](args)
 

@@ -18,7 +18,15 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from scripts.airflow_local import launch, local_env, prepare, session_pids, stop_session, wait_healthy
+from scripts.airflow_local import (
+    all_healthy,
+    launch,
+    local_env,
+    prepare,
+    session_pids,
+    stop_session,
+    wait_healthy,
+)
 from tests.airflow_env import REPO
 from tests.httpserver import StaticServer
 
@@ -43,6 +51,18 @@ def _runs(db: Path, dag_id: str) -> list[tuple[str, str, str, str | None]]:
     try:
         return con.execute("SELECT run_id, run_type, state, start_date FROM dag_run WHERE dag_id = ? "
                            "ORDER BY start_date", [dag_id]).fetchall()
+    finally:
+        con.close()
+
+
+def _collected(db: Path) -> str | None:
+    """The run id of a scheduled ingest run whose collect task succeeded, if any."""
+    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=10)
+    try:
+        row = con.execute("SELECT t.run_id FROM task_instance t JOIN dag_run r USING (dag_id, run_id) "
+                          "WHERE t.dag_id = ? AND t.task_id = 'collect' AND t.state = 'success' "
+                          "AND r.run_type = 'scheduled' ORDER BY t.end_date LIMIT 1", [INGEST]).fetchone()
+        return row[0] if row else None
     finally:
         con.close()
 
@@ -103,19 +123,23 @@ def test_scheduled_runs_load_new_events_once(tmp_path, feed_site):
     phases["prepare"] = time.monotonic() - t0
     sid = launch(home, env)
     try:
-        assert wait_healthy(port, 300), "scheduler, dag-processor and api-server did not become healthy"
+        state = wait_healthy(port, 300)
+        assert all_healthy(state), f"scheduler, dag-processor and api-server did not become healthy: {state}"
         phases["healthy"] = time.monotonic() - t0
         db = home / "airflow.db"
 
         def succeeded(after: str = "") -> list:
             return [r for r in _runs(db, INGEST) if r[1] == "scheduled" and r[2] == "success" and r[3] > after]
 
-        _wait_for(lambda: succeeded(), 480, "a first scheduled run", home)
+        # Change the feed as soon as the first run has fetched it: the next run (max_active_runs=1)
+        # starts after this one ends, so it is the one that must see the new story.
+        first = _wait_for(lambda: _collected(db), 480, "a first scheduled run to fetch the feed", home)
+        switched_at = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime())
+        (root / "feed.xml").write_text(full_feed)  # a new story appears in the feed
+        _wait_for(lambda: [r for r in succeeded() if r[0] == first], 300, "the first run to finish", home)
         phases["first_run"] = time.monotonic() - t0
         before = _events(wh.with_name("warehouse.read.duckdb"))
         assert any(SWAP in r[0] for r in before) and not any(BODIES in r[0] for r in before)
-        switched_at = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime())
-        (root / "feed.xml").write_text(full_feed)  # a new story appears in the feed
         _wait_for(lambda: succeeded(after=switched_at), 420, "a run that saw the new story", home)
         phases["run_after_switch"] = time.monotonic() - t0
         after = _events(wh.with_name("warehouse.read.duckdb"))
