@@ -166,10 +166,10 @@ def test_ingest_dag_runs_and_a_backfill_adds_nothing(tmp_path, site_server):
     assert _table_counts(wh) == before
     con = duckdb.connect(str(wh), read_only=True)
     summaries = [json.loads(r[0]) for r in con.execute(
-        "SELECT summary FROM runs WHERE kind = 'feeds' ORDER BY run_after").fetchall()]
+        "SELECT summary FROM runs WHERE kind = 'feeds' ORDER BY started_at").fetchall()]
     con.close()
     assert len(summaries) == 2
-    backfill = summaries[0]  # the earlier interval, run second
+    backfill = summaries[1]  # the earlier interval, run second
     assert backfill["feeds_not_modified"] == 1 and backfill["articles_already_stored"] >= 2
     assert backfill["events_new"] == 0 and backfill["articles_new"] == 0
     assert not (wh.parent / "staging").exists() or not any((wh.parent / "staging").iterdir())
