@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import cast
 
-from pipeline.clean import clean
+from pipeline.cleanbound import clean_bounded
 from pipeline.extract import EXTRACTOR_VERSION, extract_events
 from pipeline.records import CleanArticle, EventRow, Rejection, ValidatedBatch
 from pipeline.settings import Settings
@@ -80,7 +80,7 @@ def transform_stage(settings: Settings, run_id: str, progress: Progress = _quiet
     seen_fp: dict[str, str] = dict(known.fingerprints) if known else {}
     seen_ids: set[str] = set()
     for i, raw in enumerate(collected.articles, start=1):
-        result = clean(raw)
+        result = clean_bounded(raw, settings.clean_timeout)
         if isinstance(result, Rejection):
             out.rejections.append(result)
             continue

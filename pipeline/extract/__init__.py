@@ -6,12 +6,13 @@ input: anything unexpected yields ``[]``.
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left
 from datetime import date
 
 from pipeline.records import Document, Event
 
-from . import lexicon, sentences
+from . import document, lexicon, sentences
 from .assemble import Draft, assemble
 from .mentions import Mention, sentence_mentions
 from .parties import PartyMention, find_parties, main_pair
@@ -21,6 +22,7 @@ EXTRACTOR_VERSION = "0.1.0"
 __all__ = ["EXTRACTOR_VERSION", "extract_events", "extract_from_text"]
 
 _MAX_CHARS = 200_000
+_THE_WEEKDAY = re.compile(r"\bthe (?:mon|tues|wednes|thurs|fri|satur|sun)day\b", re.IGNORECASE)
 
 
 def extract_events(doc: Document) -> list[Event]:
@@ -38,52 +40,32 @@ def extract_from_text(text: str, published: date | None, lang: str | None = None
     end = sentences.body_end(text)
     lex = lexicon.get(lang or lexicon.detect_language(text[:end]))
     body = text[:end]
-    reciprocal = _about_handovers(body, lex)
+    reciprocal = document.about_handovers(body, lex)
     hits = [m.start() for m in lex.trigger.finditer(body)]
-    sents = [s for s in sentences.split(text, end) if _has_hit(hits, s.start, s.end)]
+    all_sents = sentences.split(text, end)
+    sents = [s for s in all_sents if _has_hit(hits, s.start, s.end)]
     pms = [find_parties(s.text) for s in sents]
     pair = _doc_pair(pms)
     if pair is None:
         return []
     mentions: list[Mention] = []
+    hints = document.year_hints(all_sents, published)
+    anchors = document.day_anchors(all_sents, lex, published, hints) if _THE_WEEKDAY.search(body) else {}
     for s, found in zip(sents, pms, strict=True):
-        mentions += sentence_mentions(s, lex, pair, published, found)
+        mentions += sentence_mentions(s, lex, pair, published, found, hints.get(s.index),
+                                      day_anchor=anchors.get(s.index))
+    mentions += document.followers(all_sents, mentions, lex, pair, published, hints)
+    mentions += document.group_remarks(all_sents, mentions, lex)
+    mentions += document.agreement_days(all_sents, mentions, lex, published)
+    mentions.sort(key=lambda m: m.sent.index)
     drafts = assemble(mentions)
-    if lex.denial.search(body):  # "this is not an exchange": keep only the dead, whose return is one-way anyway
-        drafts = [d for d in drafts if d.etype != "prisoner_exchange"]
+    drafts = document.drop_denied(drafts, all_sents, lex)
+    document.lead_mediators(drafts, all_sents, lex)
+    document.talks_day(drafts, all_sents, lex, published)
     if not reciprocal:  # no swap word: only a handover with a figure for each side shows two-way traffic
         drafts = [d for d in drafts if len([v for v in d.counts.values() if v]) == 2]
-    _default_to_published(drafts, published)
+    document.default_to_published(drafts, published)
     return [_to_event(text, d) for d in drafts]
-
-
-def _default_to_published(drafts: list[Draft], published: date | None) -> None:
-    """A report's lead event with no day of its own is the day's news: it happened on the publication day."""
-    if published is None:
-        return
-    lead = [d for d in drafts if d.status == "conducted" and not d.recall]
-    if not lead:
-        return
-    first = min(lead, key=lambda d: min(s.index for s in d.sents))
-    if first.precision is None and min(s.index for s in first.sents) <= 3:
-        if not any(d.date == published and d.etype == first.etype for d in drafts):
-            first.date, first.precision = published, "day"
-
-
-def _about_handovers(body: str, lex: lexicon.Lexicon) -> bool:
-    """Some swap or repatriation word, or a reciprocal "in return" that is not denied."""
-    for m in lex.exchange.finditer(body):
-        if lex.not_people_before.search(body, max(0, m.start() - 30), m.start()):
-            continue
-        if not lex.not_people.match(body[m.end():m.end() + 60]):
-            return True
-    if lex.body.search(body):
-        return True
-    for m in lex.captive.finditer(body):
-        if lex.each_strict.search(body, max(0, m.start() - 60), m.end() + 60):
-            return True
-    recip = list(lex.idiom.finditer(body)) + list(lex.reciprocal.finditer(body))
-    return any(not lex.negation.search(body, max(0, m.start() - 80), m.start()) for m in recip)
 
 
 def _has_hit(hits: list[int], start: int, end: int) -> bool:

@@ -31,6 +31,7 @@ class DateRef:
     talks: bool = False  # "talks in Istanbul on June 2"
     future: date | None = None  # the same words read as a coming day (for planned events)
     relative_next: bool = False  # "the next day": one day after the previous event
+    step: int = 1  # days after the previous event for relative_next: 0 for "the same day"
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,9 @@ def _patterns(lex: Lexicon) -> _Patterns:
         month_day=compile_fast(r"\b(" + mon + r")\.?\s+(\d{1,2})" + _ORD + r"(?![\d,.]\d)(?:,?\s+(20\d\d))?", _F),
         day_month=re.compile(r"(?<![\d,.])(\d{1,2})" + _ORD + r"\s+(?:of\s+|de\s+)?(" + mon
                              + r")(?!\w)(?:\s+(?:de\s+)?(20\d\d))?", _F),
-        month_only=compile_fast(r"(?<!\w)(?:in|в|у|im|en|em|au mois de)\s+(?:early\s+|late\s+|mid-)?(" + mon
+        month_only=compile_fast(r"(?<!\w)(?:in|в|у|на|im|en|em|au mois de|anfang|ende|mitte|début|fin|courant"
+                              r"|a (?:principios|finales|mediados) de|no (?:início|final) de|em meados de)\s+"
+                              r"(?:early\s+|late\s+|mid-|начале\s+|конце\s+|середине\s+|початку\s+|кінці\s+|середині\s+)?(" + mon
                               + r")(?!\w)(?:\s+(?:de\s+)?(20\d\d))?", _F),
     )
 
@@ -63,10 +66,12 @@ def _safe(y: int, m: int, d: int) -> date | None:
         return None
 
 
-def _with_year(m: int, d: int, year: str | None, pub: date | None) -> tuple[date | None, date | None]:
-    """(past reading, future reading) of a day-month; the year from the text or else from ``pub``."""
-    if year:
-        dt = _safe(int(year), m, d)
+def _with_year(m: int, d: int, year: str | None, pub: date | None,
+               hint: int | None = None) -> tuple[date | None, date | None]:
+    """(past reading, future reading) of a day-month; the year from the text, else from the year the story
+    has just named (``hint``: "at the start of 2024. On January 3, ..."), else from ``pub``."""
+    if year or hint:
+        dt = _safe(int(year) if year else hint, m, d)  # type: ignore[arg-type]
         return dt, dt
     if pub is None:
         return None, None
@@ -80,11 +85,11 @@ def _with_year(m: int, d: int, year: str | None, pub: date | None) -> tuple[date
 _DIGIT = re.compile(r"\d")
 
 
-def _explicit(text: str, lex: Lexicon, pub: date | None) -> list[DateRef]:
+def _explicit(text: str, lex: Lexicon, pub: date | None, hint: int | None = None) -> list[DateRef]:
     p = _patterns(lex)
     out: list[DateRef] = []
     if not _DIGIT.search(text):
-        return _month_only(text, lex, pub, p, out)
+        return _month_only(text, lex, pub, p, out, hint)
 
     for m in p.iso.finditer(text):
         dt = _safe(int(m.group(1)), int(m.group(2)), int(m.group(3)))
@@ -97,19 +102,20 @@ def _explicit(text: str, lex: Lexicon, pub: date | None) -> list[DateRef]:
             month = lex.month_number(m.group(mi))
             if month is None or any(r.start <= m.start() < r.end for r in out):
                 continue
-            past, fut = _with_year(month, int(m.group(di)), m.group(3), pub)
+            past, fut = _with_year(month, int(m.group(di)), m.group(3), pub, hint)
             out.append(DateRef(m.start(), m.end(), past, "day" if past else None, future=fut))
-    return _month_only(text, lex, pub, p, out)
+    return _month_only(text, lex, pub, p, out, hint)
 
 
-def _month_only(text: str, lex: Lexicon, pub: date | None, p: _Patterns, out: list[DateRef]) -> list[DateRef]:
+def _month_only(text: str, lex: Lexicon, pub: date | None, p: _Patterns, out: list[DateRef],
+                hint: int | None = None) -> list[DateRef]:
     for m in p.month_only.finditer(text):
         month = lex.month_number(m.group(1))
         if month is None or any(r.start <= m.start(1) < r.end for r in out):
             continue
         if re.search(r"(?:since|с|з|seit|depuis|desde)\s+$", text[max(0, m.start() - 8):m.start()], _F):
             continue
-        lo, _ = _with_year(month, 1, m.group(2), pub)
+        lo, _ = _with_year(month, 1, m.group(2), pub, hint)
         out.append(DateRef(m.start(), m.end(), None, "month" if lo else None, lo=lo, hi=_month_end(lo)))
     return out
 
@@ -121,10 +127,17 @@ def _month_end(d: date | None) -> date | None:
     return nxt - timedelta(days=1)
 
 
-def _weekdays(text: str, lex: Lexicon, pub: date | None) -> list[DateRef]:
+_NARRATIVE = re.compile(r"\bthe\s+$", re.IGNORECASE)
+
+
+def _weekdays(text: str, lex: Lexicon, pub: date | None, anchor: date | None = None) -> list[DateRef]:
     out = []
     for m in lex.weekday_re.finditer(text):
         wd = lex.weekday_nums[m.lastindex - 1]  # type: ignore[operator]
+        if anchor is not None and _NARRATIVE.search(text, max(0, m.start() - 6), m.start()):
+            day = anchor - timedelta(days=(anchor.weekday() - wd) % 7)  # "on the Friday" of the days just told
+            out.append(DateRef(m.start(), m.end(), day, "day", future=day))
+            continue
         if pub is None:
             out.append(DateRef(m.start(), m.end(), None, None))
             continue
@@ -140,17 +153,31 @@ def _weekdays(text: str, lex: Lexicon, pub: date | None) -> list[DateRef]:
 _EVE_OF = re.compile(r"\s+[^\W\d_]")
 
 
+_SPANS = {"week": 7, "неделю": 7, "тиждень": 7, "woche": 7, "semaine": 7, "semana": 7, "a": 1, "one": 1}
+
+
 def _relative(text: str, lex: Lexicon, pub: date | None) -> list[DateRef]:
     out = []
-    offsets = ((lex.yesterday, 1), (lex.day_before, 1), (lex.today, 0))
+    two = getattr(lex, "two_days_ago", None)  # "vorgestern", "позавчера"
+    offsets = ((lex.yesterday, 1), (lex.day_before, 1), (lex.today, 0)) + (((two, 2),) if two is not None else ())
     for rx, back in offsets:
         for m in rx.finditer(text):
             if rx is lex.day_before and lex.lang != "en" and _EVE_OF.match(text, m.end()):
                 continue  # "накануне переговоров": on the eve of something, not the day before
             dt = pub - timedelta(days=back) if pub else None
             out.append(DateRef(m.start(), m.end(), dt, "day" if dt else None, future=dt))
+    ago = getattr(lex, "days_ago", None)  # "zehn Tage zuvor", "il y a deux jours", "три дня назад"
+    for m in ago.finditer(text) if ago is not None else ():
+        word = next(g for g in m.groups() if g)
+        n = int(word) if word.isdigit() else _SPANS.get(word.lower(), lex.numbers.get(word.lower()))
+        if n is not None and n < 32:
+            dt = pub - timedelta(days=n) if pub else None
+            out.append(DateRef(m.start(), m.end(), dt, "day" if dt else None, future=dt))
     for m in lex.day_after.finditer(text):
         out.append(DateRef(m.start(), m.end(), None, None, relative_next=True))
+    same = getattr(lex, "same_day", None)  # "No mesmo dia", "того ж дня"
+    for m in same.finditer(text) if same is not None else ():
+        out.append(DateRef(m.start(), m.end(), None, None, relative_next=True, step=0))
     for rx, kind in ((lex.this_week, "this_week"), (lex.last_week, "last_week"),
                      (lex.this_month, "this_month"), (lex.last_month, "last_month")):
         for m in rx.finditer(text):
@@ -183,11 +210,21 @@ def _dateline(text: str, r: DateRef) -> bool:
     return bool(r.start < 45 and _DATELINE_BEFORE.match(text[:r.start]) and _DATELINE_AFTER.match(text, r.end))
 
 
-def find_dates(text: str, lex: Lexicon, pub: date | None) -> list[DateRef]:
-    """Date references of one sentence, in order, with speech/talks flags set."""
-    explicit = _explicit(text, lex, pub)
+def _loose(text: str, lex: Lexicon, pub: date | None, anchor: date | None = None) -> list[DateRef]:
+    """Weekdays and relative days; "the day before, on Friday": the weekday in apposition names the day."""
+    days = _weekdays(text, lex, pub, anchor)
+    rel = [r for r in _relative(text, lex, pub)
+           if r.date is None or not any(0 <= w.start - r.end <= 6 and w.date is not None for w in days)]
+    return days + rel
+
+
+def find_dates(text: str, lex: Lexicon, pub: date | None, year_hint: int | None = None,
+               anchor: date | None = None) -> list[DateRef]:
+    """Date references of one sentence, in order, with speech/talks flags set. ``anchor``: the last day the
+    story named before this sentence ("from 23 to 25 May ... On the Friday")."""
+    explicit = _explicit(text, lex, pub, year_hint)
     refs = list(explicit)
-    loose = _weekdays(text, lex, pub) + _relative(text, lex, pub) if lex.relative_any.search(text) else []
+    loose = _loose(text, lex, pub, anchor) if lex.relative_any.search(text) else []
     for r in loose:
         if any(abs(r.start - e.end) < 4 or abs(e.start - r.end) < 4 or e.start <= r.start < e.end
                for e in explicit if e.precision == "day" or e.date is None):
@@ -199,5 +236,5 @@ def find_dates(text: str, lex: Lexicon, pub: date | None) -> list[DateRef]:
         speech = bool(lex.speech.search(before[-45:])) or _dateline(text, r)
         talks = bool(lex.talks.search(before))
         out.append(DateRef(r.start, r.end, r.date, r.precision, r.lo, r.hi, speech, talks, r.future,
-                           r.relative_next))
+                           r.relative_next, r.step))
     return out

@@ -85,8 +85,10 @@ def _first_of(alt: str) -> set[str] | None:
         if alt.startswith("(?P<"):
             inner = alt[alt.index(">") + 1:end]
         return first_chars(inner)
-    if alt[1:2] in ("?", "*") or ch in ".[$" or (ch == "\\" and alt[1:2] in "wdsWDSb"):
+    if alt[1:2] in ("?", "*") or ch in ".[$" or (ch == "\\" and alt[1:2] in "wsWDSb"):
         return None
+    if alt.startswith("\\d"):
+        return set("0123456789")
     letter = alt[1] if ch == "\\" else ch
     return {letter.lower(), letter.upper()}
 

@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 import duckdb
 import pyarrow as pa
 
+from pipeline.feed_health import record_feed_outcome
 from pipeline.records import (
     CleanArticle,
     EventRow,
@@ -22,6 +23,7 @@ from pipeline.records import (
     ValidatedBatch,
     stable_id,
 )
+from pipeline.warehouse.exchanges import reconcile_pending
 
 
 @dataclass(frozen=True)
@@ -132,9 +134,10 @@ def load(con: duckdb.DuckDBPyConnection, run: RunInfo, *, articles: list[CleanAr
                                     QUARANTINE_SCHEMA),
             rejections_new=_insert(con, "rejections", rejection_rows(rejections, run), REJECTION_SCHEMA),
         )
+        reconciled = reconcile_pending(con, run.run_id, run.started_at)  # claims -> exchanges (issue 7)
         for outcome in outcomes:
             record_feed_outcome(con, outcome, run.run_id, backoff_after, min_refresh)
-        summary = {**summary, **counts.__dict__}
+        summary = {**summary, **counts.__dict__, "exchanges": reconciled}
         con.execute(
             "INSERT INTO runs VALUES (?, ?, ?, ?, ?, 'completed', ?) ON CONFLICT (run_id) DO UPDATE SET "
             "finished_at = excluded.finished_at, status = excluded.status, summary = excluded.summary",
@@ -145,34 +148,3 @@ def load(con: duckdb.DuckDBPyConnection, run: RunInfo, *, articles: list[CleanAr
         con.execute("ROLLBACK")
         raise
     return counts
-
-
-def record_feed_outcome(con: duckdb.DuckDBPyConnection, o: FeedOutcome, run_id: str,
-                        backoff_after: int, min_refresh: timedelta) -> None:
-    """Upsert feed state. Failures count up and, past ``backoff_after``, space out polling."""
-    if o.skipped:
-        return
-    prev = con.execute("SELECT consecutive_failures, etag, last_modified, last_run_id FROM feed_state "
-                       "WHERE feed_url = ?", [o.feed_url]).fetchone()
-    if prev and prev[3] == run_id:
-        return  # this run's outcome is already recorded: a rerun must not count a failure twice
-    failures = 0 if o.ok else (prev[0] if prev else 0) + 1
-    etag = o.etag if o.ok and not o.not_modified else (prev[1] if prev else None)
-    last_mod = o.last_modified if o.ok and not o.not_modified else (prev[2] if prev else None)
-    if o.ok and o.not_modified and o.etag:
-        etag = o.etag
-    delay = min_refresh * (2 ** min(failures - backoff_after + 1, 6)) if failures >= backoff_after else min_refresh
-    con.execute(
-        """INSERT INTO feed_state (feed_url, etag, last_modified, last_fetched_at, last_success_at,
-               consecutive_failures, last_error, last_status, next_poll_after, last_run_id)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-           ON CONFLICT (feed_url) DO UPDATE SET etag = excluded.etag, last_modified = excluded.last_modified,
-               last_fetched_at = excluded.last_fetched_at,
-               last_success_at = coalesce(excluded.last_success_at, feed_state.last_success_at),
-               consecutive_failures = excluded.consecutive_failures,
-               last_error = coalesce(excluded.last_error, feed_state.last_error),
-               last_status = excluded.last_status, next_poll_after = excluded.next_poll_after,
-               last_run_id = excluded.last_run_id""",
-        [o.feed_url, etag, last_mod, o.fetched_at, o.fetched_at if o.ok else None, failures,
-         o.error, o.status, o.fetched_at + delay, run_id],
-    )

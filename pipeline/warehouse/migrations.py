@@ -112,7 +112,15 @@ MIGRATIONS: list[tuple[str, str]] = [
            last_status, next_poll_after, etag, last_modified
     FROM feed_state;
     """),
+    ("0401_feeds_alerted_run", """
+    ALTER TABLE feed_state ADD COLUMN alerted_run_id VARCHAR;  -- the run whose failure raised the alert
+    """),
 ]
+
+
+from pipeline.warehouse.exchanges_sql import RECONCILE_MIGRATIONS  # noqa: E402 - issue 7: exchanges
+
+MIGRATIONS += RECONCILE_MIGRATIONS
 
 
 def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:

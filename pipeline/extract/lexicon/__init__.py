@@ -26,6 +26,9 @@ class Lexicon:
         self.months: dict[str, int] = raw["months"]
         self.numbers: dict[str, int] = raw["numbers"]
         self.multipliers: dict[str, int] = raw.get("multipliers", {})
+        self.alone: frozenset[str] = frozenset(raw.get("alone", ()))  # "тысячи" alone: "thousands of"
+        self.ours_party: str | None = raw.get("ours_party", (None,))[0]  # whose people "our ..." means
+        self.cue_reach: int = raw.get("cue_reach", 110)  # how far from a trigger a status verb may stand
         for key, val in raw.items():
             if isinstance(val, str):
                 setattr(self, key, compile_fast(val, _FLAGS))
@@ -37,10 +40,14 @@ class Lexicon:
                 setattr(self, key, re.compile(_NEVER))
         self.categories = compile_fast("|".join(f"(?P<{k}>{v})" for k, v in raw["categories"].items()), _FLAGS)
         rel = [raw[k] for k in ("yesterday", "today", "day_before", "day_after", "this_week", "last_week",
-                                "this_month", "last_month") if k in raw]
+                                "this_month", "last_month", "two_days_ago", "same_day") if k in raw]
+        if "days_ago" in raw:  # "(\w+) days ago" starts anywhere: pre-check its fixed words instead
+            rel.append(r"\b(?:ago|earlier|before|назад|ранее|тому|раніше|zuvor|davor|vorher|früher|vor|il y a|plus tôt"
+                       r"|auparavant|hace|antes|atrás|há)\b")
         self.relative_any = compile_fast("|".join(rel + [f"(?:{k})" for k in raw["weekdays"]]), _FLAGS)
-        n_for_n = r"\d[\d,.\s]*\s*(?:-for-|for|на|за|contre|por|gegen)\s*\d"
-        self.trigger = compile_fast("|".join([raw[k] for k in ("exchange", "captive", "body", "soldier")] + [n_for_n]),
+        n_for_n = r"\d+(?:[,.\s]\d{3})*\s*(?:-for-|for|на|за|contre|por|gegen)\s*\d"  # linear on long digit runs
+        self.trigger = compile_fast("|".join([raw[k] for k in ("exchange", "captive", "body", "soldier", "idiom")]
+                                             + [n_for_n]),
                                     _FLAGS)
         wd = list(raw["weekdays"].items())
         self.weekday_re = re.compile(r"\b(?:" + "|".join(f"({k})" for k, _ in wd) + r")\b", _FLAGS)
@@ -48,7 +55,7 @@ class Lexicon:
         self.month_tail = re.compile(r"\b" + raw["month_re"] + r"\.?,?\s+$", _FLAGS)
         self.month_head = re.compile(r"\s*(?:of\s+|de\s+|\.\s*)?" + raw["month_re"] + r"(?!\w)", _FLAGS)
         words = sorted(self.numbers, key=len, reverse=True)
-        self.number_word_re = compile_fast(r"\b(?:" + "|".join(re.escape(w) for w in words) + r")\b", _FLAGS)
+        self.number_word_re = compile_fast(r"\b(?:" + "|".join(re.escape(w) for w in words) + r")\b(?!['’])", _FLAGS)
 
     def month_number(self, word: str) -> int | None:
         w = word.lower().rstrip(".")
@@ -69,10 +76,13 @@ _UK_ONLY = re.compile(r"[іїєґ]", re.IGNORECASE)
 _RU_ONLY = re.compile(r"[ыэъё]", re.IGNORECASE)
 _STOP = {
     "en": compile_fast(r"\b(?:the|and|of|was|were|said|with|have)\b", _FLAGS),
-    "de": compile_fast(r"\b(?:der|die|und|das|den|nicht|ist|wurden|mit)\b", _FLAGS),
-    "fr": compile_fast(r"\b(?:le|les|des|et|du|une|est|été|dans)\b", _FLAGS),
-    "es": compile_fast(r"\b(?:el|los|las|del|y|que|una|por|fueron)\b", _FLAGS),
-    "pt": compile_fast(r"\b(?:os|do|da|dos|das|e|que|uma|não|foram|em)\b", _FLAGS),
+    "de": re.compile(r"\b(?:der|die|und|das|den|dem|des|nicht|ist|wurden|mit|ein|eine|einen|einem|im|auf|von|zu|bei"
+                     r"|sich|hat|haben|sind|aus|nach|am|wie)\b|[äöüß]", _FLAGS),
+    "fr": re.compile(r"\b(?:le|les|des|et|du|une|est|été|dans|au|aux|ont|avec|pour|sur|par)\b|\b[ldjnqs]['’](?=\w)"
+                     r"|[èêù]", _FLAGS),
+    "es": re.compile(r"\b(?:el|los|las|del|y|que|una|por|fueron|la|al|con|su|sus|según|tras)\b|[ñ¿¡]|ción\b", _FLAGS),
+    "pt": re.compile(r"\b(?:os|do|da|dos|das|e|que|uma|não|foram|em|ao|pelo|pela|também|ainda|um|no|na|nos|nas|com"
+                     r"|para)\b|(?<!\w)às?(?!\w)|[ãõ]|ção\b", _FLAGS),
 }
 
 
