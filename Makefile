@@ -4,7 +4,7 @@ PY := .venv/bin/python
 UV := .tools/bin/uv
 UV_VERSION := 0.13.9
 
-.PHONY: venv run test lint bench airflow clean-data
+.PHONY: venv run test lint bench airflow airflow-stop airflow-status clean-data
 
 $(UV):
 	python3 -m venv .tools
@@ -23,11 +23,20 @@ test: venv  ## the whole test suite (what CI runs)
 	$(PY) -m pytest -q
 
 lint: venv
-	$(PY) -m ruff check pipeline dags tests bench
+	$(PY) -m ruff check pipeline dags tests bench scripts
 	$(PY) -m mypy
 
 bench: venv  ## benchmarks: one JSON object a line
 	@for b in bench/*.py; do [ "$$(basename $$b)" = "__init__.py" ] || $(PY) $$b || exit 1; done
+
+airflow: venv  ## local Airflow 3 (scheduler, dag-processor, api-server) in the background; prints the UI and sign-in
+	$(PY) scripts/airflow_local.py start
+
+airflow-stop:  ## stop every process `make airflow` started
+	$(PY) scripts/airflow_local.py stop
+
+airflow-status:
+	$(PY) scripts/airflow_local.py status
 
 clean-data:
 	rm -rf data/

@@ -1,19 +1,29 @@
 """Ingest DAG: feeds -> clean -> extract -> validate -> load, every 15 minutes by default.
 
 Thin tasks: each imports the library inside its body, calls one function with the run's identity
-and returns a small value. Nothing heavy runs at parse time.
+and returns a small value. Nothing heavy runs at parse time. The tasks that write the DuckDB file
+(seed, load, alert) share the one-slot ``duckdb_writer`` pool; the load updates the warehouse
+assets, which the maintenance DAG is scheduled on. Set ``PIPELINE_INGEST_SCHEDULE`` to change the
+schedule (cron, preset, or a period such as ``5m``). Re-running or backfilling an interval adds no
+duplicate rows: ids are deterministic and every insert is ``ON CONFLICT DO NOTHING``.
 """
 
 from __future__ import annotations
 
-import os
 from datetime import datetime, timedelta
 
-from _adapter import library_call, on_task_failure, run_identity, settings
-from airflow.sdk import Asset, dag, task
+from _adapter import (
+    LOAD_OUTLETS,
+    WRITER_POOL,
+    ingest_schedule,
+    library_call,
+    on_task_failure,
+    run_identity,
+    settings,
+)
+from airflow.sdk import dag, task
 
-SCHEDULE = os.environ.get("PIPELINE_INGEST_SCHEDULE", "*/15 * * * *")
-EVENTS_ASSET = Asset("duckdb://warehouse/events")
+SCHEDULE = ingest_schedule()
 DEFAULT_ARGS = {"retries": 2, "retry_delay": timedelta(minutes=1), "retry_exponential_backoff": True,
                 "max_retry_delay": timedelta(minutes=10),
                 "on_failure_callback": on_task_failure}  # task-level: alerts once (pipeline.alerts)
@@ -30,7 +40,7 @@ DEFAULT_ARGS = {"retries": 2, "retry_delay": timedelta(minutes=1), "retry_expone
     doc_md=__doc__,
 )
 def prisoner_exchange_ingest():
-    @task
+    @task(pool=WRITER_POOL)
     @library_call
     def seed_if_new(**context) -> str:
         from pipeline.run import seed_if_new as seed
@@ -62,7 +72,7 @@ def prisoner_exchange_ingest():
         run_id, run_after = run_identity(context)
         return str(validate_stage(settings(), run_id, now=run_after))
 
-    @task(outlets=[EVENTS_ASSET])
+    @task(outlets=LOAD_OUTLETS, pool=WRITER_POOL)
     @library_call
     def load(_validated: str, **context) -> dict:
         from datetime import UTC
@@ -74,7 +84,7 @@ def prisoner_exchange_ingest():
         summary = load_stage(settings(), run_id, run_after, dt.now(UTC))
         return {k: summary[k] for k in ("events_new", "events_quarantined", "articles_new", "feeds_failed")}
 
-    @task(retries=0)
+    @task(retries=0, pool=WRITER_POOL)
     @library_call
     def alert(_loaded: dict, **context) -> dict:
         from pipeline.stages import alert_stage, cleanup_stage

@@ -44,6 +44,9 @@ SETTINGS: dict[str, tuple[str, str]] = {
     "PIPELINE_REPORTS_BASE_URL": ("", "URL under which PIPELINE_REPORTS_DIR is served; alerts link there (default: file:// paths)"),
     "PIPELINE_FRESHNESS_HOURS": ("24", "alert when no new article arrived from any feed for this many hours"),
     "PIPELINE_PROGRESS": ("auto", "progress output on stderr: auto (when a terminal), always, never"),
+    "PIPELINE_INGEST_SCHEDULE": ("*/15 * * * *", "schedule of the ingest DAG: cron, preset, or a period such as `5m`"),
+    "PIPELINE_EXPORT_DIR": ("", "where the maintenance DAG writes `events.parquet` (default: `<warehouse dir>/exports`)"),
+    "PIPELINE_STAGING_RETENTION_HOURS": ("48", "staging folders of unfinished runs older than this are pruned"),
 }
 
 
@@ -79,6 +82,9 @@ class Settings:
     reports_base_url: str = ""
     freshness_hours: float = float(_default("PIPELINE_FRESHNESS_HOURS"))
     progress: str = _default("PIPELINE_PROGRESS")
+    ingest_schedule: str = _default("PIPELINE_INGEST_SCHEDULE")
+    export_dir: Path | None = None
+    staging_retention_hours: float = float(_default("PIPELINE_STAGING_RETENTION_HOURS"))
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -118,6 +124,9 @@ class Settings:
             reports_base_url=env.get("PIPELINE_REPORTS_BASE_URL", "").strip(),
             freshness_hours=float(get("PIPELINE_FRESHNESS_HOURS")),
             progress=get("PIPELINE_PROGRESS"),
+            ingest_schedule=get("PIPELINE_INGEST_SCHEDULE"),
+            export_dir=Path(get("PIPELINE_EXPORT_DIR")) if env.get("PIPELINE_EXPORT_DIR", "").strip() else None,
+            staging_retention_hours=float(get("PIPELINE_STAGING_RETENTION_HOURS")),
         )
 
     def with_(self, **changes: object) -> Settings:
