@@ -57,7 +57,10 @@ def _dates_fit(d: Draft, m: Mention) -> bool:
 
 def _other_month(d: Draft, m: Mention) -> bool:
     md, mp, mlo, mhi = _key(m.date)
-    """A month with figures of its own and a day outside it are two handovers."""
+    """A month with figures of its own and a day outside it are two handovers (unless the figures agree: "the
+    103 Russians ... captured in early August" is the same handover's)."""
+    if d.counts and m.counts and all(d.counts.get(p) == v for p, v in m.counts.items()):
+        return False
     if mp == "month" and m.counts and d.date is not None and mlo is not None and mhi is not None:
         return not mlo <= d.date <= mhi
     if d.precision == "month" and d.counts and md is not None and d.lo is not None and d.hi is not None:
