@@ -111,3 +111,10 @@ def test_a_month_with_its_own_figure_is_another_handover() -> None:
     assert (None, 230) in evs and (None, 75) in evs
     assert not any(n == 1358 for _, n in evs)
     assert any(day == "2024-12-30" for day, _ in evs)
+
+
+def test_among_the_figure_in_its_own_sentence_is_a_group_of_the_handover() -> None:
+    text = ("Hanna, a schoolteacher, is among the 51 civilians returned to Ukraine in the exchange on 14 August.\n"
+            "In the same exchange 33 soldiers also came home; Russia received 84 people.")
+    (ev,) = _events(text, date(2025, 8, 16))
+    assert ev["returned_to"] == {"Russia": 84, "Ukraine": 84}

@@ -177,11 +177,11 @@ def subset_totals(drafts: list[Draft], all_sents: list[sentences.Sentence]) -> N
     for s in all_sents:
         for m in _INCLUDED_IN.finditer(s.text):
             total = int(m.group(1).replace(",", ""))
-            told = [d for d in drafts if any(x.index <= s.index for x in d.sents)
-                    and any(str(total) in x.text.replace(",", "") for x in d.sents)]
+            told = [d for d in drafts if any(x.index < s.index and str(total) in x.text.replace(",", "")
+                                             for x in d.sents)]  # "the 103" points back to a figure told
             if not told:
                 continue
-            d = max(told, key=lambda d: max(x.index for x in d.sents if x.index <= s.index))
+            d = max(told, key=lambda d: max(x.index for x in d.sents if x.index < s.index))
             for p, v in d.counts.items():
                 if v is not None and v > total:
                     d.counts[p] = total
