@@ -118,3 +118,13 @@ def test_among_the_figure_in_its_own_sentence_is_a_group_of_the_handover() -> No
             "In the same exchange 33 soldiers also came home; Russia received 84 people.")
     (ev,) = _events(text, date(2025, 8, 16))
     assert ev["returned_to"] == {"Russia": 84, "Ukraine": 84}
+
+
+def test_agreements_of_two_rounds_take_their_talks_days() -> None:
+    text = ("The second round, on 2 June, was more ambitious. The two sides agreed to exchange all seriously "
+            "wounded prisoners, without a fixed number.\n"
+            "The third round of talks, on 23 July, was the shortest yet. It lasted forty minutes. The delegations "
+            "agreed to exchange at least 1,200 more prisoners each between Russia and Ukraine.")
+    got = {(e["status"], e["event_date"], e["returned_to"]["Russia"]) for e in _events(text, date(2025, 8, 1))}
+    assert ("agreed", "2025-07-23", 1200) in got
+    assert ("agreed", "2025-06-02", None) in got

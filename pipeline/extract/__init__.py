@@ -62,6 +62,7 @@ def extract_from_text(text: str, published: date | None, lang: str | None = None
     mentions += document.group_remarks(all_sents, mentions, lex)
     mentions += document.agreement_days(all_sents, mentions, lex, published)
     mentions.sort(key=lambda m: m.sent.index)
+    document.talks_mentions(all_sents, mentions, lex, published)
     drafts = assemble(mentions)
     drafts = document.drop_denied(drafts, all_sents, lex)
     document.subset_totals(drafts, all_sents)

@@ -79,6 +79,8 @@ def _fits(d: Draft, m: Mention, any_status: bool = False) -> bool:
         return False
     if not any_status and d.status != m.status:
         return False
+    if any_status and d.status != "conducted" and m.date is not None and m.date.precision is not None:
+        return False  # "the exchanges began on 9 June": a day told without a verb of agreeing dates no agreement
     if m.recall != d.recall and (m.date is None or m.date.precision is None):
         return False
     return _dates_fit(d, m) and _counts_fit(d, m)

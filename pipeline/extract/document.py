@@ -200,9 +200,28 @@ def lead_mediators(drafts: list[Draft], all_sents: list[sentences.Sentence], lex
         first.mediators |= attributes.mediators(s.text, lex, first.pair)
 
 
-_TALKS = re.compile(r"(?:talks|negotiations|meeting|summit|переговор\w*|встреч\w*|зустріч\w*|gespräch\w*|verhandlung\w*"
+_TALKS = re.compile(r"(?:talks|negotiations|meeting|summit|(?:first|second|third|fourth|fifth|next|new|latest) round|переговор\w*|встреч\w*|зустріч\w*|gespräch\w*|verhandlung\w*"
                     r"|treffen|pourparlers|négociations|réunion|conversaciones|negociaciones|reunión|conversações"
                     r"|negociações|reunião)", re.IGNORECASE)
+
+
+def talks_mentions(all_sents: list[sentences.Sentence], mentions: list[Mention], lex: lexicon.Lexicon,
+                   published: date | None) -> None:
+    """"The third round of talks, on 23 July, was the shortest yet. It lasted forty minutes. The delegations
+    agreed to ...": an undated agreement takes the day of the talks told one or two sentences before it, so
+    that agreements of different rounds stay apart."""
+    by_index = {s.index: s for s in all_sents}
+    for m in mentions:
+        if m.status not in ("agreed", "planned") or not m.strong or (m.date is not None and m.date.precision is not None):
+            continue
+        for back in (1, 2):
+            prev = by_index.get(m.sent.index - back)
+            if prev is None or not _TALKS.search(prev.text):
+                continue
+            days = [r for r in find_dates(prev.text, lex, published) if r.precision == "day" and r.date and not r.speech]
+            if len({r.date for r in days}) == 1:
+                m.date = days[0]
+            break
 
 
 def talks_day(drafts: list[Draft], all_sents: list[sentences.Sentence], lex: lexicon.Lexicon,
