@@ -45,12 +45,13 @@ def extract_from_text(text: str, published: date | None, lang: str | None = None
     if not hits:
         return []
     lines = _hit_lines(text, hits, end)
-    pair = _doc_pair([find_parties(s.text) for s in lines]) or _speakers_pair(lines, lex)
+    found_at = {s.start: find_parties(s.text) for s in lines}
+    pair = _doc_pair(list(found_at.values())) or _speakers_pair(lines, lex)
     if pair is None:
         return []  # no sides named where the triggers are: done before cutting the whole story
     all_sents = sentences.split(text, end)
     sents = [s for s in all_sents if _has_hit(hits, s.start, s.end)]
-    pms = [find_parties(s.text) for s in sents]
+    pms = [found_at[s.start] if s.start in found_at else find_parties(s.text) for s in sents]
     reciprocal = document.about_handovers(body, lex)
     mentions: list[Mention] = []
     hints = document.year_hints(all_sents, published)
