@@ -128,3 +128,17 @@ def test_agreements_of_two_rounds_take_their_talks_days() -> None:
     got = {(e["status"], e["event_date"], e["returned_to"]["Russia"]) for e in _events(text, date(2025, 8, 1))}
     assert ("agreed", "2025-07-23", 1200) in got
     assert ("agreed", "2025-06-02", None) in got
+
+
+def test_named_person_swapped_for_named_person() -> None:
+    text = ("In December 2022 it was on an Abu Dhabi runway that the American basketball player Brittney Griner "
+            "was exchanged for the Russian arms dealer Viktor Bout.")
+    (ev,) = _events(text, date(2025, 1, 10))
+    assert ev["returned_to"] == {"Russia": 1, "United States": 1}
+
+
+def test_running_totals_by_a_month() -> None:
+    text = ("On 11 June, Ukraine received 1,212 bodies and Russia 27 in a repatriation of the dead.\n"
+            "By the end of June Moscow said it had handed over more than 6,000 bodies and received fewer than 100.")
+    (ev,) = _events(text, date(2025, 8, 1))
+    assert ev["returned_to"] == {"Russia": 27, "Ukraine": 1212}

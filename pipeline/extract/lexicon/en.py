@@ -47,7 +47,9 @@ LEX = {
                    r"|across (?:all )?the (?:handovers|exchanges|swaps|repatriations)|in all\b|overall"
                    r"|for (?:each|every) (?:\w+ ){0,2}?(?:body|hostage|prisoner|captive|soldier|one|person)(?! each)"
                    r"|(?:three|four|five|six|seven|eight|nine|ten|eleven|twelve|\d\d?|dozens? of|a dozen|several|many"
-                   r"|numerous) (?:\w+ )?(?:exchanges|swaps|handovers|repatriations))\b"),
+                   r"|numerous) (?:\w+ )?(?:exchanges|swaps|handovers|repatriations)"
+                   r"|by the end of (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|the year)\w*"
+                   r"|since (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w*)\b"),
     "each": r"\b(?:each|apiece|per side|on each side|from each side|on both sides|from both sides|both sides)\b",
     "each_strict": r"\b(?:each|apiece|per side|on each side|from each side)\b",
     "approx": r"\b(?:about|around|approximately|roughly|nearly|almost|some|an estimated|up to|close to)\s+$",
@@ -91,7 +93,9 @@ LEX = {
     "subset": r"\b(?:including|included|includes|among them|of them|of whom|among whom|among those)\b",
     "other_way": r"^[^.;]{0,30}?\b(?:the other way|in the opposite direction|in return|back)\b",
     "one_for_one": (r"(?-i:\b(?:freed|released|exchanged|swapped|traded)\s+(?:[\w'’-]+\s+){0,6}?[A-Z][a-z]+\s+[A-Z][a-z]+"
-                    r"[^.;]{0,80}?\bin (?:exchange|a swap) for\s+(?:[\w'’-]+\s+){0,5}?[A-Z][a-z]+\s+[A-Z][a-z]+)"),
+                    r"[^.;]{0,80}?\bin (?:exchange|a swap) for\s+(?:[\w'’-]+\s+){0,5}?[A-Z][a-z]+\s+[A-Z][a-z]+"
+                    r"|\b[A-Z][a-z]+\s+[A-Z][a-z]+\s+(?:was|had been|has been)\s+(?:exchanged|swapped|traded)\s+for\s+"
+                    r"(?:[\w'’-]+\s+){0,5}?[A-Z][a-z]+\s+[A-Z][a-z]+)"),  # "Brittney Griner was exchanged for ... Viktor Bout"
     "equal": r"\b(?:an? equal number|the same number|same number)\b",
     "of_party": r"\bof\s+(?:the\s+)?(?:armed forces of\s+)?$",
     "numbers": {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
