@@ -142,3 +142,10 @@ def test_running_totals_by_a_month() -> None:
             "By the end of June Moscow said it had handed over more than 6,000 bodies and received fewer than 100.")
     (ev,) = _events(text, date(2025, 8, 1))
     assert ev["returned_to"] == {"Russia": 27, "Ukraine": 1212}
+
+
+def test_person_named_after_a_group_in_russian() -> None:
+    text = ("21 сентября 2022 года Украина вернула 215 человек в ходе обмена пленными, а Россия получила "
+            "55 военнослужащих и политика Виктора Медведчука.")
+    (ev,) = _events(text, date(2025, 2, 10))
+    assert ev["returned_to"] == {"Russia": 56, "Ukraine": 215}

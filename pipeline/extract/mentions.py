@@ -202,10 +202,11 @@ def sentence_mentions(sent: Sentence, lex: Lexicon, pair: tuple[str, str], pub: 
 
 
 _PLUS_NAMED = re.compile(
-    r"(?:\s+(?!and\b)[^\W\d_][\w'’-]*){1,4}?\s+(?:and|plus|as well as)\s+"
-    r"(?:(?-i:[a-z])[\w-]*\s+|(?-i:[A-Z])[a-z]+(?:an|ish|ese|ch)\s+){0,3}"  # "pro-Moscow politician", "American journalist"
+    r"(?:\s+(?!and\b|и\b|і\b|та\b)[^\W\d_][\w'’-]*){1,4}?\s+(?:and|plus|as well as|и|і|та|а также|а також)\s+"
+    r"(?:(?-i:[a-zа-яёіїє])[\w-]*\s+|(?-i:[A-Z])[a-z]+(?:an|ish|ese|ch)\s+){0,3}"  # "pro-Moscow politician"
     r"(?-i:(?!(?:President|Prime|Minister|Mr|Ms|Mrs|General|Defen[cs]e|Foreign|Interior|Kremlin|Kyiv|Moscow)\b)"
-    r"(?P<name>[A-Z][a-z]+(?:\s+[A-Z][a-z]+){1,2}))(?=\s*(?:[,.;:)—–]|$))", re.IGNORECASE)
+    r"(?P<name>[A-ZА-ЯЁІЇЄ][a-zа-яёіїє’']+(?:\s+[A-ZА-ЯЁІЇЄ][a-zа-яёіїє’']+){1,2}))(?=\s*(?:[,.;:)—–]|$))",
+    re.IGNORECASE)
 
 
 def _plus_named(s: str, c: Count) -> Count:
