@@ -149,3 +149,11 @@ def test_person_named_after_a_group_in_russian() -> None:
             "55 военнослужащих и политика Виктора Медведчука.")
     (ev,) = _events(text, date(2025, 2, 10))
     assert ev["returned_to"] == {"Russia": 56, "Ukraine": 215}
+
+
+def test_a_rough_tally_said_on_a_day_has_no_day() -> None:
+    text = ("Putin said on Friday that Russia had handed over about 6,000 bodies of Ukrainian soldiers to Ukraine "
+            "and received 78 of its own.")
+    (ev,) = _events(text, date(2025, 6, 28))
+    assert ev["event_type"] == "body_repatriation" and ev["event_date"] is None
+    assert ev["returned_to"] == {"Russia": 78, "Ukraine": 6000}

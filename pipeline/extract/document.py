@@ -156,7 +156,12 @@ _NO_DAY = re.compile(
 
 
 def untold_day(drafts: list[Draft], all_sents: list[sentences.Sentence], published: date | None) -> None:
-    """"Officials did not say exactly when the handover happened": the day it was reported is not its day."""
+    """"Officials did not say exactly when the handover happened": the day it was reported is not its day.
+    Nor is it for a rough figure only said on a day ("Putin said on Friday about 6,000 bodies had been handed
+    over"): a running tally, not a handover of that day."""
+    for d in drafts:
+        if d.status == "conducted" and d.said_day and "approximate" in d.qualifiers:
+            d.date, d.precision, d.lo, d.hi = None, None, None, None
     if not any(_NO_DAY.search(s.text) for s in all_sents):
         return
     lead = [d for d in drafts if d.status == "conducted" and not d.recall]
