@@ -157,3 +157,12 @@ def test_a_rough_tally_said_on_a_day_has_no_day() -> None:
     (ev,) = _events(text, date(2025, 6, 28))
     assert ev["event_type"] == "body_repatriation" and ev["event_date"] is None
     assert ev["returned_to"] == {"Russia": 78, "Ukraine": 6000}
+
+
+def test_figures_that_came_home_and_the_other_sides_respectively() -> None:
+    text = ("Ukraine and Russia have swapped prisoners regularly.\n"
+            "Last month there were two exchanges on consecutive days: on September 13, forty-nine people came home, "
+            "and on September 14, another 103.\nRussia received 49 and 103 of its own respectively.")
+    got = {(e["event_date"], e["returned_to"]["Russia"], e["returned_to"]["Ukraine"])
+           for e in _events(text, date(2024, 10, 19))}
+    assert {("2024-09-13", 49, 49), ("2024-09-14", 103, 103)} <= got

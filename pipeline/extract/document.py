@@ -11,6 +11,7 @@ from .assemble import Draft
 from .dates import find_dates
 from .mentions import Mention, sentence_mentions
 from .numbers import find_counts
+from .parties import find_parties
 
 
 def default_to_published(drafts: list[Draft], published: date | None) -> None:
@@ -77,8 +78,25 @@ def _respectively(s: sentences.Sentence, found: list[Mention], mentions: list[Me
                    and m.date.precision == "day"), key=lambda m: m.date.start)  # type: ignore[union-attr]
     if len(values) != len(days) or len({m.date.date for m in days}) != len(days):  # type: ignore[union-attr]
         return []
-    return [Mention(d.etype, None, False, s, d.pair, d.date, counts={party: v}, qualifiers={"exact"})
-            for d, v in zip(days, values, strict=True)]
+    home = _home_figures(days, lex)  # "forty-nine people came home, and ... another 103": the other side's
+    other = [p for p in days[0].pair if p != party] if days else []
+    return [Mention(d.etype, None, False, s, d.pair, d.date, qualifiers={"exact"},
+                    counts={party: v, **({other[0]: home[k]} if home and len(other) == 1 else {})})
+            for k, (d, v) in enumerate(zip(days, values, strict=True))]
+
+
+_CAME_HOME = re.compile(r"\b(?:came|come|returned|are|were|got) (?:back )?home\b", re.IGNORECASE)
+
+
+def _home_figures(days: list[Mention], lex: lexicon.Lexicon) -> list[int]:
+    """Figures of the sentence before that only "came home" (no side named): one per handover, in order."""
+    if not days or any(d.counts for d in days):
+        return []
+    prev = days[0].sent
+    if not _CAME_HOME.search(prev.text) or find_parties(prev.text):
+        return []
+    values = [c.value for c in find_counts(prev.text, lex)]
+    return values if len(values) == len(days) else []
 
 
 _ANAPHOR = re.compile(
