@@ -166,3 +166,15 @@ def test_figures_that_came_home_and_the_other_sides_respectively() -> None:
     got = {(e["event_date"], e["returned_to"]["Russia"], e["returned_to"]["Ukraine"])
            for e in _events(text, date(2024, 10, 19))}
     assert {("2024-09-13", 49, 49), ("2024-09-14", 103, 103)} <= got
+
+
+def test_both_sides_would_exchange_after_talks_is_an_agreement_of_that_day() -> None:
+    text = ("When the Russian and Ukrainian delegations sat down in Istanbul on 16 May, it was the first time the two "
+            "sides had negotiated face to face since 2022. The meeting lasted less than two hours. Its only concrete "
+            "result was a number: the two sides would exchange 1,000 prisoners each.\n"
+            "By Sunday evening both governments could say that the 1,000-for-1,000 deal had been fulfilled.\n"
+            "The second round, on 2 June, was more ambitious. Russia and Ukraine agreed to exchange all seriously "
+            "wounded prisoners, without a fixed number.")
+    got = {(e["status"], e["event_date"], e["returned_to"]["Russia"]) for e in _events(text, date(2025, 8, 1))}
+    assert ("agreed", "2025-05-16", 1000) in got
+    assert ("agreed", "2025-06-02", None) in got

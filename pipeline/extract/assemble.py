@@ -169,6 +169,8 @@ def _terms_to_agreement(drafts: list[Draft], mentions: list[Mention]) -> None:
     for m in mentions:
         if not m.soft or len(m.counts) != 2:
             continue
+        if any(d.status == "agreed" and d.etype == m.etype and d.counts == m.counts for d in drafts):
+            continue  # the deal of those terms is already told
         for d in drafts:
             if d.status == "agreed" and d.etype == m.etype and d.pair == m.pair and not d.counts:
                 d.counts = dict(m.counts)

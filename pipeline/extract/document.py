@@ -223,9 +223,16 @@ def lead_mediators(drafts: list[Draft], all_sents: list[sentences.Sentence], lex
         first.mediators |= attributes.mediators(s.text, lex, first.pair)
 
 
-_TALKS = re.compile(r"(?:talks|negotiations|meeting|summit|(?:first|second|third|fourth|fifth|next|new|latest) round|переговор\w*|встреч\w*|зустріч\w*|gespräch\w*|verhandlung\w*"
+_TALKS = re.compile(r"(?:talks|negotiations|negotiated|delegations|meeting|summit"
+                    r"|(?:first|second|third|fourth|fifth|next|new|latest) round|переговор\w*|встреч\w*|зустріч\w*"
+                    r"|gespräch\w*|verhandlung\w*"
                     r"|treffen|pourparlers|négociations|réunion|conversaciones|negociaciones|reunión|conversações"
                     r"|negociações|reunião)", re.IGNORECASE)
+
+
+_MUTUAL = re.compile(r"\b(?:the two sides|both sides|the sides|the parties|both countries|the two countries)\s+"
+                     r"(?:would|will|are to|were to|are set to)\s+(?:\w+\s+)?(?:exchange|swap|trade|return|hand over)\b",
+                     re.IGNORECASE)
 
 
 def talks_mentions(all_sents: list[sentences.Sentence], mentions: list[Mention], lex: lexicon.Lexicon,
@@ -235,6 +242,8 @@ def talks_mentions(all_sents: list[sentences.Sentence], mentions: list[Mention],
     that agreements of different rounds stay apart."""
     by_index = {s.index: s for s in all_sents}
     for m in mentions:
+        if m.status == "planned" and _MUTUAL.search(m.sent.text):
+            m.status = "agreed"  # "the two sides would exchange 1,000 prisoners each": both committed to it
         if m.status not in ("agreed", "planned") or not m.strong or (m.date is not None and m.date.precision is not None):
             continue
         for back in (1, 2):
@@ -244,7 +253,8 @@ def talks_mentions(all_sents: list[sentences.Sentence], mentions: list[Mention],
             days = [r for r in find_dates(prev.text, lex, published) if r.precision == "day" and r.date and not r.speech]
             if len({r.date for r in days}) == 1:
                 m.date = days[0]
-            break
+            if days:
+                break  # "The meeting lasted less than two hours.": talks told without a day, look further back
 
 
 def talks_day(drafts: list[Draft], all_sents: list[sentences.Sentence], lex: lexicon.Lexicon,
