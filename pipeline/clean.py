@@ -15,9 +15,9 @@ import trafilatura
 from trafilatura.settings import use_config
 
 from pipeline.dates_header import guess_published
-from pipeline.records import CleanArticle, RawArticle, Rejection, stable_id
+from pipeline.records import CleanArticle, RawArticle, Rejection
 from pipeline.textutil import fingerprint, normalize_text, strip_markup
-from pipeline.urls import canonical_url
+from pipeline.urls import article_id_for, canonical_url
 
 MAX_CLEAN_BYTES = 3_000_000  # markup larger than this is not handed to the cleaner
 MIN_TEXT_CHARS = 80
@@ -25,10 +25,6 @@ _MAX_TREE = 200_000  # lxml elements; bounds the cleaner's time and memory on ho
 _CONFIG = use_config()
 _CONFIG.set("DEFAULT", "MAX_TREE_SIZE", str(_MAX_TREE))
 _CONFIG.set("DEFAULT", "EXTRACTION_TIMEOUT", "0")  # no signal-based timeout: we run in worker threads
-
-
-def article_id_for(url: str) -> str:
-    return stable_id(canonical_url(url) if not url.startswith("seed://") else url)
 
 
 def clean(raw: RawArticle) -> CleanArticle | Rejection:

@@ -237,3 +237,29 @@ class FeedOutcome:
     relevant: int = 0
     bozo_cause: str = ""
     retry_after_s: float | None = None  # the server asked not to be polled again before this
+
+
+@dataclass(frozen=True)
+class FeedState:
+    """What is known of one feed before it is polled (conditional GET, next poll)."""
+
+    etag: str | None = None
+    last_modified: str | None = None
+    next_poll_after: datetime | None = None
+
+
+@dataclass(frozen=True)
+class KnownState:
+    """What the warehouse already knows, read before fetching (from the read-only copy)."""
+
+    feeds: dict[str, FeedState] = field(default_factory=dict)
+    article_ids: frozenset[str] = frozenset()
+    fingerprints: dict[str, str] = field(default_factory=dict)  # content fingerprint -> article_id
+
+
+@dataclass(frozen=True)
+class ArticleRef:
+    """What validation needs to know of an event's article."""
+
+    text: str
+    published: date | None

@@ -15,16 +15,15 @@ from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from pipeline.clean import article_id_for
 from pipeline.errors import ConfigError, FetchError
 from pipeline.feeds import FeedRejected, parse_feed
 from pipeline.http import Fetcher
 from pipeline.netguard import check_url
-from pipeline.records import FeedEntry, FeedOutcome, RawArticle, Rejection
+from pipeline.records import FeedEntry, FeedOutcome, FeedState, KnownState, RawArticle, Rejection
 from pipeline.relevance import is_relevant
 from pipeline.robots import RobotsCache
 from pipeline.settings import Settings
-from pipeline.urls import canonical_url
+from pipeline.urls import article_id_for, canonical_url
 
 
 @dataclass
@@ -43,22 +42,6 @@ class Collected:
         self.dropped_irrelevant += other.dropped_irrelevant
         self.already_stored += other.already_stored
         self.aliases += other.aliases
-
-
-@dataclass(frozen=True)
-class FeedState:
-    etag: str | None = None
-    last_modified: str | None = None
-    next_poll_after: datetime | None = None
-
-
-@dataclass(frozen=True)
-class KnownState:
-    """What the warehouse already knows, read before fetching (from the read-only copy)."""
-
-    feeds: dict[str, FeedState] = field(default_factory=dict)
-    article_ids: frozenset[str] = frozenset()
-    fingerprints: dict[str, str] = field(default_factory=dict)  # content fingerprint -> article_id
 
 
 def read_feed_list(path: Path) -> list[str]:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from pipeline.records import stable_id
+
 _TRACKING_PREFIXES = ("utm_", "mc_", "pk_", "piwik_", "hsa_")
 _TRACKING_KEYS = {"fbclid", "gclid", "dclid", "yclid", "msclkid", "igshid", "ref", "ref_src",
                   "cmpid", "ito", "at_medium", "at_campaign", "spm", "_ga", "ocid", "smid", "rss"}
@@ -22,3 +24,8 @@ def canonical_url(url: str) -> str:
              if not k.lower().startswith(_TRACKING_PREFIXES) and k.lower() not in _TRACKING_KEYS]
     path = parts.path or "/"
     return urlunsplit((scheme, netloc, path, urlencode(query), ""))
+
+
+def article_id_for(url: str) -> str:
+    """An article's id: the hash of its canonical URL (``seed://FILE`` as it is)."""
+    return stable_id(canonical_url(url) if not url.startswith("seed://") else url)

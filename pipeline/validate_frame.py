@@ -7,19 +7,12 @@ Python, so that every suite stays a plain, reviewable GX JSON file.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 
 import pandas as pd
 
-from pipeline.records import EventRow
+from pipeline.records import ArticleRef, EventRow
 
-
-@dataclass(frozen=True)
-class ArticleRef:
-    """What validation needs to know of an event's article."""
-
-    text: str
-    published: date | None
+__all__ = ["ArticleRef", "BatchMetrics", "ROW_COLUMNS", "rows_frame"]
 
 
 ROW_COLUMNS = (

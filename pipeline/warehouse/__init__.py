@@ -7,10 +7,9 @@ from datetime import datetime
 
 import duckdb
 
-from pipeline.clean import article_id_for
+from pipeline.records import ArticleRef, FeedState, KnownState
 from pipeline.settings import Settings
-from pipeline.sources import FeedState, KnownState
-from pipeline.validate_frame import ArticleRef
+from pipeline.urls import article_id_for
 from pipeline.warehouse.connection import connect_reader, connect_writer, publish_replica, writer
 
 __all__ = ["connect_reader", "connect_writer", "publish_replica", "writer", "known_state",
