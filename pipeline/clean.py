@@ -12,6 +12,7 @@ from datetime import date
 
 import py3langid
 import trafilatura
+from trafilatura.settings import use_config
 
 from pipeline.dates_header import guess_published
 from pipeline.records import CleanArticle, RawArticle, Rejection, stable_id
@@ -21,6 +22,9 @@ from pipeline.urls import canonical_url
 MAX_CLEAN_BYTES = 3_000_000  # markup larger than this is not handed to the cleaner
 MIN_TEXT_CHARS = 80
 _MAX_TREE = 200_000  # lxml elements; bounds the cleaner's time and memory on hostile pages
+# trafilatura 2.x refuses the ``max_tree_size`` argument (ValueError on every page): it is a config key.
+_CONFIG = use_config()
+_CONFIG.set("DEFAULT", "MAX_TREE_SIZE", str(_MAX_TREE))
 
 
 def article_id_for(url: str) -> str:
@@ -63,7 +67,7 @@ def _from_html(raw: RawArticle) -> tuple[str, str, date | None] | Rejection:
     try:
         doc = trafilatura.bare_extraction(
             raw.body, url=raw.url, with_metadata=True, include_comments=False,
-            include_tables=False, max_tree_size=_MAX_TREE,
+            include_tables=False, config=_CONFIG,
         )
     except Exception as exc:  # trafilatura raises a variety of parser errors on hostile input
         return Rejection("clean", "cleaner failed", raw.url, f"{type(exc).__name__}: {exc}"[:300])
