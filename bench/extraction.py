@@ -9,39 +9,34 @@ from __future__ import annotations
 import json
 import sys
 import time
-from datetime import date
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from pipeline.extract import extract_events  # noqa: E402
-from pipeline.extract.scoring import evaluate, load_corpus, metrics, strict_key  # noqa: E402
-from pipeline.records import Document  # noqa: E402
+from pipeline.extract.scoring import (  # noqa: E402
+    evaluate,
+    load_corpus,
+    metrics,
+    predict,
+    strict_key,
+    to_document,
+)
 
 CORPUS = ROOT / "tests" / "corpus" / "extraction"
-
-
-def to_document(doc: dict) -> Document:
-    pub = doc.get("published")
-    return Document(id=str(doc.get("id")), text=doc.get("text") or "",
-                    published=date.fromisoformat(pub) if pub else None, url=doc.get("url"))
-
-
-def predict(doc: dict) -> list[dict]:
-    return [e.to_json() for e in extract_events(to_document(doc))]
 
 
 def throughput(docs: list[dict], min_seconds: float = 1.0) -> float:
     items = [to_document(d) for d in docs]
     if not items:
         return 0.0
-    n, start = 0, time.perf_counter()
-    while time.perf_counter() - start < min_seconds:
+    n, start = 0, time.process_time()  # CPU time of this process: the machine is shared
+    while time.process_time() - start < min_seconds:
         for item in items:
             extract_events(item)
         n += len(items)
-    return n / (time.perf_counter() - start)
+    return n / (time.process_time() - start)
 
 
 def emit(metric: str, value: float, unit: str) -> None:

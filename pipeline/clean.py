@@ -22,9 +22,9 @@ from pipeline.urls import canonical_url
 MAX_CLEAN_BYTES = 3_000_000  # markup larger than this is not handed to the cleaner
 MIN_TEXT_CHARS = 80
 _MAX_TREE = 200_000  # lxml elements; bounds the cleaner's time and memory on hostile pages
-# trafilatura 2.x refuses the ``max_tree_size`` argument (ValueError on every page): it is a config key.
 _CONFIG = use_config()
 _CONFIG.set("DEFAULT", "MAX_TREE_SIZE", str(_MAX_TREE))
+_CONFIG.set("DEFAULT", "EXTRACTION_TIMEOUT", "0")  # no signal-based timeout: we run in worker threads
 
 
 def article_id_for(url: str) -> str:
@@ -46,7 +46,7 @@ def clean(raw: RawArticle) -> CleanArticle | Rejection:
         return Rejection("clean", "no article text", raw.url, f"{len(text)} characters after cleaning")
     return CleanArticle(
         article_id=article_id_for(raw.url),
-        url=raw.url,
+        url=raw.url if raw.url.startswith("seed://") else canonical_url(raw.url),
         title=title,
         text=text,
         published=published,

@@ -113,10 +113,11 @@ def transform_stage(settings: Settings, run_id: str, progress: Progress = _quiet
     known = known_state(settings) if kind != "seed" else None
     out = Transformed(collected=collected, rejections=list(collected.rejections))
     seen_fp: dict[str, str] = dict(known.fingerprints) if known else {}
+    seen_ids: set[str] = set()
     stubs: list[RawArticle] = []  # what later stages need of the raw articles: all but the body
     for i, (raw, result, events) in enumerate(_cleaned(raws, workers), start=1):
         stubs.append(replace(raw, body=b""))
-        _keep(out, seen_fp, result, events)
+        _keep(out, seen_fp, seen_ids, result, events)
         if i % 25 == 0:
             progress(f"cleaned {i}/{n_raw}")
     collected.articles = stubs
@@ -126,15 +127,19 @@ def transform_stage(settings: Settings, run_id: str, progress: Progress = _quiet
 Extracted = list[Event] | str | None  # events, an extractor error, or None: extract once kept
 
 
-def _keep(out: Transformed, seen_fp: dict[str, str], result: CleanArticle | Rejection, events: Extracted) -> None:
+def _keep(out: Transformed, seen_fp: dict[str, str], seen_ids: set[str], result: CleanArticle | Rejection,
+          events: Extracted) -> None:
     if isinstance(result, Rejection):
         out.rejections.append(result)
+        return
+    if result.article_id in seen_ids:  # the same canonical URL reached twice in one pass
         return
     original = seen_fp.get(result.fingerprint)
     if original and original != result.article_id:
         out.collected.aliases.append((result.url, original, "same text"))
         return
     seen_fp[result.fingerprint] = result.article_id
+    seen_ids.add(result.article_id)
     out.articles.append(result)
     if events is None:
         events = _extract(result)

@@ -24,6 +24,12 @@ BOILERPLATE = ("ADVERTISEMENT", "Belarus leader pardons", "Morning Brief", "Subs
                "Striker swap", "dataLayer", "Cookie settings")
 
 
+def _records(con: duckdb.DuckDBPyConnection, sql: str) -> list[dict]:
+    cur = con.execute(sql)
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
+
 def _counts(path) -> dict[str, int]:
     con = duckdb.connect(str(path), read_only=True)
     try:
@@ -43,8 +49,8 @@ def twice(settings, site_server):
 
 def test_expected_events_with_evidence(settings, site_server, twice):
     con = duckdb.connect(str(settings.replica_path), read_only=True)
-    rows = con.execute("SELECT e.*, a.text FROM events e JOIN articles a USING (article_id) "
-                       "WHERE source_url NOT LIKE 'seed://%'").fetchdf().to_dict("records")
+    rows = _records(con, "SELECT e.*, a.text FROM events e JOIN articles a USING (article_id) "
+                         "WHERE source_url NOT LIKE 'seed://%'")
     for path, gold in EXPECTED:
         found = [r for r in rows if r["source_url"] == site_server.url(path) and matches(gold, r)]
         assert found, f"no event {gold} from {path}; got {[(r['source_url'], r['event_type'], r['status'], str(r['event_date']), r['returned_to']) for r in rows]}"
@@ -76,7 +82,7 @@ def test_boilerplate_and_irrelevant_entries_stay_out(settings, site_server, twic
 
 def test_required_seed_events_loaded(settings, twice):
     con = duckdb.connect(str(settings.replica_path), read_only=True)
-    rows = con.execute("SELECT * FROM events WHERE source_url LIKE 'seed://%'").fetchdf().to_dict("records")
+    rows = _records(con, "SELECT * FROM events WHERE source_url LIKE 'seed://%'")
     for seed, gold in required_seed_events():
         cands = [r for r in rows if r["source_url"] == f"seed://{seed}"]
         assert any(matches(gold, r) for r in cands), (seed, gold, [(r["event_type"], r["status"], str(r["event_date"]), r["returned_to"]) for r in cands])

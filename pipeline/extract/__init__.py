@@ -38,8 +38,7 @@ def extract_from_text(text: str, published: date | None, lang: str | None = None
     end = sentences.body_end(text)
     lex = lexicon.get(lang or lexicon.detect_language(text[:end]))
     body = text[:end]
-    if not (lex.exchange.search(body) or lex.body.search(body) or lex.idiom.search(body)):
-        return []
+    reciprocal = _about_handovers(body, lex)
     hits = [m.start() for m in lex.trigger.finditer(body)]
     sents = [s for s in sentences.split(text, end) if _has_hit(hits, s.start, s.end)]
     pms = [find_parties(s.text) for s in sents]
@@ -49,7 +48,41 @@ def extract_from_text(text: str, published: date | None, lang: str | None = None
     mentions: list[Mention] = []
     for s, found in zip(sents, pms, strict=True):
         mentions += sentence_mentions(s, lex, pair, published, found)
-    return [_to_event(text, d) for d in assemble(mentions)]
+    drafts = assemble(mentions)
+    if lex.denial.search(body):  # "this is not an exchange": keep only the dead, whose return is one-way anyway
+        drafts = [d for d in drafts if d.etype != "prisoner_exchange"]
+    if not reciprocal:  # no swap word: only a handover with a figure for each side shows two-way traffic
+        drafts = [d for d in drafts if len([v for v in d.counts.values() if v]) == 2]
+    _default_to_published(drafts, published)
+    return [_to_event(text, d) for d in drafts]
+
+
+def _default_to_published(drafts: list[Draft], published: date | None) -> None:
+    """A report's lead event with no day of its own is the day's news: it happened on the publication day."""
+    if published is None:
+        return
+    lead = [d for d in drafts if d.status == "conducted" and not d.recall]
+    if not lead:
+        return
+    first = min(lead, key=lambda d: min(s.index for s in d.sents))
+    if first.precision is None and min(s.index for s in first.sents) <= 3:
+        if not any(d.date == published and d.etype == first.etype for d in drafts):
+            first.date, first.precision = published, "day"
+
+
+def _about_handovers(body: str, lex: lexicon.Lexicon) -> bool:
+    """Some swap or repatriation word, or a reciprocal "in return" that is not denied."""
+    for m in lex.exchange.finditer(body):
+        if lex.not_people_before.search(body, max(0, m.start() - 30), m.start()):
+            continue
+        if not lex.not_people.match(body[m.end():m.end() + 60]):
+            return True
+    if lex.body.search(body):
+        return True
+    for m in lex.captive.finditer(body):
+        if lex.each_strict.search(body, max(0, m.start() - 60), m.end() + 60):
+            return True
+    return any(not lex.negation.search(body, max(0, m.start() - 80), m.start()) for m in lex.idiom.finditer(body))
 
 
 def _has_hit(hits: list[int], start: int, end: int) -> bool:

@@ -69,6 +69,9 @@ def _absorb(d: Draft, m: Mention, strong: bool) -> None:
         d.date, d.precision, d.lo, d.hi = md, mp, mlo, mhi
     for p, v in m.counts.items():
         d.counts.setdefault(p, v)
+    if m.mirror and len(d.counts) == 1:
+        (known, value), = d.counts.items()
+        d.counts[d.pair[1] if known == d.pair[0] else d.pair[0]] = value
     if m.counts:
         d.qualifiers |= m.qualifiers
     d.categories |= m.categories

@@ -24,6 +24,9 @@ def _after(text: str, c: Count, pms: list[PartyMention], pair: tuple[str, str], 
     cut = _CLAUSE_END.search(text, c.end, window_end)
     if cut:
         window_end = cut.start()
+    idiom = lex.idiom.search(text, c.end, window_end)
+    if idiom:
+        window_end = idiom.start()
     for pm in pms:
         if pm.start < c.end or pm.start >= window_end:
             continue
@@ -60,6 +63,9 @@ def _verb_before(text: str, c: Count, pms: list[PartyMention], pair: tuple[str, 
     if cut:
         lo += cut[-1].end()
         window = text[lo:c.start]
+    for pm in reversed(pms):
+        if lo <= pm.start < c.start and lex.to.search(text[max(0, pm.start - 20):pm.start]):
+            return pm.party if pm.party in pair else None
     give = list(lex.give.finditer(window))
     recv = list(lex.receive.finditer(window))
     last_give = give[-1].start() if give else -1
@@ -68,7 +74,13 @@ def _verb_before(text: str, c: Count, pms: list[PartyMention], pair: tuple[str, 
         return None
     if last_recv > last_give:
         return _subject(text, pms, lo + last_recv, pair, lex)
-    verb_end = lo + give[-1].end()
+    verb_start, verb_end = lo + give[-1].start(), lo + give[-1].end()
+    for pm in pms:
+        near = verb_start - 25 <= pm.start <= verb_end + 25
+        prep = re.search(r"(?:\b(?:из|с|от|у|в|до|для|з|із|від|біля|около)\s+)$", text[max(0, pm.start - 6):pm.start],
+                         re.IGNORECASE)
+        if near and pm.party in pair and not prep and lex.dative.match(text[pm.start:pm.end]):
+            return pm.party
     for pm in pms:
         if verb_end <= pm.start < c.start and lex.to.search(text[verb_end:pm.start]):
             return pm.party if pm.party in pair else None
@@ -88,4 +100,14 @@ def recipients(text: str, c: Count, pms: list[PartyMention], pair: tuple[str, st
         party = _subject(text, pms, c.start, pair, lex)
     if party is None:
         party = _verb_before(text, c, pms, pair, lex)
+    if party is None:
+        party = _held_before(text, c, pms, pair, lex)
     return [party] if party else []
+
+
+def _held_before(text: str, c: Count, pms: list[PartyMention], pair: tuple[str, str], lex: Lexicon) -> str | None:
+    """"returned from Ukrainian captivity 146 servicemen": people held by one side go to the other."""
+    for pm in reversed(pms):
+        if c.start - 60 <= pm.start < c.start and pm.demonym and lex.held_in.match(text[pm.end:pm.end + 30]):
+            return _other(pm.party, pair)
+    return None

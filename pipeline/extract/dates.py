@@ -136,11 +136,16 @@ def _weekdays(text: str, lex: Lexicon, pub: date | None) -> list[DateRef]:
     return out
 
 
+_EVE_OF = re.compile(r"\s+[^\W\d_]")
+
+
 def _relative(text: str, lex: Lexicon, pub: date | None) -> list[DateRef]:
     out = []
     offsets = ((lex.yesterday, 1), (lex.day_before, 1), (lex.today, 0))
     for rx, back in offsets:
         for m in rx.finditer(text):
+            if rx is lex.day_before and lex.lang != "en" and _EVE_OF.match(text, m.end()):
+                continue  # "накануне переговоров": on the eve of something, not the day before
             dt = pub - timedelta(days=back) if pub else None
             out.append(DateRef(m.start(), m.end(), dt, "day" if dt else None, future=dt))
     for m in lex.day_after.finditer(text):
@@ -168,6 +173,15 @@ def _range(kind: str, pub: date | None) -> tuple[date | None, date | None]:
     return prev_last.replace(day=1), prev_last
 
 
+_DATELINE_AFTER = re.compile(r"\s*(?:\([^)]{0,30}\)\s*)?(?:[—–]|-\s)")
+_DATELINE_BEFORE = re.compile(r"^[\w .,'’/-]{0,40}$")
+
+
+def _dateline(text: str, r: DateRef) -> bool:
+    """"KYIV, Oct 18 (Wire) -": the day the report was filed, not the day of the event."""
+    return bool(r.start < 45 and _DATELINE_BEFORE.match(text[:r.start]) and _DATELINE_AFTER.match(text, r.end))
+
+
 def find_dates(text: str, lex: Lexicon, pub: date | None) -> list[DateRef]:
     """Date references of one sentence, in order, with speech/talks flags set."""
     explicit = _explicit(text, lex, pub)
@@ -180,7 +194,7 @@ def find_dates(text: str, lex: Lexicon, pub: date | None) -> list[DateRef]:
     out = []
     for r in sorted(refs, key=lambda r: r.start):
         before = text[max(0, r.start - 60):r.start]
-        speech = bool(lex.speech.search(before[-45:]))
+        speech = bool(lex.speech.search(before[-45:])) or _dateline(text, r)
         talks = bool(lex.talks.search(before))
         out.append(DateRef(r.start, r.end, r.date, r.precision, r.lo, r.hi, speech, talks, r.future,
                            r.relative_next))

@@ -15,7 +15,7 @@ from .parties import PartyMention, find_parties
 from .sentences import Sentence
 
 EX, BODY = "prisoner_exchange", "body_repatriation"
-_CUE_REACH = 90
+_CUE_REACH = 110
 _SPLIT_DATES = re.compile(r"^\s*(?:,|and|и|і|та|et|y|e|und|as well as)\s*(?:on\s+|в\s+|у\s+|le\s+|am\s+|el\s+)?$",
                           re.IGNORECASE)
 
@@ -35,6 +35,7 @@ class Mention:
     location: str | None = None
     recall: bool = False
     additive: bool = False
+    mirror: bool = False  # "the same number": the other side received as many
 
 
 @dataclass
@@ -54,15 +55,18 @@ def _triggers(s: str, lex: Lexicon) -> tuple[dict[str, list[int]], bool]:
     body = [m.start() for m in lex.body.finditer(s)]
     ex: list[int] = []
     for m in lex.exchange.finditer(s):
-        if any(a <= m.start() < b for a, b in idioms):
+        if any(a <= m.start() < b for a, b in idioms) or lex.not_people.match(s[m.end():m.end() + 60]):
+            continue
+        if lex.not_people_before.search(s, max(0, m.start() - 30), m.start()):
             continue
         if any(0 <= b - m.end() <= 25 for b in body):
             body.append(m.start())
             continue
         ex.append(m.start())
-    released = bool(lex.release.search(s))
+    released = bool(lex.release.search(s) or lex.receive.search(s))
     lexical = bool(ex or body)
     ex += [m.start() for m in lex.captive.finditer(s)]
+    lexical = lexical or bool(idioms and ex)
     if released:
         lexical = lexical or len(ex) > 0
         if not ex and not body:
@@ -107,8 +111,8 @@ def _pick_date(s: str, refs: list[DateRef], status: str | None, anchor: int) -> 
         pool = [r for r in refs if r.talks and not r.speech] or [r for r in refs if not r.speech]
     else:
         pool = [r for r in refs if not r.speech and not r.talks]
-        if not pool and status == "conducted":
-            pool = [r for r in refs if r.speech and r.precision == "day"]
+    if not pool and status is not None:
+        pool = [r for r in refs if r.speech and r.precision == "day"]
     if not pool:
         return []
     if status == "conducted" and len(pool) >= 2:
@@ -133,9 +137,13 @@ def sentence_mentions(sent: Sentence, lex: Lexicon, pair: tuple[str, str], pub: 
     if any(lex.negation.search(s, lo, hi) for lo, hi in _windows(anchors, _CUE_REACH)):
         return []
     pms = find_parties(s) if pms is None else pms
-    cues = {t: (_cues(s, lex, trig[t]) if lexical else {}) for t in (EX, BODY)}
-    ctx = _Ctx(s, lex, _sentence_pair(pms, pair), pms, trig, cues, lexical)
-    return _build(sent, ctx, pub)
+    ctx = _Ctx(s, lex, _sentence_pair(pms, pair), pms, trig, {EX: {}, BODY: {}}, lexical)
+    found = [] if _cumulative(s, lex) else find_counts(s, lex)
+    typed = [(c, _count_type(c, ctx)) for c in found]
+    if lexical:
+        for t in (EX, BODY):
+            ctx.cues[t] = _cues(s, lex, trig[t] + [c.start for c, ct in typed if ct == t])
+    return _build(sent, ctx, pub, typed)
 
 
 def _sentence_pair(pms: list[PartyMention], pair: tuple[str, str]) -> tuple[str, str]:
@@ -146,16 +154,27 @@ def _sentence_pair(pms: list[PartyMention], pair: tuple[str, str]) -> tuple[str,
     return (others[0], others[1]) if len(others) == 2 else pair
 
 
-def _count_slots(sent: Sentence, ctx: _Ctx) -> dict[tuple[str, str | None], list[tuple[Count, list[str]]]]:
+def _count_slots(ctx: _Ctx, typed: list[tuple[Count, str]]) -> dict[tuple[str, str | None], list]:
     slots: dict[tuple[str, str | None], list[tuple[Count, list[str]]]] = {}
-    if ctx.lex.cumulative.search(ctx.text):
-        return slots
-    for c in find_counts(ctx.text, ctx.lex):
-        etype = _count_type(c, ctx)
-        status = _nearest(c.start, ctx.cues[etype or EX])
+    for c, etype in typed:
+        status = _nearest(c.start, ctx.cues[etype])
+        if c.frame and ctx.lexical and "agreed" in ctx.cues[etype]:
+            status = "agreed"
+            ctx.cues[etype].setdefault("agreed", [])
         who = recipients(ctx.text, c, ctx.pms, ctx.pair, ctx.lex)
         slots.setdefault((etype, status), []).append((c, who))
     return slots
+
+
+_SUPERLATIVE = re.compile(
+    r"(?:largest|biggest|first|plus grand|plus important|premier|größt\w*|erste\w*|крупнейш\w*|больш\w*|перв\w*"
+    r"|наймасштабніш\w*|найбільш\w*|перш\w*|mayor|maior|primer\w*|más grande)", re.IGNORECASE)
+
+
+def _cumulative(s: str, lex: Lexicon) -> bool:
+    """A running total ("6,000 returned since 2022"), not one handover; "largest since 2022" is no total."""
+    m = lex.cumulative.search(s)
+    return bool(m) and not _SUPERLATIVE.search(s, max(0, m.start() - 70), m.start())
 
 
 def _count_type(c: Count, ctx: _Ctx) -> str:
@@ -164,30 +183,35 @@ def _count_type(c: Count, ctx: _Ctx) -> str:
     return _nearest(c.start, {k: v for k, v in ctx.triggers.items() if v}) or EX
 
 
-def _build(sent: Sentence, ctx: _Ctx, pub: date | None) -> list[Mention]:
+def _build(sent: Sentence, ctx: _Ctx, pub: date | None, typed: list[tuple[Count, str]]) -> list[Mention]:
     s, lex = ctx.text, ctx.lex
     refs = find_dates(s, lex, pub)
-    slots = _count_slots(sent, ctx)
+    slots = _count_slots(ctx, typed)
     cats = attributes.categories(s, lex)
     meds = attributes.mediators(s, lex, ctx.pair)
     locs = attributes.locations(s)
     recall = bool(lex.recall.search(s))
-    additive = bool(lex.additive.search(s))
+    cumulative = _cumulative(s, lex)
+    add = lex.additive.search(s)
+    first = min((c.start for items in slots.values() for c, _ in items), default=len(s))
+    additive = bool(add) and add.start() < first
     out: list[Mention] = []
     for etype in (EX, BODY):
         if not ctx.triggers[etype]:
             continue
         statuses: list[str | None] = list(ctx.cues[etype]) or [None]
         for status in statuses:
-            anchor = min(ctx.cues[etype].get(status or "", ctx.triggers[etype]))
+            anchor = min(ctx.cues[etype].get(status or "") or ctx.triggers[etype] or [0])
             counts, quals = _combine(slots.get((etype, status), []))
             loc = _location(s, locs, status, len(statuses))
-            dates = _pick_date(s, refs, status, anchor) or [None]  # type: ignore[list-item]
+            framed = status == "agreed" and not ctx.cues[etype]["agreed"]
+            dates = ([] if framed else _pick_date(s, refs, status, anchor)) or [None]  # type: ignore[list-item]
             for ref in dates:
                 m = Mention(etype, status, False, sent, ctx.pair, ref, counts if len(dates) == 1 else {},
                             quals, cats if etype == EX else set(), meds, loc, recall)
-                m.strong = ctx.lexical and _is_strong(m, s, lex)
+                m.strong = ctx.lexical and not cumulative and _is_strong(m, s, lex)
                 m.additive = additive and bool(m.counts) and (ref is None or ref.precision is None)
+                m.mirror = not m.counts and bool(lex.equal.search(s))
                 out.append(m)
     return out
 

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 from .lexicon import Lexicon
+from .parties import DEMONYM_AHEAD
 
 _DIGITS = re.compile(r"(?<![\w/:.,-])(\d{1,3}(?:(?:,|\.|[ \u00a0\u202f])\d{3})+|\d+)(?![\w/:]|[.,]\d)")
 _CURRENCY = re.compile(r"[$€£№#]\s*$")
@@ -28,6 +29,7 @@ class Count:
     value: int
     qualifier: str  # exact | approximate | at_least
     each: bool  # the figure is per side ("95 each", "1,000 for 1,000", "по 390")
+    frame: bool = False  # the terms of a deal ("under the 1,000-for-1,000 formula"), not a handover
 
 
 def _parse_digits(raw: str) -> int:
@@ -69,9 +71,15 @@ def _candidates(text: str, lex: Lexicon) -> list[tuple[int, int, int]]:
     return sorted(out)
 
 
+_VAGUE = re.compile(r"(?:several|a few|few|many|some|dozens of|hundreds of|thousands of|несколько|кілька|декілька"
+                    r"|mehrere|plusieurs|varios|vários)\s+$", re.IGNORECASE)
+
+
 def _is_noise(text: str, start: int, end: int, value: int, lex: Lexicon) -> bool:
     before = text[max(0, start - 30):start]
     raw = text[start:end]
+    if not raw[:1].isdigit() and _VAGUE.search(before):
+        return True
     if raw.isdigit() and len(raw) == 4 and 1900 <= value <= 2100:
         return True
     if _CURRENCY.search(before) or _AGE.search(before) or _UNIT.match(text[end:end + 14]):
@@ -84,6 +92,8 @@ def _is_noise(text: str, start: int, end: int, value: int, lex: Lexicon) -> bool
 def _is_count(text: str, start: int, end: int, lex: Lexicon) -> bool:
     after = text[end:end + 60]
     if lex.people.match(after) or lex.of_own.match(after) or lex.each_strict.match(after.lstrip()):
+        return True
+    if DEMONYM_AHEAD.match(after):
         return True
     if re.match(r"\s*(?:people|persons|человек|осіб|людей)\b", after, re.IGNORECASE):
         return True
@@ -118,16 +128,43 @@ def find_counts(text: str, lex: Lexicon) -> list[Count]:
     cands = [c for c in _candidates(text, lex) if not _is_noise(text, c[0], c[1], c[2], lex)]
     out: list[Count] = []
     skip = -1
+    subset_from = -1
     for i, (s, e, v) in enumerate(cands):
         if i == skip:
             continue
+        if subset_from < 0:
+            sub = lex.subset.search(text, max(0, s - 40), s)
+            subset_from = sub.start() if sub else -1
+        if subset_from >= 0 and ";" not in text[subset_from:s]:
+            continue
         nxt = cands[i + 1] if i + 1 < len(cands) else None
         if nxt and lex.for_n.match(text[e:nxt[0]]):
-            out.append(Count(s, nxt[1], v, _qualifier(text, s, lex), True))
+            frame = bool(_FRAME_AFTER.match(text, nxt[1]) or _FRAME_BEFORE.search(text, max(0, s - 30), s))
+            out.append(Count(s, nxt[1], v, _qualifier(text, s, lex), True, frame))
             skip = i + 1
             continue
         if _is_count(text, s, e, lex):
             out.append(Count(s, e, v, _qualifier(text, s, lex), _each(text, s, e, lex)))
+            if lex.subset_lead.search(text, max(0, s - 15), s):
+                subset_from = e
     for m in lex.zero.finditer(text):
         out.append(Count(m.start(), m.end(), 0, "exact", False))
-    return sorted(out, key=lambda c: c.start)
+    out.sort(key=lambda c: c.start)
+    return _spread_each(text, out)
+
+
+_FRAME_AFTER = re.compile(r"[\"'»”’]?\s*(?:formula|format|deal|scheme|principle|agreement|формул\w*|формат\w*"
+                          r"|принцип\w*|Formel|formule|fórmula)", re.IGNORECASE)
+_FRAME_BEFORE = re.compile(r"(?:of a|of the|under the|under a|by the|по формуле|за формулою|nach der|selon la)\s+[\"'«“]?$",
+                           re.IGNORECASE)
+_LIST_JOIN = re.compile(r"^[^.;:\d]{0,40}?(?:,|\band\b|\bи\b|\bі\b|\bта\b|\bet\b|\by\b|\be\b|\bund\b)[^.;:\d]{0,25}$",
+                        re.IGNORECASE)
+
+
+def _spread_each(text: str, counts: list[Count]) -> list[Count]:
+    """"185 soldiers and 20 civilians each": the "each" of the last item covers the whole list."""
+    for i in range(len(counts) - 2, -1, -1):
+        a, b = counts[i], counts[i + 1]
+        if b.each and not a.each and _LIST_JOIN.match(text[a.end:b.start]):
+            counts[i] = Count(a.start, a.end, a.value, a.qualifier, True, a.frame)
+    return counts

@@ -8,14 +8,16 @@ from dataclasses import dataclass
 # party -> (names and capitals, demonyms). Demonyms name the people ("Ukrainian soldiers", "84 Russians").
 _TABLE: dict[str, tuple[str, str]] = {
     "Russia": (
-        r"russia(?:'s|’s)?|russian federation|moscow|kremlin|россия|росси[июейя]|москв\w*|кремл\w*|росі[яїюейя]"
+        r"russia(?:'s|’s)?|russian federation|russian side|российская сторона|российской стороны|російська сторона"
+        r"|російської сторони|moscow|kremlin|россия|росси[июейя]|москв\w*|кремл\w*|росі[яїюейя]"
         r"|рф|russland|russie|rusia|rússia|moskau|moscou|moscú|moscovo",
-        r"russians?|россиян\w*|российск\w*|русск\w*|росіян\w*|російськ\w*|russisch\w*|russen|russes?|rus[oa]s?"
+        r"russians?|вс рф|зс рф|россиян\w*|российск\w*|русск\w*|росіян\w*|російськ\w*|russisch\w*|russen|russes?|rus[oa]s?"
         r"|russos?|russas?",
     ),
     "Ukraine": (
-        r"ukraine(?:'s|’s)?|kyiv|kiev|украин[аыуеой]|киев\w*|україн[аиуіо]|київ\w*|києв\w*|ucrania|ucrânia|kiew",
-        r"ukrainians?|украинск\w*|украинц\w*|українськ\w*|українц\w*|ukrainisch\w*|ukrainer\w*|ukrainien\w*"
+        r"ukraine(?:'s|’s)?|ukrainian side|украинская сторона|украинской стороны|українська сторона"
+        r"|української сторони|kyiv|kiev|украин[аыуеой]|киев\w*|україн[аиуіо]|київ\w*|києв\w*|ucrania|ucrânia|kiew",
+        r"ukrainians?|всу|зсу|украинск\w*|украинц\w*|українськ\w*|українц\w*|ukrainisch\w*|ukrainer\w*|ukrainien\w*"
         r"|ucranian[oa]s?",
     ),
     "Belarus": (r"belarus(?:'s|’s)?|minsk|беларус[ьи]|белорусси\w*|минск\w*|білорус[ьі]|мінськ\w*|weißrussland"
@@ -28,6 +30,13 @@ _TABLE: dict[str, tuple[str, str]] = {
                 r"armenians?|армянск\w*|вірменськ\w*"),
     "Azerbaijan": (r"azerbaijan(?:'s)?|baku|азербайджан\w*|баку",
                    r"azerbaijanis?|azeris?|азербайджанск\w*|азербайджанськ\w*"),
+    "Iran": (r"iran(?:'s)?|tehran|иран\w*|іран\w*|teherán|teerã", r"iranians?|иранск\w*|іранськ\w*|iranisch\w*|iraniens?"
+             r"|iraní(?:es)?|iranianos?"),
+    "Venezuela": (r"venezuela(?:'s)?|caracas|венесуэл\w*|венесуел\w*", r"venezuelans?|venezolan[oa]s?|венесуэльск\w*"),
+    "Yemen": (r"yemen(?:'s)?|yemeni government|saudi-backed government|government side|йемен\w*|ємен\w*",
+              r"yemenis?|йеменск\w*|єменськ\w*"),
+    "Houthis": (r"houthis?|huthis?|хусит\w*|хуситы|хусити|ansar allah", r"(?!x)x"),
+    "Soviet Union": (r"soviet union|ussr|ссср|советск\w* союз\w*", r"soviets?|советск\w*"),
     "Poland": (r"poland|warsaw|польш\w*|польщ\w*", r"poles|polish|польск\w*|польськ\w*"),
     "Lithuania": (r"lithuania|vilnius|литв\w*", r"lithuanians?|литовск\w*|литовськ\w*"),
     "Germany": (r"germany|berlin|германи\w*|німеччин\w*|deutschland", r"germans?|германск\w*|немецк\w*|німецьк\w*"),
@@ -66,6 +75,7 @@ def _build() -> tuple[re.Pattern[str], list[tuple[str, bool]]]:
 
 
 _PARTY_RE, _KEYS = _build()
+DEMONYM_AHEAD = re.compile(r"\s*(?:[\w-]+\s+){0,2}(?:" + "|".join(d for _, d in _TABLE.values()) + r")(?!\w)", _F)
 _MED_RE = re.compile(r"(?<!\w)(?:" + "|".join(f"({v})" for v in _MEDIATORS.values()) + r")(?!\w)", _F)
 _MED_KEYS = list(_MEDIATORS)
 MEDIATOR_ONLY = frozenset(_MEDIATORS) - frozenset(_TABLE)

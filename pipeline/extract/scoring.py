@@ -100,6 +100,24 @@ def field_prf(t: Tally, name: str) -> tuple[float, float, float]:
     return prf(t.fields[name][0], t.n_pred, t.n_gold)
 
 
+def to_document(doc: dict[str, Any]):
+    """A gold corpus document as the extractor's input record."""
+    from datetime import date
+
+    from pipeline.records import Document
+
+    pub = doc.get("published")
+    return Document(id=str(doc.get("id")), text=doc.get("text") or "",
+                    published=date.fromisoformat(pub) if pub else None, url=doc.get("url"))
+
+
+def predict(doc: dict[str, Any]) -> list[dict[str, Any]]:
+    """EVENT dicts the extractor finds in a gold corpus document."""
+    from pipeline.extract import extract_events
+
+    return [e.to_json() for e in extract_events(to_document(doc))]
+
+
 def load_corpus(directory: Path) -> list[dict[str, Any]]:
     docs = []
     for path in sorted(directory.glob("*.json")):

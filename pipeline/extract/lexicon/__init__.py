@@ -28,7 +28,10 @@ class Lexicon:
         for key, val in raw.items():
             if isinstance(val, str):
                 setattr(self, key, re.compile(val, _FLAGS))
-        for key in ("each_prefix", "day_after", "equal", "of_party"):
+        for key, val in en.LEX.items():
+            if isinstance(val, str) and key not in raw:
+                setattr(self, key, re.compile(_NEVER))
+        for key in ("each_prefix", "dative"):
             if key not in raw:
                 setattr(self, key, re.compile(_NEVER))
         self.categories = {k: re.compile(v, _FLAGS) for k, v in raw["categories"].items()}

@@ -5,7 +5,7 @@ LEX = {
     "idiom": r"\bin (?:exchange|return)\b",
     "captive": r"\b(?:pows?|prisoners?(?: of war)?|captiv(?:es?|ity)|custody|detainees?|hostages?|inmates|held by)\b",
     "soldier": (r"\b(?:soldiers|servicem[ae]n|service members|defenders|troops|military personnel|marines"
-                r"|guardsmen|fighters)\b"),
+                r"|guardsmen|fighters|civilians|citizens)\b"),
     "release": (r"\b(?:return(?:ed|ing|s)?|freed|free|released?|releasing|handed (?:over|back)|hand(?:ing|s)? over"
                 r"|came home|come home|coming home|brought (?:back|home)|bring(?:ing)? (?:back|home)|got back"
                 r"|repatriat\w+|transferred|went home|back home|homecoming|home|brought|bring|returnees)\b"),
@@ -17,16 +17,26 @@ LEX = {
                   r"|took part|handed|been (?:returned|freed|released|exchanged)|secured|has returned|walked free|went free"
                   r"|set free|went the other way|were swapped|are home|were back|arrived)\b"),
     "agreed": (r"\b(?:agreed|agree|agreements? (?:on|to|for|reached|was reached)|(?:reached|struck|sealed|signed) "
-               r"(?:a|an|the) (?:deal|agreement|understanding)|deal to (?:exchange|swap)|consented)\b"),
-    "agreed_verb": r"\b(?:agreed|(?:reached|struck|sealed|signed) (?:a|an|the) (?:deal|agreement|understanding))\b",
+               r"(?:a|an|the) (?:deal|agreement|understanding)|deal to (?:exchange|swap)|consented"
+               r"|accept(?:ed|s)? (?:a |an |the )?(?:[\w-]+ ){0,3}(?:proposal|offer|plan))\b"),
+    "agreed_verb": r"\b(?:agreed|accepted|(?:reached|struck|sealed|signed) (?:a|an|the) (?:deal|agreement|understanding))\b",
     "planned": (r"\b(?:will|would|shall|plans?|planned|planning|to be (?:held|carried out|conducted|exchanged)"
                 r"|expected|ready to|readiness|propos(?:ed|es|al|ing)|offer(?:ed|s)?|demand(?:ed|s)?|call(?:ed|s)? for"
                 r"|intends?|intention|prepar(?:e|es|ed|ing)|upcoming|next|soon|is set to|are set to|set to"
                 r"|interested in|as soon as possible|scheduled|could)\b"),
     "negation": (r"\b(?:no (?:swap|exchange)|not (?:yet )?(?:take|taken|took) place|stalled|postponed|cancel+ed"
                  r"|called off|collapsed|broke down|refused|rejected|blocked|delay(?:ed|ing)|disrupt(?:ed|ing)"
-                 r"|failed to|did not happen|has not happened|no progress|not ready|accused)\b"),
+                 r"|failed to|did not happen|has not happened|no progress|not ready|accused|rally|rallied|protest\w*"
+                 r"|demonstrat\w*|vigil|did not (?:release|free|return|hand over)|pardon\w*|discuss\w*)\b"),
+    "not_people": (r"^\s*(?:(?:some|the|of|heavy|heaviest|new|fresh|more|their|its|mutual)\s+){0,4}(?:\w+\s+)?"
+                   r"(?:attacks?|strikes?|fire|blows|accusations|threats|letters|messages|views|information|data"
+                   r"|documents|notes|drones?|missiles?|shelling|barbs|words|greetings|proposals|ideas|visits"
+                   r"|salvos|artillery|insults|gunfire|rates?|currency|student|students|program(?:me)?s?|views|pleasantries"
+                   r"|glances|experiences?|know-how|vows|rings|gifts|fire)\b"),
+    "not_people_before": (r"\b(?:student|cultural|academic|currency|data|information|knowledge|youth|scientific"
+                          r"|foreign|stock|heated|diplomatic notes?|fire|gunfire|artillery|crypto)\s+$"),
     "additive": r"\b(?:also|in addition|additionally|as part of the same|on top of|as well as|plus)\b",
+    "denial": r"\b(?:not (?:an?|part of an?|part of any) (?:prisoner )?(?:exchange|swap)|(?:no one|nobody|no prisoners?) (?:was |were )?(?:released|freed|handed over|given) in return|nothing in return|without (?:an? )?(?:exchange|swap)|unilateral\w*)\b",
     "recall": r"\b(?:previous|prior|earlier (?:swap|exchange|repatriation|handover))\b",
     "cumulative": (r"\b(?:since (?:the start|the beginning|february|2014|2022|the full-scale)|in total since|so far"
                    r"|to date|altogether since|over the course of the war|since the war began)\b"),
@@ -34,11 +44,11 @@ LEX = {
     "each_strict": r"\b(?:each|apiece|per side|on each side|from each side)\b",
     "approx": r"\b(?:about|around|approximately|roughly|nearly|almost|some|an estimated|up to|close to)\s+$",
     "at_least": r"\b(?:more than|(?<!handed )(?<!hands )(?<!handing )(?<!hand )(?<!turned )(?<!passed )over|at least|upwards of|in excess of|no fewer than|no less than)\s+$",
-    "receive": (r"\b(?:received?|receiving|got back|get back|getting back|brought (?:back|home)|bring(?:ing)? "
+    "receive": (r"\b(?:received?|got|gets|repatriated|came home|come home|coming home|are home|returned home|back home|receiving|got back|get back|getting back|brought (?:back|home)|bring(?:ing)? "
                 r"(?:back|home)|brings (?:back|home)|welcomed|took back|retrieved|secured the return)\b"),
     "give": (r"\b(?:handed (?:over|back)|hand(?:s|ing)? over|returned|returning|returns|released|freed|"
-             r"transferred|gave|repatriated)\b"),
-    "to": r"\b(?:to|into)\s+(?:the\s+)?$",
+             r"transferred|gave)\b"),
+    "to": r"(?<!according )(?<!thanks )(?<!due )(?<!owing )\b(?:to|into)\s+(?:the\s+)?$",
     "from_": r"\b(?:from|by)\s+(?:the\s+)?$",
     "held_in": r"^\s*(?:captivity|custody|prisons?|jails?|detention|captors|forces)\b",
     "speech": (r"\b(?:said|says|stated|statement|announced|told|confirmed|reported|wrote|posted|according|"
@@ -47,7 +57,8 @@ LEX = {
     "people": (r"^[\s\w'’-]{0,40}?\b(?:pows?|prisoners?|captives?|soldiers?|servicem[ae]n|service members?|troops"
                r"|civilians?|people|persons|individuals|men|women|bodies|body|remains|defenders?|fighters?"
                r"|ukrainians?|russians?|detainees?|hostages?|inmates|citizens|military personnel|personnel"
-               r"|nationals|servicewomen|marines|guardsmen|sailors|children|fallen|dead|wounded|captured)\b"),
+               r"|nationals|servicewomen|marines|guardsmen|sailors|children|fallen|dead|wounded|captured|residents?"
+               r"|pilots|medics|journalists|volunteers|officers|conscripts|mercenaries|americans?|citizens?)\b"),
     "zero": (r"\b(?:received (?:none|nothing|no \w+)|(?:has|have|had|did) not (?:received?|got|gotten|get)"
              r" any|none of its own|received none|got nothing)\b"),
     "of_own": r"^\s*(?:of (?:its|their) own|of its|of their)\b",
@@ -66,6 +77,8 @@ LEX = {
     "this_month": r"\b(?:earlier this month|this month)\b",
     "last_month": r"\blast month\b",
     "future": r"\b(?:next|coming|upcoming)\s+$",
+    "subset_lead": r"\b(?:among(?: the)?|of the)\s+$",
+    "subset": r"\b(?:including|among them|of them|of whom|among whom|among those|among the)\b",
     "equal": r"\b(?:an? equal number|the same number|same number)\b",
     "of_party": r"\bof\s+(?:the\s+)?(?:armed forces of\s+)?$",
     "numbers": {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,

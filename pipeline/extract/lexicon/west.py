@@ -1,7 +1,6 @@
 """German, French, Spanish and Portuguese cue words (regexes compiled case-insensitively)."""
 
 _CATS_DE = {
-    "additive": r"\b(?:zusätzlich|außerdem|auch)\b",
     "civilians": r"\b(?:zivilist\w*|zivilpersonen)\b",
     "wounded": r"\b(?:verwundet\w*|verletzt\w*|schwerkrank\w*)\b",
     "under_25": r"\bunter 25\b",
@@ -10,6 +9,8 @@ _CATS_DE = {
 }
 
 DE = {
+    "denial": r"\b(?:kein austausch|nicht um einen austausch|kein gefangenenaustausch|im gegenzug niemand|einseitig\w*)\b",
+    "additive": r"\b(?:zusätzlich|außerdem|auch)\b",
     "exchange": r"\b(?:\w*austausch\w*|ausgetauscht|tausch\w*|getauscht|gefangenenaustausch\w*)\b",
     "idiom": r"\bim austausch (?:gegen|für)\b",
     "captive": r"\b(?:\w*gefangen\w*|gefangenschaft|häftling\w*|geisel\w*)\b",
@@ -58,6 +59,7 @@ DE = {
 }
 
 FR = {
+    "denial": r"(?:pas dans un échange|pas un échange|pas d'échange|sans contrepartie|unilatéral\w*)",
     "additive": r"\b(?:en outre|également|aussi|de plus)\b",
     "exchange": r"\b(?:échang\w*|echang\w*|troc)\b",
     "idiom": r"\ben échange de\b",
@@ -111,6 +113,7 @@ FR = {
 }
 
 ES = {
+    "denial": r"(?:no (?:es|fue) un (?:intercambio|canje)|nada a cambio|sin contrapartida|unilateral\w*)",
     "additive": r"\b(?:además|también)\b",
     "exchange": r"\b(?:intercambi\w*|canje\w*|canjear\w*|canjearon)\b",
     "idiom": r"\ba cambio de\b",
@@ -166,6 +169,7 @@ ES = {
 
 PT = dict(ES)
 PT.update({
+    "denial": r"(?:não (?:é|foi) uma troca|nada em troca|sem contrapartida|unilateral\w*)",
     "additive": r"\b(?:além disso|também)\b",
     "exchange": r"\b(?:troc\w*|intercâmbio|permut\w*)\b",
     "idiom": r"\bem troca de\b",
