@@ -28,9 +28,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from benchkit import OUT, emit, scaled, timed  # noqa: E402
 
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 CORPUS_DIR = OUT / "corpus"
-SHARD = {"docs": 10_000, "pages": 1_000}
+SHARD = {"docs": 2_000, "pages": 200}
 
 PAIRS = [("Russia", "Ukraine"), ("Ukraine", "Russia"), ("United States", "Russia"), ("Armenia", "Azerbaijan"),
          ("Venezuela", "United States"), ("Iran", "United States"), ("Yemen", "Saudi Arabia")]
@@ -220,7 +220,7 @@ def make_page(doc: dict, seed: int = 0) -> bytes:
 
 
 def _shard_path(kind: str, k: int, seed: int) -> Path:
-    return CORPUS_DIR / f"{kind}-v{GENERATOR_VERSION}-s{seed}-{k:04d}.jsonl.gz"
+    return CORPUS_DIR / f"{kind}-v{GENERATOR_VERSION}-s{seed}-n{SHARD[kind]}-{k:04d}.jsonl.gz"
 
 
 def _write_shard(kind: str, k: int, seed: int) -> Path:

@@ -168,7 +168,7 @@ def child(stage: str, base: Path, n: int) -> dict:
                 published_hint=date.fromisoformat(p["published"])))
         stages.save_collected(settings, run_id, "feeds", collected)
     elif stage == "transform":
-        stages.transform_stage(settings, run_id)
+        stages.transform_stage(settings, run_id, workers=int(os.environ.get("BENCH_WORKERS", "1")))
     elif stage == "validate":
         stages.validate_stage(settings, run_id, now=datetime.now(UTC))
     elif stage == "load":

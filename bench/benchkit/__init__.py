@@ -22,7 +22,7 @@ from functools import lru_cache
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-OUT = ROOT / "bench" / "out"
+OUT = Path(os.environ.get("BENCH_OUT") or ROOT / "bench" / "out")
 PAGES = Path(os.environ.get("BENCH_PAGES", ROOT.parent / "shared" / "corpora" / "pages"))
 
 
@@ -52,6 +52,7 @@ def machine() -> dict:
 def emit(bench: str, metric: str, value: float, unit: str, **extra: object) -> None:
     line = {"bench": bench, "metric": metric, "value": round(float(value), 4), "unit": unit, **extra}
     line.setdefault("scale", scale())
+    line["load_avg_1m"] = round(os.getloadavg()[0], 2)
     line["machine"] = "{nproc}x {cpu}, {ram_gb} GB".format(**machine())
     print(json.dumps(line), flush=True)
 
@@ -90,7 +91,13 @@ def best_of(fn: Callable[[], object], rounds: int = 3) -> Timing:
 
 
 def peak_rss_mb() -> float:
-    """Peak resident memory of this process so far (Linux reports kB)."""
+    """Peak resident memory of this process so far: VmHWM, which (unlike ru_maxrss) restarts at exec."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
@@ -116,9 +123,11 @@ class Page:
 
 
 def real_pages(limit: int | None = None) -> list[Page]:
-    """The 181 real pages of ``/work/shared/corpora/pages`` with their true article text."""
+    """The 181 real pages of ``/work/shared/corpora/pages`` with their true article text
+    (the first ``BENCH_REAL_PAGES`` of them when that is set: quick runs only)."""
     truth = json.loads((PAGES / "ground-truth.json").read_text(encoding="utf-8"))
     out = []
+    limit = limit or int(os.environ.get("BENCH_REAL_PAGES", "0")) or None
     for path in sorted((PAGES / "html").glob("*.html.gz"))[:limit]:
         pid = path.name[: -len(".html.gz")]
         meta = truth.get(pid, {})
