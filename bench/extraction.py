@@ -39,6 +39,20 @@ def throughput(docs: list[dict], min_seconds: float = 1.0) -> float:
     return n / (time.process_time() - start)
 
 
+def exceptions(docs: list[dict]) -> int:
+    """Documents on which the extractor raised (extract_events hides it and returns [])."""
+    from pipeline.extract import extract_from_text
+
+    bad = 0
+    for d in docs:
+        doc = to_document(d)
+        try:
+            extract_from_text(doc.text, doc.published)
+        except Exception:  # noqa: BLE001
+            bad += 1
+    return bad
+
+
 def emit(metric: str, value: float, unit: str) -> None:
     print(json.dumps({"bench": "extraction", "metric": metric, "value": round(value, 4), "unit": unit}))
 
@@ -67,6 +81,7 @@ def main(argv: list[str]) -> int:
     for name, value in metrics(evaluate(docs, predict)).items():
         emit(name, value, "count" if name == "negatives_with_events" else "ratio")
     emit("documents", float(len(docs)), "count")
+    emit("exceptions", float(exceptions(docs)), "count")
     emit("docs_per_second", throughput(docs), "docs/s")
     return 0
 

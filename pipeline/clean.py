@@ -71,11 +71,12 @@ def _from_html(raw: RawArticle) -> tuple[str, str, date | None] | Rejection:
         )
     except Exception as exc:  # trafilatura raises a variety of parser errors on hostile input
         return Rejection("clean", "cleaner failed", raw.url, f"{type(exc).__name__}: {exc}"[:300])
-    if doc is None or not getattr(doc, "text", None):
+    text_raw = getattr(doc, "text", None) or ""
+    if not text_raw:
         return Rejection("clean", "no article text", raw.url, "trafilatura found no main text")
-    text = normalize_text(strip_markup(doc.text)) if "<" in doc.text else normalize_text(doc.text)
-    title = strip_markup(doc.title or raw.title_hint or "")
-    return text, title, _page_date(doc.date) or raw.published_hint
+    text = normalize_text(strip_markup(text_raw)) if "<" in text_raw else normalize_text(text_raw)
+    title = strip_markup(getattr(doc, "title", None) or raw.title_hint or "")
+    return text, title, _page_date(getattr(doc, "date", None)) or raw.published_hint
 
 
 def _page_date(value: str | None) -> date | None:

@@ -16,7 +16,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
 from pipeline.clean import clean
 from pipeline.extract import EXTRACTOR_VERSION, extract_events
@@ -74,7 +74,7 @@ def _head(fh: BinaryIO, path: Path) -> object:
 def _open_collected(path: Path) -> tuple[str, Collected, int, Iterator[RawArticle]]:
     """The collected header now; its ``n`` raw articles lazily, one frame at a time."""
     fh = path.open("rb")
-    kind, collected, n = _head(fh, path)  # type: ignore[misc]
+    kind, collected, n = cast(tuple[str, Collected, int], _head(fh, path))
 
     def frames() -> Iterator[RawArticle]:
         with fh:
@@ -176,7 +176,7 @@ def _cleaned(raws: Iterator[RawArticle], workers: int) -> Iterator[tuple[RawArti
 def validate_stage(settings: Settings, run_id: str, now: datetime) -> Path:
     from pipeline.validate import validate
 
-    kind, t = _read(staging_dir(settings, run_id) / "transformed.pkl")  # type: ignore[misc]
+    kind, t = cast(tuple[str, Transformed], _read(staging_dir(settings, run_id) / "transformed.pkl"))
     refs = {a.article_id: ArticleRef(a.text, a.published) for a in t.articles}
     refs.update(_stored_refs(settings, {r.article_id for r in t.rows} - set(refs)))
     metrics = _batch_metrics(settings, kind, t, now)
@@ -208,8 +208,8 @@ def _without_count(rows: list[EventRow]) -> int:
 
 
 def load_stage(settings: Settings, run_id: str, run_after: datetime, started_at: datetime) -> dict:
-    kind, t, batch, failures = _read(staging_dir(settings, run_id) / "validated.pkl")  # type: ignore[misc]
-    batch: ValidatedBatch
+    kind, t, batch, failures = cast(tuple[str, Transformed, ValidatedBatch, list],
+                                    _read(staging_dir(settings, run_id) / "validated.pkl"))
     c = t.collected
     summary = {
         "kind": kind,

@@ -137,3 +137,29 @@ def test_unilateral_release_is_no_event() -> None:
 
 def test_version_is_a_string() -> None:
     assert isinstance(EXTRACTOR_VERSION, str) and EXTRACTOR_VERSION
+
+
+def test_fast_alternations_match_like_plain_regexes() -> None:
+    import re
+
+    from pipeline.extract.fastre import compile_fast
+    from pipeline.extract.lexicon import _RAW
+
+    sample = ("Russia and Ukraine exchanged 95 prisoners each; Россия вернула 84 военнопленных, Україна "
+              "отримала тіла. Russland tauschte Gefangene; la Russie a échangé; Rusia canjeó; Rússia trocou. "
+              "Kyiv received 1,000 bodies on Friday, earlier this week, in exchange for Viktor Bout.")
+    for raw in _RAW.values():
+        for key, pat in raw.items():
+            if not isinstance(pat, str):
+                continue
+            plain = re.compile(pat, re.IGNORECASE | re.UNICODE)
+            fast = compile_fast(pat)
+            assert [m.span() for m in plain.finditer(sample)] == [m.span() for m in fast.finditer(sample)], key
+
+
+def test_bucketed_party_matcher_equals_the_alternation() -> None:
+    from pipeline.extract.parties import find_parties_slow
+
+    text = ("Kyiv and the Kremlin; 84 Ukrainians, Russian troops, the U.S. and US envoys, Hamas and Israel, "
+            "Україна та Росія, украинских военных, в Россию, Armenia/Azerbaijan, Yemen's Houthis, Russland.")
+    assert find_parties(text) == find_parties_slow(text)

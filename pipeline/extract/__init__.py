@@ -11,7 +11,7 @@ from datetime import date
 
 from pipeline.records import Document, Event
 
-from . import lexicon, sentences
+from . import attributes, lexicon, sentences
 from .assemble import Draft, assemble
 from .mentions import Mention, sentence_mentions
 from .parties import PartyMention, find_parties, main_pair
@@ -40,7 +40,8 @@ def extract_from_text(text: str, published: date | None, lang: str | None = None
     body = text[:end]
     reciprocal = _about_handovers(body, lex)
     hits = [m.start() for m in lex.trigger.finditer(body)]
-    sents = [s for s in sentences.split(text, end) if _has_hit(hits, s.start, s.end)]
+    all_sents = sentences.split(text, end)
+    sents = [s for s in all_sents if _has_hit(hits, s.start, s.end)]
     pms = [find_parties(s.text) for s in sents]
     pair = _doc_pair(pms)
     if pair is None:
@@ -49,8 +50,8 @@ def extract_from_text(text: str, published: date | None, lang: str | None = None
     for s, found in zip(sents, pms, strict=True):
         mentions += sentence_mentions(s, lex, pair, published, found)
     drafts = assemble(mentions)
-    if lex.denial.search(body):  # "this is not an exchange": keep only the dead, whose return is one-way anyway
-        drafts = [d for d in drafts if d.etype != "prisoner_exchange"]
+    drafts = _drop_denied(drafts, all_sents, lex)
+    _lead_mediators(drafts, all_sents, lex)
     if not reciprocal:  # no swap word: only a handover with a figure for each side shows two-way traffic
         drafts = [d for d in drafts if len([v for v in d.counts.values() if v]) == 2]
     _default_to_published(drafts, published)
@@ -70,6 +71,34 @@ def _default_to_published(drafts: list[Draft], published: date | None) -> None:
             first.date, first.precision = published, "day"
 
 
+def _lead_mediators(drafts: list[Draft], all_sents: list[sentences.Sentence], lex: lexicon.Lexicon) -> None:
+    """"The UAE said its mediation made the exchange possible": credited anywhere in the story, the
+    mediator goes to the story's lead handover when that names none of its own."""
+    lead = [d for d in drafts if d.status == "conducted" and not d.recall]
+    if not lead:
+        return
+    first = min(lead, key=lambda d: min(s.index for s in d.sents))
+    if first.mediators:
+        return
+    for s in all_sents:
+        first.mediators |= attributes.mediators(s.text, lex, first.pair)
+
+
+def _drop_denied(drafts: list[Draft], all_sents: list[sentences.Sentence], lex: lexicon.Lexicon) -> list[Draft]:
+    """"This is not an exchange" / "no one was released in return": the release told in that sentence or
+    the one before (or the next, when it names no swap) is one-way. The dead are one-way anyway."""
+    denied = {s.index for s in all_sents if lex.denial.search(s.text)}
+    if not denied:
+        return drafts
+    if not any(lex.exchange.search(s.text) for s in all_sents if s.index not in denied):
+        return [d for d in drafts if d.etype != "prisoner_exchange"]  # the only "exchange" is the denial
+
+    def covered(s: sentences.Sentence) -> bool:
+        return s.index in denied or s.index + 1 in denied or (s.index - 1 in denied and not lex.exchange.search(s.text))
+
+    return [d for d in drafts if d.etype != "prisoner_exchange" or not all(covered(s) for s in d.strong_sents)]
+
+
 def _about_handovers(body: str, lex: lexicon.Lexicon) -> bool:
     """Some swap or repatriation word, or a reciprocal "in return" that is not denied."""
     for m in lex.exchange.finditer(body):
@@ -82,7 +111,8 @@ def _about_handovers(body: str, lex: lexicon.Lexicon) -> bool:
     for m in lex.captive.finditer(body):
         if lex.each_strict.search(body, max(0, m.start() - 60), m.end() + 60):
             return True
-    return any(not lex.negation.search(body, max(0, m.start() - 80), m.start()) for m in lex.idiom.finditer(body))
+    recip = list(lex.idiom.finditer(body)) + list(lex.reciprocal.finditer(body))
+    return any(not lex.negation.search(body, max(0, m.start() - 80), m.start()) for m in recip)
 
 
 def _has_hit(hits: list[int], start: int, end: int) -> bool:

@@ -112,6 +112,9 @@ def assemble(mentions: list[Mention]) -> list[Draft]:
         if m.additive and _add_to_previous(drafts, m):
             continue
         target = _closest(drafts, m)
+        if target is None and _bare_reference(m):
+            m.strong = False  # "bodies were being returned, but no figures": a remark, not a new event
+            continue
         if target is None:
             target = _new(m)
             drafts.append(target)
@@ -128,6 +131,11 @@ def assemble(mentions: list[Mention]) -> list[Draft]:
     return drafts
 
 
+def _bare_reference(m: Mention) -> bool:
+    undated = m.date is None or m.date.precision is None
+    return m.status == "conducted" and undated and not m.counts and m.sent.index > 3
+
+
 def _add_to_previous(drafts: list[Draft], m: Mention) -> bool:
     """"Also / in addition N more" in the same handover: add to the event just told, do not start one."""
     prev = [d for d in drafts if d.etype == m.etype and d.status == m.status and d.pair == m.pair
@@ -136,7 +144,7 @@ def _add_to_previous(drafts: list[Draft], m: Mention) -> bool:
         return False
     d = max(prev, key=lambda d: max(s.index for s in d.sents))
     for p, v in m.counts.items():
-        d.counts[p] = d.counts.get(p, 0) + v
+        d.counts[p] = v if p in m.totals else d.counts.get(p, 0) + v
     d.qualifiers |= m.qualifiers
     d.categories |= m.categories
     d.mediators |= m.mediators

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import re
 
+from .fastre import compile_fast
 from .lexicon import Lexicon
 from .parties import find_mediators
 
 _F = re.IGNORECASE | re.UNICODE
 _LOCATIONS: list[tuple[str, re.Pattern[str]]] = [
     (name, re.compile(rx, _F)) for name, rx in (
-        ("Istanbul", r"(?<!\w)(?:[iİ]stanbul|стамбул\w*|станбул\w*|estambul|istambul)"),
+        ("Istanbul", r"(?<!\w)(?:istanbul|İstanbul|стамбул\w*|станбул\w*|estambul|istambul)"),
         ("Belarusian border", r"(?:belarus(?:ian)?[- ](?:ukrainian )?border|border (?:with|of) belarus"
                               r"|белорусско-украинск\w* границ\w*|границ\w* с (?:беларусью|белоруссией)"
                               r"|білорусько-українськ\w* кордон\w*|кордон\w* з білоруссю|украинско-белорусск\w* границ\w*"
@@ -27,7 +28,7 @@ _BRAND = re.compile(r"(?:-brokered|-mediated|-facilitated)", _F)
 
 
 def categories(text: str, lex: Lexicon) -> set[str]:
-    return {name for name, rx in lex.categories.items() if rx.search(text)}
+    return {m.lastgroup for m in lex.categories.finditer(text) if m.lastgroup}
 
 
 def mediators(text: str, lex: Lexicon, pair: tuple[str, str]) -> set[str]:
@@ -36,10 +37,12 @@ def mediators(text: str, lex: Lexicon, pair: tuple[str, str]) -> set[str]:
     return {name for _, name in find_mediators(text) if name not in pair}
 
 
+_LOC_ANY = compile_fast("|".join(f"(?P<g{i}>{rx.pattern})" for i, (_, rx) in enumerate(_LOCATIONS)), _F)
+
+
 def locations(text: str) -> list[tuple[int, str]]:
-    out = []
-    for name, rx in _LOCATIONS:
-        m = rx.search(text)
-        if m:
-            out.append((m.start(), name))
-    return sorted(out)
+    seen: dict[str, int] = {}
+    for m in _LOC_ANY.finditer(text):
+        name = _LOCATIONS[int(m.lastgroup[1:])][0]  # type: ignore[index]
+        seen.setdefault(name, m.start())
+    return sorted((pos, name) for name, pos in seen.items())

@@ -10,7 +10,23 @@ from .parties import PartyMention
 
 _AFTER = 55
 _BEFORE = 80
-_CLAUSE_END = re.compile(r"[;:]|,\s+(?:while|but|and|whereas|а|но|тогда как|натомість|але)\b|\bwhile\b")
+_CLAUSE_END = re.compile(r"[;:]|,\s+(?:while|but|and|whereas|а|но|тогда как|натомість|але|котор\w*|which|who|whom|які|яких"
+                         r"|якого|that)\b|\bwhile\b")
+_AFTER_END = re.compile(_CLAUSE_END.pattern + r"|\d|,\s+(?:according|citing|the [\w ]{0,30}(?:headquarters|hq)\b"
+                        r"|(?:в|у|до|на)\s+[А-ЯІЇЄ])")
+
+
+_ACC_PREP = ("в", "у", "на")
+
+
+def _to(text: str, pm: PartyMention, lo: int, lex: Lexicon) -> bool:
+    """Is the party the destination ("to Kyiv", "в Россию", "до України")?"""
+    m = lex.to.search(text, max(lo, pm.start - 20), pm.start)
+    if not m:
+        return False
+    if m.group(0).strip().lower() in _ACC_PREP:  # в/на + accusative only: "в России" is where, not whither
+        return text[pm.end - 1:pm.end].lower() in ("ю", "у", "ь")
+    return True
 
 
 def _other(party: str, pair: tuple[str, str]) -> str | None:
@@ -21,7 +37,7 @@ def _other(party: str, pair: tuple[str, str]) -> str | None:
 
 def _after(text: str, c: Count, pms: list[PartyMention], pair: tuple[str, str], lex: Lexicon) -> str | None:
     window_end = c.end + _AFTER
-    cut = _CLAUSE_END.search(text, c.end, window_end)
+    cut = _AFTER_END.search(text, c.end, window_end)
     if cut:
         window_end = cut.start()
     idiom = lex.idiom.search(text, c.end, window_end)
@@ -36,7 +52,7 @@ def _after(text: str, c: Count, pms: list[PartyMention], pair: tuple[str, str], 
                 return _other(pm.party, pair)
             return pm.party if pm.party in pair else None
         gap = text[c.end:pm.start]
-        if lex.to.search(gap):
+        if _to(text, pm, c.end, lex):
             return pm.party if pm.party in pair else None
         if lex.from_.search(gap):
             return _other(pm.party, pair)
@@ -47,13 +63,17 @@ def _after(text: str, c: Count, pms: list[PartyMention], pair: tuple[str, str], 
 
 
 def _subject(text: str, pms: list[PartyMention], pos: int, pair: tuple[str, str], lex: Lexicon) -> str | None:
-    """The last named party before ``pos`` that is not the object of "to" (the clause's likely subject)."""
+    """The last named party before ``pos`` that is not the object of "to"/"from" (the clause's likely subject)."""
+    fallback = None
     for pm in reversed(pms):
         if pm.end <= pos and pm.party in pair and not pm.demonym:
-            if lex.to.search(text[max(0, pm.start - 12):pm.start]):
+            if _to(text, pm, pm.start - 12, lex):
+                continue
+            if lex.from_.search(text, max(0, pm.start - 12), pm.start):
+                fallback = fallback or pm.party
                 continue
             return pm.party
-    return None
+    return fallback
 
 
 def _verb_before(text: str, c: Count, pms: list[PartyMention], pair: tuple[str, str], lex: Lexicon) -> str | None:
@@ -63,15 +83,15 @@ def _verb_before(text: str, c: Count, pms: list[PartyMention], pair: tuple[str, 
     if cut:
         lo += cut[-1].end()
         window = text[lo:c.start]
-    for pm in reversed(pms):
-        if lo <= pm.start < c.start and lex.to.search(text[max(0, pm.start - 20):pm.start]):
-            return pm.party if pm.party in pair else None
     give = list(lex.give.finditer(window))
     recv = list(lex.receive.finditer(window))
     last_give = give[-1].start() if give else -1
     last_recv = recv[-1].start() if recv else -1
+    for pm in reversed(pms):
+        if lo + max(last_give, last_recv) < pm.start < c.start and _to(text, pm, pm.start - 20, lex):
+            return pm.party if pm.party in pair else None
     if last_give < 0 and last_recv < 0:
-        return None
+        return _verb_final(text, c, pms, pair, lex)
     if last_recv > last_give:
         return _subject(text, pms, lo + last_recv, pair, lex)
     verb_start, verb_end = lo + give[-1].start(), lo + give[-1].end()
@@ -82,27 +102,64 @@ def _verb_before(text: str, c: Count, pms: list[PartyMention], pair: tuple[str, 
         if near and pm.party in pair and not prep and lex.dative.match(text[pm.start:pm.end]):
             return pm.party
     for pm in pms:
-        if verb_end <= pm.start < c.start and lex.to.search(text[verb_end:pm.start]):
+        if verb_end <= pm.start < c.start and _to(text, pm, verb_end, lex):
             return pm.party if pm.party in pair else None
     subj = _subject(text, pms, lo + last_give, pair, lex)
     return _other(subj, pair) if subj else None
 
 
-def recipients(text: str, c: Count, pms: list[PartyMention], pair: tuple[str, str], lex: Lexicon) -> list[str]:
-    """Parties that received ``c`` (both for per-side figures; empty when the text does not say)."""
+def _verb_final(text: str, c: Count, pms: list[PartyMention], pair: tuple[str, str], lex: Lexicon) -> str | None:
+    """German clause-final participles: "Die Ukraine hat ... 909 Leichen erhalten" (lexicon keys final_*)."""
+    recv, give = getattr(lex, "final_receive", None), getattr(lex, "final_give", None)
+    if recv is None or give is None:
+        return None
+    after = text[c.end:c.end + 90]
+    if recv.match(after):
+        return _subject(text, pms, c.start, pair, lex)
+    subj = _subject(text, pms, c.start, pair, lex) if give.match(after) else None
+    return _other(subj, pair) if subj else None
+
+
+def recipients(text: str, c: Count, pms: list[PartyMention], pair: tuple[str, str], lex: Lexicon,
+               why: list[str] | None = None) -> list[str]:
+    """Parties that received ``c`` (both for per-side figures; empty when the text does not say).
+    ``why`` (when given) gets "after" appended when the people's own description settled it."""
     if c.each:
         return list(pair)
     if c.value == 0 and c.end - c.start > 3 and not text[c.start:c.end].strip().isdigit():
         subj = _subject(text, pms, c.start, pair, lex)
         return [subj] if subj else []
     party = _after(text, c, pms, pair, lex)
+    if party is not None and why is not None:
+        why.append("after")
     if party is None and lex.of_own.match(text[c.end:c.end + 30]):
         party = _subject(text, pms, c.start, pair, lex)
+    if party is None:
+        party = _elliptic(text, c, pms, pair, lex)
     if party is None:
         party = _verb_before(text, c, pms, pair, lex)
     if party is None:
         party = _held_before(text, c, pms, pair, lex)
     return [party] if party else []
+
+
+def _elliptic(text: str, c: Count, pms: list[PartyMention], pair: tuple[str, str], lex: Lexicon) -> str | None:
+    """"Kyiv received 207 prisoners and Moscow, 195": the party right before the figure repeats the verb."""
+    prev = [pm for pm in pms if pm.end <= c.start and not pm.demonym and pm.party in pair]
+    if not prev:
+        return None
+    gap = text[prev[-1].end:c.start]
+    conj = re.search(r"\b(?:and|et|e|y|und|и|і|та)\s+$", text[max(0, prev[-1].start - 6):prev[-1].start])
+    if not (re.fullmatch(r"\s*[,:\-—–]\s*", gap) or (conj and re.fullmatch(r"\s+", gap))):
+        return None
+    if _to(text, prev[-1], prev[-1].start - 20, lex):
+        return prev[-1].party
+    window = text[max(0, prev[-1].start - 90):prev[-1].start]
+    give = [m.start() for m in lex.give.finditer(window)]
+    recv = [m.start() for m in lex.receive.finditer(window)]
+    if (max(recv) if recv else -1) >= (max(give) if give else -1):
+        return prev[-1].party if recv else None
+    return _other(prev[-1].party, pair)
 
 
 def _held_before(text: str, c: Count, pms: list[PartyMention], pair: tuple[str, str], lex: Lexicon) -> str | None:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache
 
+from .fastre import compile_fast
 from .lexicon import Lexicon
 
 _F = re.IGNORECASE | re.UNICODE
@@ -47,10 +48,12 @@ def _patterns(lex: Lexicon) -> _Patterns:
     return _Patterns(
         iso=re.compile(r"\b(20\d\d)-(\d\d)-(\d\d)\b"),
         numeric=re.compile(r"(?<![\d.:/])(\d{1,2})[./](\d{1,2})[./](20\d\d)\b"),
-        month_day=re.compile(r"\b(" + mon + r")\.?\s+(\d{1,2})" + _ORD + r"(?![\d,.]\d)(?:,?\s+(20\d\d))?", _F),
+        month_day=compile_fast(r"\b(" + mon + r")\.?\s+(\d{1,2})" + _ORD + r"(?![\d,.]\d)(?:,?\s+(20\d\d))?", _F),
         day_month=re.compile(r"(?<![\d,.])(\d{1,2})" + _ORD + r"\s+(?:of\s+|de\s+)?(" + mon
                              + r")(?!\w)(?:\s+(?:de\s+)?(20\d\d))?", _F),
-        month_only=re.compile(r"(?<!\w)(?:in|в|у|im|en|em|au mois de)\s+(?:early\s+|late\s+|mid-)?(" + mon
+        month_only=compile_fast(r"(?<!\w)(?:in|в|у|на|im|en|em|au mois de|anfang|ende|mitte|début|fin|courant"
+                              r"|a (?:principios|finales|mediados) de|no (?:início|final) de|em meados de)\s+"
+                              r"(?:early\s+|late\s+|mid-|начале\s+|конце\s+|середине\s+|початку\s+|кінці\s+|середині\s+)?(" + mon
                               + r")(?!\w)(?:\s+(?:de\s+)?(20\d\d))?", _F),
     )
 
@@ -139,14 +142,25 @@ def _weekdays(text: str, lex: Lexicon, pub: date | None) -> list[DateRef]:
 _EVE_OF = re.compile(r"\s+[^\W\d_]")
 
 
+_SPANS = {"week": 7, "неделю": 7, "тиждень": 7, "woche": 7, "semaine": 7, "semana": 7, "a": 1, "one": 1}
+
+
 def _relative(text: str, lex: Lexicon, pub: date | None) -> list[DateRef]:
     out = []
-    offsets = ((lex.yesterday, 1), (lex.day_before, 1), (lex.today, 0))
+    two = getattr(lex, "two_days_ago", None)  # "vorgestern", "позавчера"
+    offsets = ((lex.yesterday, 1), (lex.day_before, 1), (lex.today, 0)) + (((two, 2),) if two is not None else ())
     for rx, back in offsets:
         for m in rx.finditer(text):
             if rx is lex.day_before and lex.lang != "en" and _EVE_OF.match(text, m.end()):
                 continue  # "накануне переговоров": on the eve of something, not the day before
             dt = pub - timedelta(days=back) if pub else None
+            out.append(DateRef(m.start(), m.end(), dt, "day" if dt else None, future=dt))
+    ago = getattr(lex, "days_ago", None)  # "zehn Tage zuvor", "il y a deux jours", "три дня назад"
+    for m in ago.finditer(text) if ago is not None else ():
+        word = next(g for g in m.groups() if g)
+        n = int(word) if word.isdigit() else _SPANS.get(word.lower(), lex.numbers.get(word.lower()))
+        if n is not None and n < 32:
+            dt = pub - timedelta(days=n) if pub else None
             out.append(DateRef(m.start(), m.end(), dt, "day" if dt else None, future=dt))
     for m in lex.day_after.finditer(text):
         out.append(DateRef(m.start(), m.end(), None, None, relative_next=True))
@@ -186,7 +200,8 @@ def find_dates(text: str, lex: Lexicon, pub: date | None) -> list[DateRef]:
     """Date references of one sentence, in order, with speech/talks flags set."""
     explicit = _explicit(text, lex, pub)
     refs = list(explicit)
-    for r in _weekdays(text, lex, pub) + _relative(text, lex, pub):
+    loose = _weekdays(text, lex, pub) + _relative(text, lex, pub) if lex.relative_any.search(text) else []
+    for r in loose:
         if any(abs(r.start - e.end) < 4 or abs(e.start - r.end) < 4 or e.start <= r.start < e.end
                for e in explicit if e.precision == "day" or e.date is None):
             continue

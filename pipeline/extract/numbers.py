@@ -14,7 +14,8 @@ _AGE = re.compile(r"(?:\bage[ds]?(?: of)?|\bunder(?: the age of)?|younger than|o
                   r"|unter|moins de|menores de)\s+$", re.IGNORECASE)
 _UNIT = re.compile(
     r"^\s*(?:%|per ?cent|percent|years?|days?|hours?|months?|weeks?|minutes?|km|kilomet\w*|miles?|billion|million"
-    r"|bn|mln|rounds?|times|th\b|st\b|nd\b|rd\b|лет|год\w*|дн\w*|час\w*|месяц\w*|недел\w*|км|рок\w*|тиж\w*|млн|млрд"
+    r"|bn|mln|milliards?|millions?|millones|milhões|milliarden?|millionen|mrd|mio"
+    r"|rounds?|times|th\b|st\b|nd\b|rd\b|лет|год\w*|дн\w*|час\w*|месяц\w*|недел\w*|км|рок\w*|тиж\w*|млн|млрд"
     r"|процент\w*|тысяч\w* (?:долл|руб|грив)|jahre?n?|tage?n?|ans?\b|jours?|años|días|anos|dias|a\.m\.|p\.m\.)",
     re.IGNORECASE,
 )
@@ -30,13 +31,16 @@ class Count:
     qualifier: str  # exact | approximate | at_least
     each: bool  # the figure is per side ("95 each", "1,000 for 1,000", "по 390")
     frame: bool = False  # the terms of a deal ("under the 1,000-for-1,000 formula"), not a handover
+    total: bool = False  # "bringing the number ... to 197", "a total of 600": the whole, not a part
 
 
 def _parse_digits(raw: str) -> int:
     return int(re.sub(r"[^\d]", "", raw))
 
 
-_JOIN = re.compile(r"(?:\s+and\s+|\s+|-)")
+_HYPHEN_PAIR = re.compile(r"(?<=\d-for-)(\d{1,3}(?:,\d{3})+|\d+)(?![\w/:]|[.,]\d)")
+_THOUSAND = re.compile(r"\s*(?:тыс\.|тыс\b|тысяч\w*|тис\.|тисяч\w*|thousand|mil\b|Tausend|mille)", re.IGNORECASE)
+_JOIN = re.compile(r"(?:\s+(?:and|y|e)\s+|\s+|-)")
 
 
 def _word_run(text: str, m: re.Match[str], lex: Lexicon) -> tuple[int, int]:
@@ -59,14 +63,21 @@ def _word_run(text: str, m: re.Match[str], lex: Lexicon) -> tuple[int, int]:
 
 
 def _candidates(text: str, lex: Lexicon) -> list[tuple[int, int, int]]:
-    out = [(m.start(), m.end(), _parse_digits(m.group(1))) for m in _DIGITS.finditer(text)]
+    out = [(m.start(1), m.end(1), _parse_digits(m.group(1))) for m in _HYPHEN_PAIR.finditer(text)]
+    for m in _DIGITS.finditer(text):
+        value, end = _parse_digits(m.group(1)), m.end()
+        k = _THOUSAND.match(text, end)
+        if k and value < 1000:
+            value, end = value * 1000, k.end()
+        out.append((m.start(), end, value))
     pos = 0
     while True:
         m = lex.number_word_re.search(text, pos)
         if not m:
             break
         value, end = _word_run(text, m, lex)
-        out.append((m.start(), end, value))
+        if end > m.end() or m.group(0).lower() not in lex.alone:  # bare "тысячи" is "thousands of"
+            out.append((m.start(), end, value))
         pos = end
     return sorted(out)
 
@@ -89,15 +100,25 @@ def _is_noise(text: str, start: int, end: int, value: int, lex: Lexicon) -> bool
     return bool(lex.month_head.match(text, end))
 
 
+_FURTHER = re.compile(r"\b(?:another|a further|ещё|еще|ще|weitere|encore)\s+$", re.IGNORECASE)
+_ELLIPSIS = re.compile(r"(?:\b(?:and|while|e|y|и|і|а|et|und)\s+[A-ZА-ЯІЇЄ][\w.-]+,?|,\s+(?:в|у|до|to)\s+[A-ZА-ЯІЇЄ][\w.-]+"
+                       r"\s*[-—–:,]|,\s+[A-ZА-ЯІЇЄ][\w.-]+\s*[—–:])\s*$")
+
+
 def _is_count(text: str, start: int, end: int, lex: Lexicon) -> bool:
     after = text[end:end + 60]
     if lex.people.match(after) or lex.of_own.match(after) or lex.each_strict.match(after.lstrip()):
         return True
     if DEMONYM_AHEAD.match(after):
         return True
+    head = after.lstrip()
+    if lex.give.match(head) or lex.release.match(head):  # "19 returned to Russia", "27 handed over"
+        return True
     if re.match(r"\s*(?:people|persons|человек|осіб|людей)\b", after, re.IGNORECASE):
         return True
     before = text[max(0, start - 40):start]
+    if _ELLIPSIS.search(before) or _FURTHER.search(before):
+        return True
     return bool(re.search(r"(?:bodies|remains|тел|тіл)\s+(?:of\s+)?$", before, re.IGNORECASE)
                 or lex.receive.search(before[-20:]) or lex.give.search(before[-20:]))
 
@@ -138,15 +159,19 @@ def find_counts(text: str, lex: Lexicon) -> list[Count]:
         if subset_from >= 0 and ";" not in text[subset_from:s]:
             continue
         nxt = cands[i + 1] if i + 1 < len(cands) else None
-        if nxt and lex.for_n.match(text[e:nxt[0]]):
-            frame = bool(_FRAME_AFTER.match(text, nxt[1]) or _FRAME_BEFORE.search(text, max(0, s - 30), s))
+        gap = text[e:nxt[0]] if nxt else ""
+        if nxt and lex.for_n.match(gap) and (nxt[2] == v or len(gap.split()) <= 1):  # "230 Ukrainians for 248": two
+            quoted = s > 0 and text[s - 1] in "\"'«“" and text[nxt[1]:nxt[1] + 1] in "\"'»”"
+            frame = bool(_FRAME_AFTER.match(text, nxt[1]) or _FRAME_BEFORE.search(text, max(0, s - 30), s) or quoted)
             out.append(Count(s, nxt[1], v, _qualifier(text, s, lex), True, frame))
             skip = i + 1
             continue
         if _is_count(text, s, e, lex):
-            out.append(Count(s, e, v, _qualifier(text, s, lex), _each(text, s, e, lex)))
+            total = bool(_TOTAL_BEFORE.search(text, max(0, s - 90), s))
+            out.append(Count(s, e, v, _qualifier(text, s, lex), _each(text, s, e, lex), False, total))
             if lex.subset_lead.search(text, max(0, s - 15), s):
                 subset_from = e
+                out = [c for c in out if c.start >= s]  # "three were among the 95": the 95 is the event's
     for m in lex.zero.finditer(text):
         out.append(Count(m.start(), m.end(), 0, "exact", False))
     out.sort(key=lambda c: c.start)
@@ -157,14 +182,22 @@ _FRAME_AFTER = re.compile(r"[\"'»”’]?\s*(?:formula|format|deal|scheme|princ
                           r"|принцип\w*|Formel|formule|fórmula)", re.IGNORECASE)
 _FRAME_BEFORE = re.compile(r"(?:of a|of the|under the|under a|by the|по формуле|за формулою|nach der|selon la)\s+[\"'«“]?$",
                            re.IGNORECASE)
-_LIST_JOIN = re.compile(r"^[^.;:\d]{0,40}?(?:,|\band\b|\bи\b|\bі\b|\bта\b|\bet\b|\by\b|\be\b|\bund\b)[^.;:\d]{0,25}$",
+_TOTAL_BEFORE = re.compile(r"(?:(?:bringing|brings|brought|taking|raising) the (?:number|total)[^.;]{0,70}?\bto"
+                           r"|a total of|in total|всего|в общей сложности|загалом|усього|insgesamt|au total|en total"
+                           r"|no total|ao todo|en tout|im ganzen|итого|разом)\s+$", re.IGNORECASE)
+_LIST_JOIN = re.compile(r"^[^.;:\d]{0,40}?(?:,|\band\b|\bи\b|\bі\b|\bта\b|\bet\b|\by\b|\be\b|\bund\b|\bsowie\b|\bas well as\b"
+                        r"|\bainsi que\b|\basí como\b|\bassim como\b|\bа также\b|\bа також\b)[^.;:\d]{0,25}$",
                         re.IGNORECASE)
 
 
 def _spread_each(text: str, counts: list[Count]) -> list[Count]:
     """"185 soldiers and 20 civilians each": the "each" of the last item covers the whole list."""
+    drop: set[int] = set()
     for i in range(len(counts) - 2, -1, -1):
         a, b = counts[i], counts[i + 1]
+        if b.each and not a.each and a.value == 2 * b.value and _LIST_JOIN.match(text[a.end:b.start]):
+            drop.add(i)  # "314 prisoners, 157 for 157": the first figure is both sides together
+            continue
         if b.each and not a.each and _LIST_JOIN.match(text[a.end:b.start]):
-            counts[i] = Count(a.start, a.end, a.value, a.qualifier, True, a.frame)
-    return counts
+            counts[i] = Count(a.start, a.end, a.value, a.qualifier, True, a.frame, a.total)
+    return [c for i, c in enumerate(counts) if i not in drop]

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .fastre import compile_fast
+
 # party -> (names and capitals, demonyms). Demonyms name the people ("Ukrainian soldiers", "84 Russians").
 _TABLE: dict[str, tuple[str, str]] = {
     "Russia": (
@@ -22,7 +24,7 @@ _TABLE: dict[str, tuple[str, str]] = {
     ),
     "Belarus": (r"belarus(?:'s|’s)?|minsk|беларус[ьи]|белорусси\w*|минск\w*|білорус[ьі]|мінськ\w*|weißrussland"
                 r"|biélorussie|bielorrusia", r"belarusians?|belarusian|белорусск\w*|білоруськ\w*"),
-    "United States": (r"united states|u\.s\.(?!\w)|washington|сша|états-unis|estados unidos|vereinigte staaten",
+    "United States": (r"united states|u\.s\.(?!\w)|(?-i:US|USA)|washington|сша|états-unis|estados unidos|vereinigte staaten",
                       r"americans?|американск\w*|американц\w*|amerikanisch\w*|américains?|estadounidenses?"),
     "Israel": (r"israel(?:'s)?|израил\w*|ізраїл\w*", r"israelis?|израильск\w*|ізраїльськ\w*"),
     "Hamas": (r"hamas|хамас\w*", r"(?!x)x"),
@@ -63,6 +65,40 @@ class PartyMention:
     demonym: bool
 
 
+def _top_level(pattern: str) -> list[str]:
+    """Alternatives of a regex at depth 0 (enough for the simple tables above)."""
+    out, depth, cur, esc = [], 0, "", False
+    for ch in pattern:
+        if esc:
+            cur, esc = cur + ch, False
+            continue
+        if ch == "\\":
+            cur, esc = cur + ch, True
+            continue
+        depth += ch == "("
+        depth -= ch == ")"
+        if ch == "|" and depth == 0:
+            out.append(cur)
+            cur = ""
+        else:
+            cur += ch
+    return out + [cur]
+
+
+def _first_chars(patterns: list[str]) -> str:
+    """A character class of the letters any alternative can start with (a cheap pre-check per position)."""
+    chars: set[str] = set()
+    for pat in patterns:
+        for alt in _top_level(pat):
+            if alt == "(?!x)x":
+                continue
+            if alt and alt[0] not in "(\\[.?*+":
+                chars |= {alt[0].lower(), alt[0].upper()}
+            elif alt:
+                return ""
+    return "(?=[" + "".join(sorted(re.escape(c) for c in chars)) + "])" if chars else ""
+
+
 def _build() -> tuple[re.Pattern[str], list[tuple[str, bool]]]:
     parts: list[str] = []
     keys: list[tuple[str, bool]] = []
@@ -71,17 +107,78 @@ def _build() -> tuple[re.Pattern[str], list[tuple[str, bool]]]:
         keys.append((party, False))
         parts.append(f"({demonyms})")
         keys.append((party, True))
-    return re.compile(r"(?<!\w)(?:" + "|".join(parts) + r")(?!\w)", _F), keys
+    ahead = _first_chars([p for pair in _TABLE.values() for p in pair])
+    return re.compile(ahead + r"(?<!\w)(?:" + "|".join(parts) + r")(?!\w)", _F), keys
 
 
 _PARTY_RE, _KEYS = _build()
 DEMONYM_AHEAD = re.compile(r"\s*(?:[\w-]+\s+){0,2}(?:" + "|".join(d for _, d in _TABLE.values()) + r")(?!\w)", _F)
-_MED_RE = re.compile(r"(?<!\w)(?:" + "|".join(f"({v})" for v in _MEDIATORS.values()) + r")(?!\w)", _F)
+_MED_RE = compile_fast(r"(?<!\w)(?:" + "|".join(f"({v})" for v in _MEDIATORS.values()) + r")(?!\w)", _F)
 _MED_KEYS = list(_MEDIATORS)
 MEDIATOR_ONLY = frozenset(_MEDIATORS) - frozenset(_TABLE)
 
 
+_META = set("\\[](){}.*+?|^$")
+_WORD = re.compile(r"\w+")
+
+
+def _literal_prefix(alt: str) -> str:
+    if alt.startswith("(?-i:"):
+        alt = alt[5:]
+    out = ""
+    for ch in alt:
+        if ch in _META:
+            break
+        out += ch
+    return out.lower()
+
+
+def _build_buckets() -> dict[str, tuple[tuple[int, re.Pattern[str], str, bool], ...]]:
+    """Each alternative of the table, compiled alone and filed under its first two letters: a word is
+    only tried against the few alternatives that can start with it (the big alternation is slow)."""
+    buckets: dict[str, list[tuple[int, re.Pattern[str], str, bool]]] = {}
+    order = 0
+    for party, (names, demonyms) in _TABLE.items():
+        for pat, dem in ((names, False), (demonyms, True)):
+            for alt in _top_level(pat):
+                if alt == "(?!x)x":
+                    continue
+                order += 1
+                rx = re.compile(r"(?:" + alt + r")(?!\w)", _F)
+                buckets.setdefault(_literal_prefix(alt)[:2], []).append((order, rx, party, dem))
+    assert "" not in buckets, "every alternative needs a literal first letter"
+    return {k: tuple(v) for k, v in buckets.items()}
+
+
+_BUCKETS = _build_buckets()
+
+
 def find_parties(text: str) -> list[PartyMention]:
+    """Party names and demonyms in ``text``, left to right, as the table's alternation would find them."""
+    out: list[PartyMention] = []
+    pos = 0
+    get = _BUCKETS.get
+    for w in _WORD.finditer(text):
+        start = w.start()
+        if start < pos:
+            continue
+        head = text[start:start + 2].lower()
+        cands = get(head, ()) + get(head[:1], ())  # type: ignore[operator]
+        best = None
+        for order, rx, party, dem in cands:
+            if best is not None and order > best[0]:
+                continue
+            hit = rx.match(text, start)
+            if hit:
+                best = (order, hit.end(), party, dem)
+        if best is not None:
+            out.append(PartyMention(start, best[1], best[2], best[3]))
+            pos = best[1]
+    return out
+
+
+def find_parties_slow(text: str) -> list[PartyMention]:
+    """Reference implementation (one big alternation), kept for the equivalence test."""
     out = []
     for m in _PARTY_RE.finditer(text):
         party, dem = _KEYS[m.lastindex - 1]  # type: ignore[operator]

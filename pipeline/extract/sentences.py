@@ -23,6 +23,8 @@ _ABBREV = re.compile(
     re.IGNORECASE,
 )
 _MIN_BODY = 200
+_HEAD = 40  # a line's short dated head ("3 January 2024.", "MOSCOW, Oct 23.") stays with the sentence it heads
+_HEAD_DIGIT = re.compile(r"\d")
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,8 @@ def _split_line(text: str, start: int, stop: int, line_no: int, out: list[Senten
         cut = start + m.end(1)
         if _ABBREV.search(text[max(seg_start, cut - 8):cut]):
             continue
+        if cut - start <= _HEAD and _HEAD_DIGIT.search(text, start, cut):
+            continue  # "21 сентября 2022 года. Украина вернула ...", "СТАМБУЛ, 23 июля. /ТАСС/. ...": one sentence
         _add(text, seg_start, cut, line_no, out)
         seg_start = start + m.end()
     _add(text, seg_start, stop, line_no, out)

@@ -56,8 +56,8 @@ def recent_feed_volumes(settings: Settings, n: int = 5) -> tuple[tuple[int, ...]
         rows = con.execute("SELECT summary FROM runs WHERE kind = 'feeds' AND status = 'completed' "
                            "ORDER BY started_at DESC LIMIT ?", [n]).fetchall()
         counts = tuple(int(json.loads(r[0]).get("articles_fetched", 0)) for r in rows if r[0])
-        last = con.execute("SELECT max(loaded_at) FROM articles WHERE source = 'feed'").fetchone()[0]
-        return counts, last
+        row = con.execute("SELECT max(loaded_at) FROM articles WHERE source = 'feed'").fetchone()
+        return counts, row[0] if row else None
     finally:
         con.close()
 
@@ -81,7 +81,8 @@ def has_seed_run(settings: Settings) -> bool:
     try:
         if "runs" not in _tables(con):
             return False
-        return con.execute("SELECT count(*) FROM runs WHERE kind = 'seed' AND status = 'completed'").fetchone()[0] > 0
+        row = con.execute("SELECT count(*) FROM runs WHERE kind = 'seed' AND status = 'completed'").fetchone()
+        return bool(row and row[0] > 0)
     finally:
         con.close()
 

@@ -22,6 +22,7 @@ from pipeline.records import (
     ValidatedBatch,
     stable_id,
 )
+from pipeline.warehouse.exchanges import reconcile_pending
 
 
 @dataclass(frozen=True)
@@ -42,17 +43,22 @@ class LoadCounts:
     rejections_new: int
 
 
+def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
+    row = con.execute(f"SELECT count(*) FROM {table}").fetchone()
+    return int(row[0]) if row else 0
+
+
 def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict], schema: pa.Schema,
             conflict: str = "ON CONFLICT DO NOTHING") -> int:
     if not rows:
         return 0
-    before = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+    before = _count(con, table)
     arrow = pa.Table.from_pylist(rows, schema=schema)
     con.register("_incoming", arrow)
     cols = ", ".join(schema.names)
     con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _incoming {conflict}")
     con.unregister("_incoming")
-    return con.execute(f"SELECT count(*) FROM {table}").fetchone()[0] - before
+    return _count(con, table) - before
 
 
 _S = pa.string()
@@ -127,9 +133,10 @@ def load(con: duckdb.DuckDBPyConnection, run: RunInfo, *, articles: list[CleanAr
                                     QUARANTINE_SCHEMA),
             rejections_new=_insert(con, "rejections", rejection_rows(rejections, run), REJECTION_SCHEMA),
         )
+        reconciled = reconcile_pending(con, run.run_id, run.started_at)  # claims -> exchanges (issue 7)
         for outcome in outcomes:
             record_feed_outcome(con, outcome, run.run_id, backoff_after, min_refresh)
-        summary = {**summary, **counts.__dict__}
+        summary = {**summary, **counts.__dict__, "exchanges": reconciled}
         con.execute(
             "INSERT INTO runs VALUES (?, ?, ?, ?, ?, 'completed', ?) ON CONFLICT (run_id) DO UPDATE SET "
             "finished_at = excluded.finished_at, status = excluded.status, summary = excluded.summary",

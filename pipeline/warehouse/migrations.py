@@ -115,6 +115,11 @@ MIGRATIONS: list[tuple[str, str]] = [
 ]
 
 
+from pipeline.warehouse.exchanges_sql import RECONCILE_MIGRATIONS  # noqa: E402 - issue 7: exchanges
+
+MIGRATIONS += RECONCILE_MIGRATIONS
+
+
 def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Apply the migrations not yet recorded, each in its own transaction. Returns their names."""
     con.execute("CREATE TABLE IF NOT EXISTS _migrations (name VARCHAR PRIMARY KEY, applied_at TIMESTAMPTZ)")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
+from ..fastre import compile_fast
 from . import en, ru, uk, west
 
 _RAW = {"en": en.LEX, "ru": ru.LEX, "uk": uk.LEX, "de": west.DE, "fr": west.FR, "es": west.ES, "pt": west.PT}
@@ -25,24 +26,33 @@ class Lexicon:
         self.months: dict[str, int] = raw["months"]
         self.numbers: dict[str, int] = raw["numbers"]
         self.multipliers: dict[str, int] = raw.get("multipliers", {})
+        self.alone: frozenset[str] = frozenset(raw.get("alone", ()))  # "тысячи" alone: "thousands of"
         for key, val in raw.items():
             if isinstance(val, str):
-                setattr(self, key, re.compile(val, _FLAGS))
+                setattr(self, key, compile_fast(val, _FLAGS))
         for key, val in en.LEX.items():
             if isinstance(val, str) and key not in raw:
                 setattr(self, key, re.compile(_NEVER))
         for key in ("each_prefix", "dative"):
             if key not in raw:
                 setattr(self, key, re.compile(_NEVER))
-        self.categories = {k: re.compile(v, _FLAGS) for k, v in raw["categories"].items()}
-        self.trigger = re.compile("|".join(raw[k] for k in ("exchange", "captive", "body", "soldier")), _FLAGS)
+        self.categories = compile_fast("|".join(f"(?P<{k}>{v})" for k, v in raw["categories"].items()), _FLAGS)
+        rel = [raw[k] for k in ("yesterday", "today", "day_before", "day_after", "this_week", "last_week",
+                                "this_month", "last_month", "two_days_ago") if k in raw]
+        if "days_ago" in raw:  # "(\w+) days ago" starts anywhere: pre-check its fixed words instead
+            rel.append(r"\b(?:ago|earlier|before|назад|ранее|тому|раніше|zuvor|davor|vorher|früher|vor|il y a|plus tôt"
+                       r"|auparavant|hace|antes|atrás|há)\b")
+        self.relative_any = compile_fast("|".join(rel + [f"(?:{k})" for k in raw["weekdays"]]), _FLAGS)
+        n_for_n = r"\d[\d,.\s]*\s*(?:-for-|for|на|за|contre|por|gegen)\s*\d"
+        self.trigger = compile_fast("|".join([raw[k] for k in ("exchange", "captive", "body", "soldier")] + [n_for_n]),
+                                    _FLAGS)
         wd = list(raw["weekdays"].items())
         self.weekday_re = re.compile(r"\b(?:" + "|".join(f"({k})" for k, _ in wd) + r")\b", _FLAGS)
         self.weekday_nums = [n for _, n in wd]
         self.month_tail = re.compile(r"\b" + raw["month_re"] + r"\.?,?\s+$", _FLAGS)
         self.month_head = re.compile(r"\s*(?:of\s+|de\s+|\.\s*)?" + raw["month_re"] + r"(?!\w)", _FLAGS)
         words = sorted(self.numbers, key=len, reverse=True)
-        self.number_word_re = re.compile(r"\b(?:" + "|".join(re.escape(w) for w in words) + r")\b", _FLAGS)
+        self.number_word_re = compile_fast(r"\b(?:" + "|".join(re.escape(w) for w in words) + r")\b(?!['’])", _FLAGS)
 
     def month_number(self, word: str) -> int | None:
         w = word.lower().rstrip(".")
@@ -62,20 +72,24 @@ _CYR = re.compile(r"[а-яёіїєґ]", re.IGNORECASE)
 _UK_ONLY = re.compile(r"[іїєґ]", re.IGNORECASE)
 _RU_ONLY = re.compile(r"[ыэъё]", re.IGNORECASE)
 _STOP = {
-    "en": re.compile(r"\b(?:the|and|of|was|were|said|with|have)\b", _FLAGS),
-    "de": re.compile(r"\b(?:der|die|und|das|den|nicht|ist|wurden|mit)\b", _FLAGS),
-    "fr": re.compile(r"\b(?:le|les|des|et|du|une|est|été|dans)\b", _FLAGS),
-    "es": re.compile(r"\b(?:el|los|las|del|y|que|una|por|fueron)\b", _FLAGS),
-    "pt": re.compile(r"\b(?:os|do|da|dos|das|e|que|uma|não|foram|em)\b", _FLAGS),
+    "en": compile_fast(r"\b(?:the|and|of|was|were|said|with|have)\b", _FLAGS),
+    "de": compile_fast(r"\b(?:der|die|und|das|den|nicht|ist|wurden|mit)\b", _FLAGS),
+    "fr": compile_fast(r"\b(?:le|les|des|et|du|une|est|été|dans)\b", _FLAGS),
+    "es": compile_fast(r"\b(?:el|los|las|del|y|que|una|por|fueron|la|al|con)\b", _FLAGS),
+    "pt": compile_fast(r"\b(?:os|do|da|dos|das|e|que|uma|não|foram|em|ao|pelo|pela|também|ainda|um)\b|(?<!\w)às?(?!\w)",
+                       _FLAGS),
 }
 
 
 def detect_language(text: str) -> str:
     """Cheap script + stop-word guess among the supported languages (English when unsure)."""
-    sample = text[:1500]
-    cyr = len(_CYR.findall(sample))
-    if cyr > 0.25 * len(sample):
+    sample = text[:600]
+    cyr = len(_CYR.findall(sample, 0, 200))
+    if cyr > 0.25 * min(len(sample), 200):
         return "uk" if len(_UK_ONLY.findall(sample)) > len(_RU_ONLY.findall(sample)) else "ru"
+    english = len(_STOP["en"].findall(sample))
+    if english >= 8:
+        return "en"
     scores = {lang: len(rx.findall(sample)) for lang, rx in _STOP.items()}
     best = max(scores, key=lambda k: scores[k])
     return best if scores[best] > scores["en"] else "en"

@@ -9,13 +9,13 @@ LEX = {
     "release": (r"\b(?:return(?:ed|ing|s)?|freed|free|released?|releasing|handed (?:over|back)|hand(?:ing|s)? over"
                 r"|came home|come home|coming home|brought (?:back|home)|bring(?:ing)? (?:back|home)|got back"
                 r"|repatriat\w+|transferred|went home|back home|homecoming|home|brought|bring|returnees)\b"),
-    "body": (r"\b(?:bod(?:y|ies)|remains|war dead|(?:fallen|dead|killed)(?: \w+)? (?:soldiers|servicemen|"
+    "body": (r"\b(?:bod(?:y|ies)|remains|war dead|(?:its|their|our) (?:own )?dead|(?:fallen|dead|killed)(?: \w+)? (?:soldiers|servicemen|"
              r"troops|defenders|fighters)|corpses)\b"),
     "conducted": (r"\b(?:exchanged|swapped|traded|carried out|conducted|took place|has taken place|have taken place"
                   r"|happened|completed|returned|handed (?:over|back)|received|receiving|released|freed|brought"
                   r"|came home|come home|got back|repatriated|transferred|went home|returning"
                   r"|took part|handed|been (?:returned|freed|released|exchanged)|secured|has returned|walked free|went free"
-                  r"|set free|went the other way|were swapped|are home|were back|arrived)\b"),
+                  r"|set free|went the other way|were swapped|are home|were back|arrived|getting|sent the other way)\b"),
     "agreed": (r"\b(?:agreed|agree|agreements? (?:on|to|for|reached|was reached)|(?:reached|struck|sealed|signed) "
                r"(?:a|an|the) (?:deal|agreement|understanding)|deal to (?:exchange|swap)|consented"
                r"|accept(?:ed|s)? (?:a |an |the )?(?:[\w-]+ ){0,3}(?:proposal|offer|plan))\b"),
@@ -36,7 +36,7 @@ LEX = {
     "not_people_before": (r"\b(?:student|cultural|academic|currency|data|information|knowledge|youth|scientific"
                           r"|foreign|stock|heated|diplomatic notes?|fire|gunfire|artillery|crypto)\s+$"),
     "additive": r"\b(?:also|in addition|additionally|as part of the same|on top of|as well as|plus)\b",
-    "denial": r"\b(?:not (?:an?|part of an?|part of any) (?:prisoner )?(?:exchange|swap)|(?:no one|nobody|no prisoners?) (?:was |were )?(?:released|freed|handed over|given) in return|nothing in return|without (?:an? )?(?:exchange|swap)|unilateral\w*)\b",
+    "denial": r"\b(?:not (?:an?|part of an?|part of any) (?:prisoner )?(?:exchange|swap)|(?:no one|nobody|no prisoners?) (?:was |were )?(?:released|freed|handed over|given)|nothing in return|without (?:an? )?(?:exchange|swap)|not (?:released|freed|handed over) anyone in return|no (?:exchange|swap) (?:had|has|was) been (?:negotiated|agreed)|unilateral(?:ly)? (?:release|step|gesture|pardon|move|decision|act|released|freed))\b",
     "recall": r"\b(?:previous|prior|earlier (?:swap|exchange|repatriation|handover))\b",
     "cumulative": (r"\b(?:since (?:the start|the beginning|february|2014|2022|the full-scale)|in total since|so far"
                    r"|to date|altogether since|over the course of the war|since the war began)\b"),
@@ -44,17 +44,18 @@ LEX = {
     "each_strict": r"\b(?:each|apiece|per side|on each side|from each side)\b",
     "approx": r"\b(?:about|around|approximately|roughly|nearly|almost|some|an estimated|up to|close to)\s+$",
     "at_least": r"\b(?:more than|(?<!handed )(?<!hands )(?<!handing )(?<!hand )(?<!turned )(?<!passed )over|at least|upwards of|in excess of|no fewer than|no less than)\s+$",
-    "receive": (r"\b(?:received?|got|gets|repatriated|came home|come home|coming home|are home|returned home|back home|receiving|got back|get back|getting back|brought (?:back|home)|bring(?:ing)? "
+    "receive": (r"\b(?:received?|got|gets|getting|repatriated|secured the (?:freedom|release|return) of|came home|come home|coming home|are home|returned home|back home|receiving|got back|get back|getting back|brought (?:back|home)|bring(?:ing)? "
                 r"(?:back|home)|brings (?:back|home)|welcomed|took back|retrieved|secured the return)\b"),
     "give": (r"\b(?:handed (?:over|back)|hand(?:s|ing)? over|returned|returning|returns|released|freed|"
              r"transferred|gave)\b"),
     "to": r"(?<!according )(?<!thanks )(?<!due )(?<!owing )\b(?:to|into)\s+(?:the\s+)?$",
+    "reciprocal": r"\b(?:in return|in turn|in exchange)\b",
     "from_": r"\b(?:from|by)\s+(?:the\s+)?$",
     "held_in": r"^\s*(?:captivity|custody|prisons?|jails?|detention|captors|forces)\b",
     "speech": (r"\b(?:said|says|stated|statement|announced|told|confirmed|reported|wrote|posted|according|"
                r"briefing|address)\b[^.;]{0,25}$"),
-    "talks": r"\b(?:talks|negotiations|meeting|summit|agreed|agreement|deal)\b[^.;,]{0,40}$",
-    "people": (r"^[\s\w'’-]{0,40}?\b(?:pows?|prisoners?|captives?|soldiers?|servicem[ae]n|service members?|troops"
+    "talks": r"\b(?:talks|negotiations|meeting|summit|agreed|agreement|deal)\b[^.;,]{0,25}$",
+    "people": (r"^(?:\s+(?:[^\W\d_][\w'’-]*|of war|of its|of their)){0,3}?\s+(?:pows?|prisoners?|captives?|soldiers?|servicem[ae]n|service members?|troops"
                r"|civilians?|people|persons|individuals|men|women|bodies|body|remains|defenders?|fighters?"
                r"|ukrainians?|russians?|detainees?|hostages?|inmates|citizens|military personnel|personnel"
                r"|nationals|servicewomen|marines|guardsmen|sailors|children|fallen|dead|wounded|captured|residents?"
@@ -68,6 +69,7 @@ LEX = {
                  r"|sep(?:t(?:ember)?|\.)?|oct(?:ober|\.)?|nov(?:ember|\.)?|dec(?:ember|\.)?)"),
     "weekdays": {"monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4, "saturday": 5,
                  "sunday": 6},
+    "days_ago": r"\b(?:(\w+) days? (?:ago|earlier|before that)|a (week) (?:ago|earlier|before that)|(a) day earlier)\b",
     "yesterday": r"\b(?:yesterday|last night)\b",
     "today": r"\b(?:today|this morning|this afternoon|tonight|overnight)\b",
     "day_before": r"\bthe (?:day before|previous day)\b",
@@ -78,7 +80,10 @@ LEX = {
     "last_month": r"\blast month\b",
     "future": r"\b(?:next|coming|upcoming)\s+$",
     "subset_lead": r"\b(?:among(?: the)?|of the)\s+$",
-    "subset": r"\b(?:including|among them|of them|of whom|among whom|among those|among the)\b",
+    "subset": r"\b(?:including|among them|of them|of whom|among whom|among those)\b",
+    "other_way": r"^[^.;]{0,30}?\b(?:the other way|in the opposite direction|in return|back)\b",
+    "one_for_one": (r"(?-i:\b(?:freed|released|exchanged|swapped|traded)\s+(?:[\w'’-]+\s+){0,6}?[A-Z][a-z]+\s+[A-Z][a-z]+"
+                    r"[^.;]{0,80}?\bin (?:exchange|a swap) for\s+(?:[\w'’-]+\s+){0,5}?[A-Z][a-z]+\s+[A-Z][a-z]+)"),
     "equal": r"\b(?:an? equal number|the same number|same number)\b",
     "of_party": r"\bof\s+(?:the\s+)?(?:armed forces of\s+)?$",
     "numbers": {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
@@ -89,8 +94,8 @@ LEX = {
                 "a thousand": 1000},
     "multipliers": {"hundred": 100, "thousand": 1000},
     "for_n": r"^\s*(?:for|-for-|-to-|in exchange for)\s*$",
-    "mediation": (r"\b(?:mediat\w+|brokered|broker|facilitat\w+|help from|with the help|thanks to|arrang\w+|"
-                  r"credited|assistance|good offices|intermediar\w+)\b"),
+    "mediation": (r"\b(?:mediat\w+|brokered|broker|facilitat\w+|help(?:ed|s|ing)?|thanks to|thank(?:ed|s)?|arrang\w+"
+                  r"|credited|assistance|good offices|intermediar\w+|organi[sz]\w+|grateful|role)\b"),
     "categories": {
         "civilians": r"\bcivilians?\b",
         "wounded": r"\b(?:wounded|injured|seriously ill|gravely ill|severely ill|seriously injured|sick)\b",

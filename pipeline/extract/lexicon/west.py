@@ -1,5 +1,7 @@
 """German, French, Spanish and Portuguese cue words (regexes compiled case-insensitively)."""
 
+from . import numwords
+
 _CATS_DE = {
     "civilians": r"\b(?:zivilist\w*|zivilpersonen)\b",
     "wounded": r"\b(?:verwundet\w*|verletzt\w*|schwerkrank\w*)\b",
@@ -9,86 +11,136 @@ _CATS_DE = {
 }
 
 DE = {
+    "two_days_ago": r"\bvorgestern\b",
+    "final_give": r"^[^.;,]{0,80}?\b(?:übergeben|freigelassen|überstellt|zurückgegeben|ausgeliefert)\b",
+    "final_receive": r"^[^.;,]{0,80}?\b(?:erhalten|zurückerhalten|zurückgeholt|heimgeholt|bekommen)\b",
+    "proposal": (r"\b(?:schlug\w*(?=[^.;]{0,80}\bvor\b)|schlägt(?=[^.;]{0,80}\bvor\b)|vorgeschlagen|angeboten"
+                 r"|bereitet\w*|plant|kündigte\w*(?=[^.;]{0,80}\ban\b)|angekündigt)\b"),
+    "days_ago": r"\b(?:(\w+) tage? (?:zuvor|davor|vorher|früher)|vor (\w+) tagen)\b",
     "denial": r"\b(?:kein austausch|nicht um einen austausch|kein gefangenenaustausch|im gegenzug niemand|einseitig\w*)\b",
     "additive": r"\b(?:zusätzlich|außerdem|auch)\b",
     "exchange": r"\b(?:\w*austausch\w*|ausgetauscht|tausch\w*|getauscht|gefangenenaustausch\w*)\b",
     "idiom": r"\bim austausch (?:gegen|für)\b",
     "captive": r"\b(?:\w*gefangen\w*|gefangenschaft|häftling\w*|geisel\w*)\b",
-    "soldier": r"\b(?:soldaten|militärangehörige\w*|verteidiger|kämpfer)\b",
-    "release": r"\b(?:zurückgekehrt|zurückgebracht|freigelassen|übergeben|heimgekehrt|rückkehr|zurück)\b",
-    "body": r"\b(?:leichen|leichname?|gebeine|gefallen\w*|tote[rn]?|überreste|sterbliche)\b",
-    "conducted": (r"\b(?:ausgetauscht|getauscht|fand statt|stattgefunden|zurückgekehrt|übergeben|übergab|erhielt"
-                  r"|erhalten|freigelassen|kehrten|brachte|durchgeführt|vollzogen|tauschten|haben)\b"),
-    "agreed": r"\b(?:vereinbar\w*|einig\w*|abkommen|vereinbarung\w*|verständigt\w*)\b",
-    "agreed_verb": r"\b(?:vereinbart\w*|einigten|geeinigt|verständigt\w*)\b",
+    "soldier": r"\b(?:soldaten|militärangehörige\w*|verteidiger|kämpfer|menschen|personen|zivilist\w*|staatsbürger\w*|ukrainer|russen"
+               r"|amerikaner|iraner)\b",
+    "release": (r"\b(?:zurückgekehrt|zurückgebracht|zurückgeholt|freigelassen|freigekommen|übergeben|übergab\w*|heimgekehrt"
+                r"|heimgeholt|rückkehr|zurück|frei|nach hause|in die heimat|überstellt\w*)\b"),
+    "body": r"\b(?:leiche\w*|leichname?|gebeine|gefallen\w*|tote[rn]?|überreste|sterbliche)\b",
+    "conducted": (r"\b(?:ausgetauscht|getauscht|fand statt|stattgefunden|zurückgekehrt|(?<!zu )übergeben|übergab|erhielt"
+                  r"|erhalten|freigelassen|freigekommen|kehrten|kehrte|brachte|durchgeführt|vollzogen|tauschten|haben"
+                  r"|begonnen|zurückgeholt|heimgeholt|holte|holten|holt|kamen frei|überstellt\w*|gelandet|landeten"
+                  r"|eingetroffen|trafen)\b"),
+    "agreed": (r"\b(?:vereinbart\w*|vereinbaren|einigten|einigen sich|geeinigt|verständigt\w*|verabredet\w*|zugesagt"
+               r"|übereingekommen|vereinbarung (?:über|zum|zur))\b"),
+    "agreed_verb": r"\b(?:vereinbart\w*|vereinbaren|einigten|einigen sich|geeinigt|verständigt\w*|übereingekommen)\b",
     "planned": (r"\b(?:wird|werden|soll|sollen|plan\w*|bereit|vorgeschlagen|vorschlag|forder\w*|geplant"
-                r"|erwartet|nächste\w*|bald|demnächst|könnte)\b"),
-    "negation": r"\b(?:kein austausch|verschoben|abgesagt|blockiert|abgelehnt|gescheitert|verzögert)\b",
+                r"|erwartet|nächste\w*|bald|demnächst|könnte|angeboten|anbieten|bietet|boten?|schlägt|schlug"
+                r"|beabsichtig\w*|vorbereit\w*|kündigte|angekündigt|will|wollen)\b"),
+    "negation": (r"\b(?:kein austausch|verschoben|abgesagt|blockiert|abgelehnt|gescheitert|verzögert|begnadig\w*"
+                 r"|folter\w*|misshandl\w*|deportiert\w*|verschlepp\w*|protest\w*|kundgebung\w*|demonstr\w*"
+                 r"|vorgeworfen|beschuldig\w*|besprochen|erörtert|diskutiert\w*|ins stocken|stockt\w*|befragt\w*|interviewt\w*"
+                 r"|entführt\w*|wiedervereint|familienzusammenführung)\b"),
+    "reciprocal": r"\b(?:im gegenzug|im austausch|seinerseits|ihrerseits)\b",
+    "subset_lead": r"\b(?:unter (?:den|ihnen)|von (?:den|ihnen))\s+$",
+    "subset": r"\b(?:darunter|davon|unter ihnen|einschließlich|unter den \w+ (?:waren|sind|befinden))\b",
+    "other_way": r"^[^.;]{0,30}?\b(?:im gegenzug|umgekehrt|in die andere richtung)\b",
+    "equal": r"\b(?:ebenso viele|genauso viele|gleich viele|die gleiche (?:zahl|anzahl))\b",
     "recall": r"\b(?:vorherig\w*|früher\w*|letzte\w* austausch)\b",
-    "cumulative": r"\b(?:seit beginn|seit kriegsbeginn|seit 2022|bisher insgesamt|insgesamt seit)\b",
-    "each": r"\b(?:jeweils|je|pro seite|auf beiden seiten|beide seiten)\b",
-    "each_strict": r"\b(?:jeweils|je|pro seite)\b",
-    "approx": r"\b(?:etwa|rund|ungefähr|circa|ca\.|fast|knapp)\s+$",
-    "at_least": r"\b(?:mehr als|über|mindestens)\s+$",
-    "receive": r"\b(?:erhielt|erhalten|zurückerhalten|holte\w*|bekam)\b",
-    "give": r"\b(?:übergab|übergeben|freigelassen|überstellt)\b",
-    "to": r"\ban\s+(?:die|den)?\s*$",
-    "from_": r"\baus\s+(?:der|dem)?\s*$",
+    "cumulative": (r"\b(?:seit beginn|seit kriegsbeginn|seit dem beginn|seit 2014|seit 2022|bisher insgesamt"
+                   r"|insgesamt seit|bislang insgesamt)\b"),
+    "each": r"\b(?:jeweils|je|pro seite|auf beiden seiten|beide seiten|auf jeder seite|von jeder seite)\b",
+    "each_strict": r"\b(?:jeweils|je|pro seite|auf jeder seite|von jeder seite)\b",
+    "each_prefix": r"\b(?:je|jeweils)\s+$",
+    "approx": r"\b(?:etwa|rund|ungefähr|circa|ca\.|fast|knapp|annähernd)\s+$",
+    "at_least": r"\b(?:mehr als|über|mindestens|weit über|insgesamt mehr als)\s+$",
+    "receive": (r"\b(?:erhielt\w*|erhalten|zurückerhalten|holte\w*|holt|bekam\w*|zurückgeholt|heimgeholt"
+                r"|nach hause|in die heimat|kehrten|kehrte)\b"),
+    "give": r"\b(?:übergab\w*|übergeben|übergibt|freigelassen|überstellt\w*|ließ\w*|gab\w*|ausgeliefert)\b",
+    "to": r"\b(?:an(?:\s+(?:die|den))?|der|nach|in\s+die|in\s+den|zurück\s+in\s+die)\s*$",
+    "from_": r"\b(?:aus|von)\s+(?:der|dem)?\s*$",
     "held_in": r"^\s*(?:gefangenschaft|haft)\b",
     "speech": r"\b(?:sagte|teilte|erklärte|mitteilung|berichtete|bestätigte|laut|zufolge)\b[^.;]{0,25}$",
-    "talks": r"\b(?:gesprächen|verhandlungen|treffen|vereinbar\w*)\b[^.;,]{0,40}$",
-    "people": (r"^[\s\w'-]{0,40}?\b(?:\w*gefangene\w*|soldaten|militärangehörige\w*|zivilist\w*|menschen|personen"
-               r"|leichen|leichname?|gefallene\w*|ukrainer\w*|russen|kämpfer|verteidiger|geiseln|häftlinge|tote)\b"),
-    "zero": r"\b(?:keine (?:leichen|toten) erhalten|keine einzige)\b",
+    "talks": r"\b(?:gesprächen|verhandlungen|treffen|vereinbar\w*)\b[^.;,]{0,25}$",
+    "people": (r"^(?!\s+(?:seiten|länder|staaten|parteien|delegationen|mal|runden|tage|wochen|monate|jahre)\b)"
+               r"[\s\w'-]{0,40}?\b(?:\w*gefangene\w*|soldaten|militärangehörige\w*|zivilist\w*|menschen|personen"
+               r"|leichen|leichname?|gefallene\w*|ukrainer\w*|russen|kämpfer|verteidiger|geiseln|häftlinge|tote"
+               r"|männer|frauen|bürger\w*|staatsbürger\w*|bewohner\w*|einwohner\w*|verwundete\w*|kinder"
+               r"|zivilpersonen|angehörige\w*|amerikaner\w*|deutsche\w*|journalist\w*)\b"),
+    "zero": r"\b(?:keine (?:leichen|toten) erhalten|keine einzige\w*|keinen einzigen)\b",
     "of_own": r"^\s*(?:eigene\w*)\b",
     "months": {"jan": 1, "feb": 2, "mär": 3, "mar": 3, "apr": 4, "mai": 5, "jun": 6, "jul": 7, "aug": 8,
                "sep": 9, "okt": 10, "nov": 11, "dez": 12},
     "month_re": (r"(?:januar|februar|märz|april|mai|juni|juli|august|september|oktober|november|dezember)"),
-    "weekdays": {"montag": 0, "dienstag": 1, "mittwoch": 2, "donnerstag": 3, "freitag": 4,
-                 "samstag|sonnabend": 5, "sonntag": 6},
-    "yesterday": r"\bgestern\b", "today": r"\bheute\b", "day_before": r"\bam vortag\b",
+    "weekdays": {"montag\\w*": 0, "dienstag\\w*": 1, "mittwoch\\w*": 2, "donnerstag\\w*": 3, "freitag\\w*": 4,
+                 "samstag\\w*|sonnabend\\w*": 5, "sonntag\\w*": 6},
+    "yesterday": r"\b(?:gestern\w*|vorige nacht)\b", "today": r"\b(?:heute\w*)\b",
+    "day_before": r"\bam vortag\b",
     "day_after": r"\bam (?:nächsten|folgenden) tag\b",
-    "this_week": r"\b(?:diese woche|anfang der woche|in dieser woche)\b", "last_week": r"\bletzte woche\b",
-    "this_month": r"\b(?:diesen monat|anfang des monats)\b", "last_month": r"\bletzten monat\b",
+    "this_week": r"\b(?:diese woche|anfang der woche|in dieser woche|zu beginn der woche)\b",
+    "last_week": r"\b(?:letzte woche|vergangene woche|in der vergangenen woche|vorige woche|vergangener woche)\b",
+    "this_month": r"\b(?:diesen monat|anfang des monats|in diesem monat)\b",
+    "last_month": r"\b(?:letzten monat|vergangenen monat|im vergangenen monat|vorigen monat)\b",
     "future": r"\b(?:nächste\w*|kommende\w*)\s+$",
-    "numbers": {"tausend": 1000, "hundert": 100, "zwei": 2, "drei": 3, "zehn": 10, "zwanzig": 20},
-    "multipliers": {},
-    "for_n": r"^\s*(?:gegen|für|zu)\s*$",
-    "mediation": r"\b(?:vermittl\w*|mithilfe|dank|unterstützung)\b",
+    "numbers": numwords.DE,
+    "multipliers": numwords.MULT_DE,
+    "for_n": r"^\s*(?:[^\W\d]+\s+){0,2}?(?:gegen|für|zu)\s*$",
+    "mediation": r"\b(?:vermittel\w*|vermittl\w*|mithilfe|dank|unterstützung|ausgerichtet|gastgeber\w*)\b",
     "categories": _CATS_DE,
 }
 
 FR = {
-    "denial": r"(?:pas dans un échange|pas un échange|pas d'échange|sans contrepartie|unilatéral\w*)",
+    "two_days_ago": r"\bavant-hier\b",
+    "one_for_one": r"(?-i:[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ'’-]+\s+[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ'’-]+[^.;]{0,80}?\ben échange d(?:e|u|es)\s+(?:[\w\'’-]+\s+){0,5}?[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ'’-]+\s+[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ'’-]+)",
+    "proposal": r"\b(?:a proposé|propose|prépare|envisage|a offert|offre)\b",
+    "each_prefix": r"\bde part et d'autre\s+$",
+    "equal": r"\b(?:autant de|le même nombre|un nombre égal)\b",
+    "other_way": r"^[^.;]{0,30}?\b(?:en contrepartie|en retour|dans l'autre sens)\b",
+    "subset": r"\b(?:dont|parmi eux|parmi elles|parmi lesquels|y compris|notamment)\b",
+    "subset_lead": r"\bparmi(?: les| eux| elles)?\s+$",
+    "reciprocal": r"\b(?:en contrepartie|en retour|en échange)\b",
+    "days_ago": r"\b(?:il y a (\w+) jours?|(\w+) jours? (?:plus tôt|auparavant|avant))\b",
+    "denial": r"(?:pas dans un échange|pas un échange|pas d'échange|sans contrepartie|(?:libération|geste|décision) unilatérale)",
     "additive": r"\b(?:en outre|également|aussi|de plus)\b",
     "exchange": r"\b(?:échang\w*|echang\w*|troc)\b",
     "idiom": r"\ben échange de\b",
     "captive": r"\b(?:prisonniers?|captifs?|captivité|détenus?|otages?)\b",
-    "soldier": r"\b(?:soldats|militaires|défenseurs|combattants)\b",
-    "release": r"\b(?:rapatrié\w*|libéré\w*|rendu\w*|remis|retour\w*|rentré\w*)\b",
+    "soldier": r"\b(?:soldats|militaires|défenseurs|combattants|personnes|civils|ressortissants|citoyens|ukrainiens"
+               r"|russes|américains|iraniens)\b",
+    "release": (r"\b(?:rapatrié\w*|libéré\w*|rendu\w*|remis\w*|retour\w*|rentr\w*|retrouvé\w*|revenu\w*|relâché\w*"
+                r"|ramené\w*|restitué\w*|transféré\w*|chez eux)\b"),
     "body": r"\b(?:corps|dépouilles|restes|soldats tués|morts)\b",
     "conducted": (r"\b(?:échangé\w*|ont échangé|a eu lieu|ont eu lieu|rapatrié\w*|libéré\w*|remis|rendu\w*|reçu"
-                  r"|récupéré|rentrés|effectué|procédé|ramené\w*)\b"),
-    "agreed": r"\b(?:accord\w*|convenu\w*|entendu\w*)\b",
-    "agreed_verb": r"\b(?:convenu\w*|se sont entendu\w*|sont mis d'accord)\b",
-    "planned": (r"\b(?:va|vont|devrait|devraient|prévu\w*|prêt\w*|propos\w*|demand\w*|prochain\w*|bientôt"
-                r"|pourrait|aura lieu|auront lieu)\b"),
-    "negation": r"\b(?:pas d'échange|reporté\w*|annulé\w*|bloqué\w*|rejeté\w*|refusé\w*|échoué)\b",
-    "recall": r"\b(?:précédent\w*|dernier échange)\b",
+                  r"|récupér\w*|rentr\w*|effectué|procédé|ramené\w*|retrouvé\w*|revenus|relâché\w*|restitué\w*"
+                  r"|de retour|transféré\w*|avec la remise de|atterri|arrivés)\b"),
+    "agreed": r"\b(?:accord(?!\w* de paix)\w*|convenu\w*|entendu\w*|mis\w* d'accord|conclu\w*)\b",
+    "agreed_verb": r"\b(?:convenu\w*|se sont entendu\w*|mis\w* d'accord|sont tombés d'accord)\b",
+    "planned": (r"\b(?:va|vont|devrait|devraient|prévu\w*|prévoi\w*|prêt\w*|propos\w*|demand\w*|prochain\w*|bientôt"
+                r"|pourrait|aura lieu|auront lieu|envisag\w*|s'apprête\w*|offert|offre|prépar\w*|compte|entend"
+                r"|souhait\w*|veut|veulent)\b"),
+    "negation": (r"\b(?:pas d'échange|reporté\w*|annulé\w*|bloqué\w*|rejeté\w*|refusé\w*|échoué|grâci\w*|tortur\w*"
+                 r"|mauvais traitements|déporté\w*|manifest\w*|rassemblement\w*|accusent|accuse|a accusé|ont accusé|accusations?|discuté\w*|évoqué\w*"
+                 r"|interrogé\w*|réclam\w*|au point mort|suspendu\w*|emmenés|enlevés|retrouvé leur famille"
+                 r"|réunis avec)\b"),
+    "recall": r"\b(?:précédent\w*|antérieur\w*)\b",
     "cumulative": r"\b(?:depuis le début|depuis 2022|au total depuis|jusqu'à présent)\b",
     "each": r"\b(?:chacun\w*|de chaque côté|par camp|de part et d'autre|chaque camp)\b",
-    "each_strict": r"\b(?:chacun\w*|de chaque côté|par camp|chaque camp)\b",
-    "approx": r"\b(?:environ|près de|quelque|quelques|approximativement)\s+$",
-    "at_least": r"\b(?:plus de|au moins|plus d'|au-delà de)\s+$",
-    "receive": r"\b(?:reçu|récupéré|ramené\w*|a obtenu)\b",
-    "give": r"\b(?:remis|rendu\w*|libéré\w*|transféré\w*)\b",
-    "to": r"\bà\s+(?:la\s+)?$",
+    "each_strict": r"\b(?:chacun\w*|de chaque côté|par camp|chaque camp|de part et d'autre)\b",
+    "approx": r"\b(?:environ|près de|quelque|approximativement|autour de|presque)\s+$",
+    "at_least": r"\b(?:plus de|au moins|plus d'|au-delà de|pas moins de)\s+$",
+    "receive": (r"\b(?:reçu|récupér\w*|ramené\w*|a obtenu|obtenu|rentr\w*|retrouvé\w*|de retour|chez eux"
+                r"|accueilli\w*)\b"),
+    "give": r"\b(?:remis\w*|rendu\w*|libéré\w*|transféré\w*|relâché\w*|restitué\w*|remet\w*|livré\w*|libère\w*)\b",
+    "to": r"(?:\bà\s+(?:la\s+|l['’])?|\bau\s+|\bpour\s+(?:la\s+|l['’])?|\bvers\s+(?:la\s+|l['’])?)$",
     "from_": r"\bpar\s+(?:la\s+)?$",
     "held_in": r"^\s*(?:captivité|détention)\b",
-    "speech": r"\b(?:a déclaré|a annoncé|a indiqué|a affirmé|selon|communiqué|a confirmé|a écrit)\b[^.;]{0,25}$",
-    "talks": r"\b(?:pourparlers|négociations|réunion|accord)\b[^.;,]{0,40}$",
-    "people": (r"^[\s\w'’-]{0,40}?\b(?:prisonniers?|soldats|militaires|civils|personnes|corps|dépouilles"
-               r"|ukrainiens|russes|captifs|détenus|otages|combattants|hommes|défenseurs)\b"),
+    "speech": (r"\b(?:a déclaré|a annoncé|ont annoncé|a indiqué|a affirmé|selon|communiqué|a confirmé|a écrit|a précisé"
+               r"|a fait savoir|s'est félicité)\b[^.;]{0,25}$"),
+    "talks": r"\b(?:pourparlers|négociations|réunion|accord)\b[^.;,]{0,25}$",
+    "people": (r"^(?!\s+(?:pays|parties|camps|côtés|fois|jours|semaines|mois|ans|délégations)\b)"
+               r"[\s\w'’-]{0,40}?\b(?:prisonniers?|soldats|militaires|civils|personnes|corps|dépouilles"
+               r"|ukrainiens|russes|captifs|détenus|otages|combattants|hommes|femmes|défenseurs|ressortissants"
+               r"|citoyens|gardes-frontières|marins|blessés|américains|iraniens|membres|militaires|enfants)\b"),
     "zero": r"\b(?:aucun corps|n'a reçu aucun)\b",
     "of_own": r"^\s*(?:des siens|de ses)\b",
     "months": {"jan": 1, "fév": 2, "fev": 2, "mar": 3, "avr": 4, "mai": 5, "juin": 6, "juil": 7, "aoû": 8,
@@ -96,15 +148,15 @@ FR = {
     "month_re": (r"(?:janvier|février|fevrier|mars|avril|mai|juin|juillet|août|aout|septembre|octobre|novembre"
                  r"|décembre|decembre)"),
     "weekdays": {"lundi": 0, "mardi": 1, "mercredi": 2, "jeudi": 3, "vendredi": 4, "samedi": 5, "dimanche": 6},
-    "yesterday": r"\bhier\b", "today": r"\baujourd'hui\b", "day_before": r"\bla veille\b",
+    "yesterday": r"(?<!avant-)\bhier\b|\bau lendemain d(?:e|u|['’])", "today": r"\baujourd'hui\b", "day_before": r"\bla veille\b",
     "day_after": r"\ble lendemain\b",
     "this_week": r"\bcette semaine\b", "last_week": r"\bla semaine dernière\b",
     "this_month": r"\bce mois-ci\b", "last_month": r"\ble mois dernier\b",
     "future": r"\b(?:prochain\w*)\s+$",
-    "numbers": {"mille": 1000, "cent": 100, "deux": 2, "trois": 3, "dix": 10, "vingt": 20},
-    "multipliers": {},
-    "for_n": r"^\s*(?:contre|pour)\s*$",
-    "mediation": r"\b(?:médiation|grâce à|sous l'égide|avec l'aide|facilit\w*)\b",
+    "numbers": numwords.FR,
+    "multipliers": numwords.MULT_FR,
+    "for_n": r"^\s*(?:[^\W\d]+\s+){0,2}?(?:contre|pour)\s*$",
+    "mediation": r"\b(?:médiat\w*|grâce à|sous l'égide|avec l'aide|facilit\w*|intermédiaire\w*|sous les auspices)\b",
     "categories": {
         "civilians": r"\bcivils?\b", "wounded": r"\b(?:blessés?|gravement malades)\b",
         "under_25": r"\bmoins de 25 ans\b", "children": r"\benfants\b",
@@ -113,36 +165,54 @@ FR = {
 }
 
 ES = {
-    "denial": r"(?:no (?:es|fue) un (?:intercambio|canje)|nada a cambio|sin contrapartida|unilateral\w*)",
-    "additive": r"\b(?:además|también)\b",
+    "two_days_ago": r"\banteayer\b",
+    "one_for_one": r"(?-i:[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ'’-]+\s+[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ'’-]+[^.;]{0,80}?\ba cambio del?\s+(?:[\w\'’-]+\s+){0,5}?[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ'’-]+\s+[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ'’-]+)",
+    "proposal": r"\b(?:propuso|propone|planteó|plantea|prepara|ofreció|ofrece)\b",
+    "equal": r"\b(?:el mismo número|la misma cantidad|otros tantos)\b",
+    "other_way": r"^[^.;]{0,30}?\b(?:a cambio|en contrapartida|en sentido contrario)\b",
+    "subset": r"\b(?:entre ellos|entre ellas|incluidos|incluidas|incluyendo|de ellos|de los cuales|entre los que)\b",
+    "subset_lead": r"\bentre (?:los|las|ellos|ellas)\s+$",
+    "reciprocal": r"\b(?:a cambio|a su vez|en contrapartida)\b",
+    "days_ago": r"\b(?:hace (\w+) días?|(\w+) días? (?:antes|atrás))\b",
+    "denial": r"(?:no (?:es|fue) un (?:intercambio|canje)|nada a cambio|sin contrapartida|(?:liberación|gesto) unilateral)",
+    "additive": r"\b(?:además|también|adicionalmente)\b",
     "exchange": r"\b(?:intercambi\w*|canje\w*|canjear\w*|canjearon)\b",
     "idiom": r"\ba cambio de\b",
     "captive": r"\b(?:prisioneros?|cautiv\w*|detenidos?|rehenes)\b",
-    "soldier": r"\b(?:soldados|militares|combatientes)\b",
-    "release": r"\b(?:repatriad\w*|liberad\w*|devuelt\w*|entregad\w*|regres\w*|volvieron)\b",
-    "body": r"\b(?:cuerpos|restos|cadáveres|soldados caídos|caídos|muertos)\b",
+    "soldier": r"\b(?:soldados|militares|combatientes|personas|civiles|ciudadanos|ucranianos|rusos"
+               r"|estadounidenses|iraníes)\b",
+    "release": (r"\b(?:repatriad\w*|liberad\w*|devuelt\w*|entregad\w*|regres\w*|volvi\w*|excarcelad\w*|retorn\w*"
+                r"|canjead\w*|a casa)\b"),
+    "body": r"\b(?:cuerpos?|restos|cadáveres|soldados caídos|caídos|muertos)\b",
     "conducted": (r"\b(?:intercambiaron|canjearon|se llevó a cabo|tuvo lugar|repatriad\w*|liberad\w*|entreg\w+ron"
-                  r"|recibió|recibieron|devolvió|devolvieron|regresaron|realizaron|realizó)\b"),
-    "agreed": r"\b(?:acord\w*|acuerdo\w*|pactad\w*|pactaron)\b",
-    "agreed_verb": r"\b(?:acordaron|pactaron|acordado)\b",
+                  r"|recibió|recibieron|devolvió|devolvieron|regresaron|realizaron|realizó|liberó|liberaron"
+                  r"|excarcel\w*|entregó|complet\w*|canjeado|intercambiado|volvieron|canjearan|intercambiaran|con la entrega de|aterrizaron|aterrizó"
+                  r"|llegaron)\b"),
+    "agreed": r"\b(?:acordaron|acordad[oa]s?|(?<!de )acuerdo\b|pactad\w*|pactaron|convinieron|se comprometió)",
+    "agreed_verb": r"\b(?:acordaron|pactaron|acordado|convinieron|llegaron a un acuerdo|alcanzaron un acuerdo)\b",
     "planned": (r"\b(?:va a|van a|prevé|previsto|planea\w*|dispuest\w*|propu\w*|propon\w*|exig\w*|próxim\w*"
-                r"|pronto|podría|se realizará|tendrá lugar)\b"),
-    "negation": r"\b(?:no hubo intercambio|aplazad\w*|cancelad\w*|bloquead\w*|rechaz\w*|fracas\w*)\b",
+                r"|pronto|podría|se realizará|tendrá lugar|plante\w*|ofrec\w*|ofreció|preparad\w*|pretende\w*"
+                r"|quiere|quieren)\b"),
+    "negation": (r"\b(?:no hubo intercambio|aplazad\w*|cancelad\w*|bloquead\w*|rechaz\w*|fracas\w*|indult\w*"
+                 r"|tortur\w*|malos tratos|deportad\w*|manifestaci\w*|protest\w*|acusó|acusa|acusan|acusaron|acusaciones|discut\w*|entrevist\w*"
+                 r"|estancad\w*|paralizad\w*|sustraíd\w*|reunid\w* con sus familias|reencontr\w*)\b"),
     "recall": r"\b(?:anterior|previo)\b",
     "cumulative": r"\b(?:desde el inicio|desde el comienzo|desde 2022|en total desde|hasta ahora)\b",
     "each": r"\b(?:cada uno|cada una|cada lado|por bando|por cada parte|ambos lados|cada parte)\b",
     "each_strict": r"\b(?:cada uno|cada una|cada lado|por bando|por cada parte|cada parte)\b",
-    "approx": r"\b(?:unos|unas|alrededor de|aproximadamente|cerca de|casi)\s+$",
-    "at_least": r"\b(?:más de|al menos|por lo menos)\s+$",
-    "receive": r"\b(?:recibió|recibieron|recuperó|recuperaron)\b",
-    "give": r"\b(?:entregó|devolvió|liberó|entregaron|devolvieron|liberaron)\b",
-    "to": r"\ba\s+(?:la\s+)?$",
+    "approx": r"\b(?:unos|unas|alrededor de|aproximadamente|cerca de|casi|en torno a)\s+$",
+    "at_least": r"\b(?:más de|al menos|por lo menos|no menos de)\s+$",
+    "receive": r"\b(?:recib\w*|recuper\w*|regresaron|volvieron|a casa)\b",
+    "give": r"\b(?:entreg\w*|devolv\w*|devolvió|devuelt\w*|liber[óa]\w*|excarcel\w*|cedi\w*|transfiri\w*)\b",
+    "to": r"(?:\ba\s+(?:la\s+)?|\bal\s+|\bhacia\s+(?:la\s+)?|\bpara\s+(?:la\s+)?)$",
     "from_": r"\bpor\s+(?:la\s+)?$",
     "held_in": r"^\s*(?:cautiverio|custodia)\b",
     "speech": r"\b(?:dijo|declaró|anunció|informó|según|comunicado|confirmó|escribió)\b[^.;]{0,25}$",
-    "talks": r"\b(?:conversaciones|negociaciones|reunión|acuerdo)\b[^.;,]{0,40}$",
-    "people": (r"^[\s\w'-]{0,40}?\b(?:prisioneros?|soldados|militares|civiles|personas|cuerpos|restos"
-               r"|ucranianos|rusos|cautivos|detenidos|rehenes|combatientes|hombres|caídos)\b"),
+    "talks": r"\b(?:conversaciones|negociaciones|reunión|acuerdo)\b[^.;,]{0,25}$",
+    "people": (r"^(?!\s+(?:países|partes|bandos|lados|veces|días|semanas|meses|años|delegaciones)\b)"
+               r"[\s\w'-]{0,40}?\b(?:prisioneros?|soldados|militares|civiles|personas|cuerpos|restos"
+               r"|ucranianos|rusos|cautivos|detenidos|rehenes|combatientes|hombres|mujeres|caídos|ciudadanos"
+               r"|estadounidenses|presos|heridos|niños|marinos)\b"),
     "zero": r"\b(?:ningún cuerpo|no recibió ningún)\b",
     "of_own": r"^\s*(?:de los suyos|propios)\b",
     "months": {"ene": 1, "feb": 2, "mar": 3, "abr": 4, "may": 5, "jun": 6, "jul": 7, "ago": 8, "sep": 9,
@@ -151,15 +221,15 @@ ES = {
                  r"|diciembre)"),
     "weekdays": {"lunes": 0, "martes": 1, "miércoles|miercoles": 2, "jueves": 3, "viernes": 4, "sábado|sabado": 5,
                  "domingo": 6},
-    "yesterday": r"\bayer\b", "today": r"\bhoy\b", "day_before": r"\bel día anterior\b",
+    "yesterday": r"\bayer\b|\bun día después de(?: que)?\b", "today": r"\bhoy\b", "day_before": r"\bel día anterior\b",
     "day_after": r"\bal día siguiente\b",
     "this_week": r"\besta semana\b", "last_week": r"\bla semana pasada\b",
     "this_month": r"\beste mes\b", "last_month": r"\bel mes pasado\b",
     "future": r"\b(?:próxim\w*)\s+$",
-    "numbers": {"mil": 1000, "cien": 100, "dos": 2, "tres": 3, "diez": 10, "veinte": 20},
-    "multipliers": {},
-    "for_n": r"^\s*(?:por)\s*$",
-    "mediation": r"\b(?:mediaci\w*|gracias a|con la ayuda|facilit\w*)\b",
+    "numbers": numwords.ES,
+    "multipliers": numwords.MULT_ES,
+    "for_n": r"^\s*(?:[^\W\d]+\s+){0,2}?(?:por)\s*$",
+    "mediation": r"\b(?:mediaci\w*|mediad\w*|gracias a|con la ayuda|facilit\w*|intermediari\w*)\b",
     "categories": {
         "civilians": r"\bciviles\b", "wounded": r"\b(?:heridos|gravemente enfermos)\b",
         "under_25": r"\bmenores de 25\b", "children": r"\bniños\b",
@@ -169,47 +239,67 @@ ES = {
 
 PT = dict(ES)
 PT.update({
-    "denial": r"(?:não (?:é|foi) uma troca|nada em troca|sem contrapartida|unilateral\w*)",
-    "additive": r"\b(?:além disso|também)\b",
+    "two_days_ago": r"\banteontem\b",
+    "one_for_one": r"(?-i:[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ'’-]+\s+[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ'’-]+[^.;]{0,80}?\bem troca d[aoe]s?\s+(?:[\w\'’-]+\s+){0,5}?[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ'’-]+\s+[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ'’-]+)",
+    "proposal": r"\b(?:propôs|propõe|prepara|ofereceu|oferece)\b",
+    "to": r"(?:\bpara\s+(?:a\s+|o\s+)?|(?<!\w)(?:à|ao)\s+)$",
+    "equal": r"\b(?:o mesmo número|a mesma quantidade)\b",
+    "other_way": r"^[^.;]{0,30}?\b(?:em troca|em contrapartida|no sentido inverso)\b",
+    "subset": r"\b(?:entre eles|entre elas|incluindo|dos quais|entre os quais)\b",
+    "subset_lead": r"\bentre (?:os|as|eles|elas)\s+$",
+    "reciprocal": r"\b(?:em troca|em contrapartida|por sua vez)\b",
+    "days_ago": r"\b(?:há (\w+) dias?|(\w+) dias? (?:antes|atrás))\b",
+    "denial": r"(?:não (?:é|foi) uma troca|nada em troca|sem contrapartida|(?:libertação|gesto) unilateral)",
+    "additive": r"\b(?:além disso|também|ainda)\b",
     "exchange": r"\b(?:troc\w*|intercâmbio|permut\w*)\b",
     "idiom": r"\bem troca de\b",
     "captive": r"\b(?:prisioneiros?|cativ\w*|detidos?|reféns)\b",
-    "soldier": r"\b(?:soldados|militares|combatentes)\b",
-    "release": r"\b(?:repatriad\w*|libertad\w*|devolvid\w*|entregu\w*|regress\w*|voltaram)\b",
-    "body": r"\b(?:corpos|restos mortais|restos|cadáveres|soldados mortos|mortos)\b",
-    "conducted": (r"\b(?:trocaram|realizaram|realizou|ocorreu|aconteceu|repatriad\w*|libertad\w*|entregou"
-                  r"|entregaram|recebeu|receberam|devolveu|devolveram|regressaram|voltaram)\b"),
-    "agreed": r"\b(?:acord\w*|acertad\w*|combinad\w*)\b",
-    "agreed_verb": r"\b(?:acordaram|acertaram|concordaram)\b",
-    "planned": (r"\b(?:vai|vão|prevê|previsto|planej\w*|planeia\w*|dispost\w*|propost\w*|propô\w*|exig\w*"
-                r"|próxim\w*|em breve|poderia|será realizad\w*)\b"),
-    "negation": r"\b(?:não houve troca|adiad\w*|cancelad\w*|bloquead\w*|rejeit\w*|fracass\w*)\b",
+    "soldier": r"\b(?:soldados|militares|combatentes|pessoas|civis|cidadãos|ucranianos|russos|americanos"
+               r"|iranianos)\b",
+    "release": (r"\b(?:repatriad\w*|libertad\w*|libert\w*|devolvid\w*|entregu\w*|regress\w*|voltaram|soltos|para casa)\b"),
+    "body": r"\b(?:corpos?|restos mortais|restos|cadáveres|soldados mortos|mortos)\b",
+    "conducted": (r"\b(?:trocaram|realizaram|realizou|ocorreu|aconteceu|repatriad\w*|libertad\w*|libertou|libertaram"
+                  r"|entregou|entregaram|recebeu|receberam|devolveu|devolveram|regressaram|voltaram|concluí\w*"
+                  r"|trocados|trocadas|com a entrega de|aterraram|aterrissaram"
+                  r"|chegaram)\b"),
+    "agreed": (r"\b(?:acordaram|acordad[oa]s?|(?<!de )acordo\b|acertad\w*|acertaram|combinad\w*|concordaram"
+               r"|comprometeu|comprometeram)"),
+    "agreed_verb": r"\b(?:acordaram|acertaram|concordaram|chegaram a acordo|chegaram a um acordo)\b",
+    "planned": (r"\b(?:vai|vão|prevê|previsto|planej\w*|planeia\w*|dispost\w*|propost\w*|propô\w*|propõe\w*|exig\w*"
+                r"|próxim\w*|em breve|poderia|será realizad\w*|ofereceu|oferece|prepar\w*|pretende\w*|quer)\b"),
+    "negation": (r"\b(?:não houve troca|adiad\w*|cancelad\w*|bloquead\w*|bloquear|rejeit\w*|fracass\w*|indult\w*"
+                 r"|tortur\w*|maus-tratos|deportad\w*|protest\w*|manifestaç\w*|acusou|acusa|acusam|acusaram|acusações|discut\w*|entrevist\w*"
+                 r"|parad[oa]s|estagnad\w*|levad[oa]s à força|reunid\w* com|reencontr\w*)\b"),
     "cumulative": r"\b(?:desde o início|desde 2022|no total desde|até agora)\b",
     "each": r"\b(?:cada um|cada lado|de cada lado|por lado|ambos os lados|cada parte)\b",
-    "each_strict": r"\b(?:cada um|cada lado|de cada lado|por lado|cada parte)\b",
+    "each_strict": r"\b(?:cada uma?|cada lado|de cada lado|por lado|cada parte|cada(?=\s*[,.;)]|\s*$))",
     "approx": r"\b(?:cerca de|aproximadamente|perto de|quase|uns|umas)\s+$",
     "at_least": r"\b(?:mais de|pelo menos|no mínimo)\s+$",
-    "receive": r"\b(?:recebeu|receberam|recuperou|recuperaram)\b",
-    "give": r"\b(?:entregou|devolveu|libertou|entregaram|devolveram|libertaram)\b",
+    "receive": r"\b(?:receb\w*|recuper\w*|regressaram|voltaram|para casa)\b",
+    "give": r"\b(?:entreg\w*|devolv\w*|libert\w*|solt\w*|transferi\w*)\b",
     "held_in": r"^\s*(?:cativeiro|custódia)\b",
     "speech": r"\b(?:disse|declarou|anunciou|informou|segundo|comunicado|confirmou|escreveu)\b[^.;]{0,25}$",
-    "talks": r"\b(?:conversações|negociações|reunião|acordo)\b[^.;,]{0,40}$",
-    "people": (r"^[\s\w'-]{0,40}?\b(?:prisioneiros?|soldados|militares|civis|pessoas|corpos|restos"
-               r"|ucranianos|russos|cativos|detidos|reféns|combatentes|homens|mortos)\b"),
+    "talks": r"\b(?:conversações|negociações|reunião|acordo)\b[^.;,]{0,25}$",
+    "people": (r"^(?!\s+(?:países|partes|lados|vezes|dias|semanas|meses|anos|delegações)\b)"
+               r"[\s\w'-]{0,40}?\b(?:prisioneiros?|soldados|militares|civis|pessoas|corpos|restos"
+               r"|ucranianos|russos|cativos|detidos|reféns|combatentes|homens|mulheres|mortos|cidadãos"
+               r"|americanos|presos|feridos|crianças|marinheiros)\b"),
     "zero": r"\b(?:nenhum corpo|não recebeu nenhum)\b",
     "of_own": r"^\s*(?:dos seus|próprios)\b",
     "months": {"jan": 1, "fev": 2, "mar": 3, "abr": 4, "mai": 5, "jun": 6, "jul": 7, "ago": 8, "set": 9,
                "out": 10, "nov": 11, "dez": 12},
     "month_re": (r"(?:janeiro|fevereiro|março|marco|abril|maio|junho|julho|agosto|setembro|outubro|novembro"
                  r"|dezembro)"),
-    "weekdays": {"segunda(?:-feira)?": 0, "terça(?:-feira)?": 1, "quarta(?:-feira)?": 2, "quinta(?:-feira)?": 3,
-                 "sexta(?:-feira)?": 4, "sábado|sabado": 5, "domingo": 6},
-    "yesterday": r"\bontem\b", "today": r"\bhoje\b", "day_before": r"\bna véspera\b",
+    "weekdays": {"segunda-feira|(?:(?<=nesta )|(?<=neste )|(?<=na )|(?<=esta )|(?<=última )|(?<=próxima ))segunda(?!-)": 0, "terça-feira|(?:(?<=nesta )|(?<=neste )|(?<=na )|(?<=esta )|(?<=última )|(?<=próxima ))terça(?!-)": 1,
+                 "quarta-feira|(?:(?<=nesta )|(?<=neste )|(?<=na )|(?<=esta )|(?<=última )|(?<=próxima ))quarta(?!-)": 2, "quinta-feira|(?:(?<=nesta )|(?<=neste )|(?<=na )|(?<=esta )|(?<=última )|(?<=próxima ))quinta(?!-)": 3,
+                 "sexta-feira|(?:(?<=nesta )|(?<=neste )|(?<=na )|(?<=esta )|(?<=última )|(?<=próxima ))sexta(?!-)": 4, "sábado|sabado": 5, "domingo": 6},
+    "yesterday": r"\bontem\b|\bum dia (?:depois|após)\b", "today": r"\bhoje\b", "day_before": r"\bna véspera\b",
     "day_after": r"\bno dia seguinte\b",
     "this_week": r"\besta semana\b", "last_week": r"\bna semana passada\b",
     "this_month": r"\beste mês\b", "last_month": r"\bno mês passado\b",
-    "numbers": {"mil": 1000, "cem": 100, "dois": 2, "três": 3, "dez": 10, "vinte": 20},
-    "mediation": r"\b(?:mediaç\w*|graças a|com a ajuda|facilit\w*)\b",
+    "numbers": numwords.PT,
+    "multipliers": numwords.MULT_PT,
+    "mediation": r"\b(?:mediaç\w*|mediad\w*|graças a|com a ajuda|facilit\w*|intermedia\w*)\b",
     "categories": {
         "civilians": r"\bcivis\b", "wounded": r"\b(?:feridos|gravemente doentes)\b",
         "under_25": r"\bmenores de 25\b", "children": r"\bcrianças\b",

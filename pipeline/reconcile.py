@@ -1,0 +1,341 @@
+"""Claims -> exchanges: many reports of one real-world event resolve into one exchange.
+
+Pure logic, no I/O. Every extracted event is a *claim*; claims of the same kind (event type,
+handover vs. deal, parties) are clustered in three passes (see docs/reconciliation.md):
+
+1. claims that fix the day are grouped day by day (same day, counts not contradicting);
+2. groups on nearby days merge when their counts agree (a day-after report, a misdated wire);
+3. claims without a day attach to the latest matching dated group before their publication,
+   or else group among themselves.
+
+Two claims of one article never share an exchange (the article itself says they are two events).
+``pipeline.reconcile_resolve`` turns a cluster into the exchange row and keeps ids stable.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+HANDOVER, DEAL = "handover", "deal"
+PARTY_ALIASES = {
+    "usa": "United States", "us": "United States", "u.s.": "United States", "united states of america": "United States",
+    "russian federation": "Russia", "turkey": "Türkiye", "turkiye": "Türkiye", "uae": "United Arab Emirates",
+    "ukrainian": "Ukraine", "russian": "Russia",
+}
+
+
+def normalize_party(name: str) -> str:
+    clean = re.sub(r"\s+", " ", str(name)).strip()
+    return PARTY_ALIASES.get(clean.casefold(), clean)
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One extracted event as one source tells it, with what is known of that source."""
+
+    event_id: str
+    article_id: str
+    event_type: str
+    status: str
+    event_date: date | None
+    date_precision: str | None
+    parties: tuple[str, ...]
+    returned_to: tuple[tuple[str, int | None], ...]
+    count_qualifier: str | None = "exact"
+    categories: tuple[str, ...] = ()
+    mediators: tuple[str, ...] = ()
+    location: str | None = None
+    evidence: str = ""
+    evidence_span: tuple[int, int] = (0, 0)
+    confidence: float = 0.0
+    published: date | None = None
+    url: str | None = None
+    seen_at: datetime | None = None  # when the claim was first loaded: the earliest founds the exchange
+
+    @property
+    def key(self) -> tuple[str, str, tuple[str, ...]]:
+        phase = HANDOVER if self.status == "conducted" else DEAL
+        return (self.event_type, phase, tuple(sorted({normalize_party(p) for p in self.parties})))
+
+    @property
+    def day(self) -> date | None:
+        """The day the claim fixes, or None when it gives none (or only a week, month or year)."""
+        return self.event_date if self.event_date and self.date_precision in (None, "day") else None
+
+    def counts(self) -> dict[str, int]:
+        return {normalize_party(p): int(v) for p, v in self.returned_to if v is not None}
+
+
+@dataclass(frozen=True)
+class Policy:
+    """The thresholds of the rules; docs/reconciliation.md explains each."""
+
+    same_day_tolerance: float = 0.10  # exact figures this close (relative) are the same figure, disputed
+    min_abs_tolerance: int = 2
+    approx_tolerance: float = 0.25
+    near_days: int = 1  # one side equal, none contradicting
+    far_days: int = 3  # every known side equal
+    undated_lookback_days: int = 400  # how far back an undated recall may point
+    undated_week_days: int = 14
+    uncounted_lookback_days: int = 7  # a claim with neither day nor count: only the latest days
+    undated_group_days: int = 31
+
+
+DEFAULT_POLICY = Policy()
+EQUAL, CLOSE, FAR = 2, 1, 0
+
+
+def _relation(a: int, qa: str | None, b: int, qb: str | None, p: Policy) -> int:
+    """EQUAL: the same exact figure; CLOSE: fits within tolerance (or a bound); FAR: contradicts."""
+    loose = {qa, qb} & {"at_least", "approximate"}
+    if a == b and (not loose or qa == qb):
+        return EQUAL
+    lo, hi = min(a, b), max(a, b)
+    if "at_least" in (qa, qb):
+        floor = a if qa == "at_least" else b
+        other = b if qa == "at_least" else a
+        return CLOSE if other >= floor * (1 - p.same_day_tolerance) else FAR
+    tol = p.approx_tolerance if "approximate" in (qa, qb) else p.same_day_tolerance
+    return CLOSE if hi - lo <= max(p.min_abs_tolerance, tol * hi) else FAR
+
+
+@dataclass
+class Group:
+    """A cluster being built: its claims and the figures they give, side by side (cached)."""
+
+    claims: list[Claim] = field(default_factory=list)
+    _cache: dict[str, object] = field(default_factory=dict, repr=False, compare=False)
+
+    def add(self, c: Claim) -> None:
+        self.claims.append(c)
+        self._cache.clear()
+
+    @property
+    def articles(self) -> set[str]:
+        if "articles" not in self._cache:
+            self._cache["articles"] = {c.article_id for c in self.claims}
+        return self._cache["articles"]  # type: ignore[return-value]
+
+    @property
+    def n_sources(self) -> int:
+        return len(self.articles)
+
+    @property
+    def day(self) -> date | None:
+        if "day" not in self._cache:
+            days = Counter(c.day for c in self.claims if c.day)
+            self._cache["day"] = min(days, key=lambda d: (-days[d], d)) if days else None
+        return self._cache["day"]  # type: ignore[return-value]
+
+    def figures(self) -> dict[str, list[tuple[int, str | None]]]:
+        if "figures" not in self._cache:
+            out: dict[str, list[tuple[int, str | None]]] = {}
+            for c in self.claims:
+                for side, v in c.counts().items():
+                    if (v, c.count_qualifier) not in out.setdefault(side, []):
+                        out[side].append((v, c.count_qualifier))
+            self._cache["figures"] = out
+        return self._cache["figures"]  # type: ignore[return-value]
+
+    @property
+    def latest_published(self) -> date | None:
+        pubs = [c.published for c in self.claims if c.published]
+        return max(pubs) if pubs else None
+
+
+def side_relations(a: Group, b: Group, p: Policy) -> list[int]:
+    """For every side both give a figure for: the best relation between their figures."""
+    fa, fb = a.figures(), b.figures()
+    rels = []
+    for side in fa.keys() & fb.keys():
+        rels.append(max(_relation(x, qx, y, qy, p) for x, qx in fa[side] for y, qy in fb[side]))
+    return rels
+
+
+def _distinct(x: Claim, y: Claim, p: Policy) -> bool:
+    """Two claims of one article are two events when they give different days or figures; an article
+    that repeats one event (a day in one sentence, the figures in another) is not telling two apart."""
+    if x.day and y.day and x.day != y.day:
+        return True
+    return any(r != EQUAL for r in side_relations(Group([x]), Group([y]), p))
+
+
+def conflict(a: Group, b: Group, p: Policy) -> bool:
+    """True when an article in both groups tells their claims apart."""
+    shared = a.articles & b.articles
+    return any(_distinct(x, y, p) for x in a.claims if x.article_id in shared
+               for y in b.claims if y.article_id == x.article_id)
+
+
+def _same_day_ok(rels: list[int]) -> bool:
+    """Pass 1 is strict: one side's figure must be the same (or neither gives one)."""
+    return not rels or EQUAL in rels
+
+
+def _near_ok(rels: list[int], days: int, p: Policy, a: Group, b: Group) -> bool:
+    if days == 0:  # one handover is one event: a contradicting figure is a dispute if it is outnumbered
+        return FAR not in rels or min(a.n_sources, b.n_sources) * 2 <= max(a.n_sources, b.n_sources)
+    if days <= p.near_days:
+        return not rels or (EQUAL in rels and FAR not in rels)
+    return days <= p.far_days and bool(rels) and all(r == EQUAL for r in rels)
+
+
+def _minority(a: Group, b: Group) -> bool:
+    """Two groups on different days are one event only if one is a minority of the other's sources."""
+    small, big = sorted((a.n_sources, b.n_sources))
+    return small <= max(1, big // 2)
+
+
+def _score(rels: list[int], days: int, size: int) -> tuple[int, int, int, int]:
+    """The same figure outweighs the same day: a misdated report keeps its figures."""
+    return (rels.count(EQUAL), -days, -rels.count(FAR), size)
+
+
+def _day_groups(dated: list[Claim], p: Policy) -> list[Group]:
+    """Pass 1: the claims of one day, grouped while their counts do not contradict."""
+    by_day: dict[date, list[Claim]] = {}
+    for c in dated:
+        by_day.setdefault(c.day, []).append(c)  # type: ignore[arg-type]
+    groups: list[Group] = []
+    for day in sorted(by_day):
+        todays: list[Group] = []
+        for c in sorted(by_day[day], key=lambda c: (-len(c.counts()), -c.confidence, c.event_id)):
+            single = Group([c])
+            fits = [(_score(r, 0, g.n_sources), i) for i, g in enumerate(todays)
+                    if not conflict(single, g, p) and _same_day_ok(r := side_relations(single, g, p))]
+            if fits:
+                todays[max(fits)[1]].add(c)
+            else:
+                todays.append(single)
+        groups += todays
+    return groups
+
+
+def _merge_near_days(groups: list[Group], p: Policy) -> list[Group]:
+    """Pass 2, run on each run of days no more than ``far_days`` apart (merges never reach further)."""
+    ordered = sorted(groups, key=lambda g: (g.day, g.claims[0].event_id))
+    out: list[Group] = []
+    run: list[Group] = []
+    for g in ordered:
+        if run and (g.day - run[-1].day).days > p.far_days:  # type: ignore[operator]
+            out += _merge_run(run, p)
+            run = []
+        run.append(g)
+    return out + _merge_run(run, p) if run else out
+
+
+def _merge_run(groups: list[Group], p: Policy) -> list[Group]:
+    """Merge groups on nearby days whose counts agree, best-supported pairs first."""
+    groups = list(groups)
+    while True:
+        groups.sort(key=lambda g: (g.day, g.claims[0].event_id))
+        best = None
+        for i, a in enumerate(groups):
+            for j in range(i + 1, len(groups)):
+                b = groups[j]
+                days = (b.day - a.day).days  # type: ignore[operator]
+                if days > p.far_days:
+                    break
+                if not _minority(a, b) or conflict(a, b, p):
+                    continue
+                if days > 1 and any(a.day < g.day < b.day for g in groups[i + 1:j]):  # type: ignore[operator]
+                    continue  # another exchange lies between them
+                rels = side_relations(a, b, p)
+                if _near_ok(rels, days, p, a, b):
+                    cand = (_score(rels, days, a.n_sources + b.n_sources), -i, -j)
+                    best = max(best, cand) if best else cand
+        if best is None:
+            return groups
+        a, b = groups[-best[1]], groups[-best[2]]
+        keep, gone = (a, b) if a.n_sources >= b.n_sources else (b, a)
+        for c in gone.claims:
+            keep.add(c)
+        groups = [g for g in groups if g is not gone]
+
+
+def _window(c: Claim, p: Policy) -> tuple[date | None, date | None]:
+    """Days an undated claim may point at: around its week or month, else before its publication."""
+    if c.event_date and c.date_precision == "week":
+        return c.event_date - timedelta(days=7), c.event_date + timedelta(days=7)
+    if c.event_date and c.date_precision == "month":
+        start = c.event_date.replace(day=1)
+        return start, (start + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+    if c.event_date and c.date_precision == "year":
+        return date(c.event_date.year, 1, 1), date(c.event_date.year, 12, 31)
+    if c.published is None:
+        return None, None
+    if not c.counts():
+        back = p.uncounted_lookback_days
+    else:
+        back = p.undated_week_days if c.date_precision == "week" else p.undated_lookback_days
+    return c.published - timedelta(days=back), c.published + timedelta(days=1)
+
+
+def _anchor(c: Claim, dated: list[Group], p: Policy) -> Group | None:
+    """The dated group an undated claim most likely recalls: the latest that fits its window and figures."""
+    lo, hi = _window(c, p)
+    single = Group([c])
+    fits = []
+    for order, g in enumerate(dated):
+        day = g.day
+        if day is None or (lo and day < lo) or (hi and day > hi) or conflict(single, g, p):
+            continue
+        rels = side_relations(single, g, p)
+        if c.counts() and rels and any(r != EQUAL for r in rels):
+            continue
+        if c.counts() and not rels and not _recent(c, day, p):
+            continue  # the group gives no figure to check: only a report of the last few days
+        fits.append((rels.count(EQUAL), day, g.n_sources, -order, g))
+    if not fits:
+        return None
+    if lo is None and hi is None and len(fits) > 1:
+        return None  # nothing to tell the candidates apart
+    return max(fits, key=lambda t: t[:4])[4]
+
+
+def _recent(c: Claim, day: date, p: Policy) -> bool:
+    return c.published is not None and timedelta(days=-1) <= c.published - day <= timedelta(
+        days=p.uncounted_lookback_days)
+
+
+def _undated_peer(c: Claim, undated: list[Group], p: Policy) -> Group | None:
+    single = Group([c])
+    for g in undated:
+        if conflict(single, g, p):
+            continue
+        pub, other = c.published, g.latest_published
+        if pub and other and abs((pub - other).days) > p.undated_group_days:
+            continue
+        rels = side_relations(single, g, p)
+        same_counts = all(r == EQUAL for r in rels) and (bool(rels) or not (c.counts() or g.figures()))
+        if same_counts:
+            return g
+    return None
+
+
+def _cluster_kind(claims: list[Claim], p: Policy) -> list[Group]:
+    dated = sorted((c for c in claims if c.day), key=lambda c: (c.day, c.event_id))
+    undated = sorted((c for c in claims if not c.day), key=lambda c: (c.published or date.min, c.event_id))
+    groups = _merge_near_days(_day_groups(dated, p), p)
+    loose: list[Group] = []
+    for c in undated:
+        target = _anchor(c, groups, p) or _undated_peer(c, loose, p)
+        if target is None:
+            loose.append(Group([c]))
+        else:
+            target.add(c)
+    return groups + loose
+
+
+def cluster_claims(claims: list[Claim], policy: Policy = DEFAULT_POLICY) -> list[list[Claim]]:
+    """Claims -> clusters (each one real-world event). Deterministic: the order of input does not matter."""
+    by_key: dict[tuple, list[Claim]] = {}
+    for c in sorted(claims, key=lambda c: c.event_id):
+        by_key.setdefault(c.key, []).append(c)
+    out: list[list[Claim]] = []
+    for key in sorted(by_key):
+        out += [sorted(g.claims, key=lambda c: c.event_id) for g in _cluster_kind(by_key[key], policy)]
+    return out

@@ -1,0 +1,175 @@
+"""Exchanges in the warehouse: claims (``event_rows``) resolved into one row per real-world event.
+
+``reconcile_pending`` runs inside the load transaction, on the writer connection. It is
+incremental (only the kinds of event that gained or lost a claim are re-clustered) and idempotent
+(with no new or superseded claim it reads two small queries and writes nothing). A claim is
+*current* when it comes from the latest extractor version that produced events for its article;
+older versions' claims are superseded, so re-extraction revises an exchange instead of adding one.
+
+Tables: ``exchanges_state`` (one row per exchange id ever issued, with its state and resolved
+fields), ``exchange_members`` (exchange_id, event_id), ``exchange_log`` (create, merge, split,
+move, revise, retire; nothing changes silently). Views: ``exchanges``, ``exchange_timeline``,
+``exchange_totals_by_month``, ``exchange_totals_by_mediator``, ``exchange_sources``.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+import duckdb
+import pyarrow as pa
+
+from pipeline.reconcile import Claim, cluster_claims
+from pipeline.reconcile_resolve import LogEntry, assign_ids, resolve
+from pipeline.records import stable_id
+from pipeline.warehouse.exchanges_sql import RECONCILE_MIGRATIONS
+
+__all__ = ["RECONCILE_MIGRATIONS", "claim_key", "reconcile_pending"]
+
+_CURRENT = """
+WITH latest AS (SELECT article_id, arg_max(extractor_version, loaded_at) AS v FROM event_rows GROUP BY 1)
+SELECT e.event_id FROM event_rows e JOIN latest l ON e.article_id = l.article_id AND e.extractor_version = l.v
+"""
+_CLAIM_COLS = """e.event_id, e.article_id, e.event_type, e.status, e.event_date, e.date_precision, e.parties,
+    e.returned_to, e.count_qualifier, e.categories, e.mediators, e.location, e.evidence, e.evidence_start,
+    e.evidence_end, e.confidence, a.published, a.url, e.loaded_at"""
+
+
+def claim_key(c: Claim) -> str:
+    event_type, phase, parties = c.key
+    return json.dumps([event_type, phase, list(parties)], ensure_ascii=False)
+
+
+def _claim(row: tuple) -> Claim:
+    (event_id, article_id, etype, status, day, precision, parties, returned_to, qualifier, categories,
+     mediators, location, evidence, start, end, confidence, published, url, loaded_at) = row
+    rt = json.loads(returned_to) if isinstance(returned_to, str) else (returned_to or {})
+    return Claim(event_id, article_id, etype, status, day, precision, tuple(parties or ()),
+                 tuple((str(k), None if v is None else int(v)) for k, v in rt.items()), qualifier,
+                 tuple(categories or ()), tuple(mediators or ()), location, evidence or "", (start, end),
+                 float(confidence or 0.0), published, url, loaded_at)
+
+
+def _claims(con: duckdb.DuckDBPyConnection, where: str, params: list) -> list[Claim]:
+    sql = f"SELECT {_CLAIM_COLS} FROM event_rows e LEFT JOIN articles a USING (article_id) WHERE {where}"
+    return [_claim(r) for r in con.execute(sql, params).fetchall()]
+
+
+def reconcile_pending(con: duckdb.DuckDBPyConnection, run_id: str, now: datetime) -> dict[str, int]:
+    """Fold new claims into exchanges and drop superseded ones; call inside the load transaction."""
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _current_claims AS {_CURRENT}")
+    pending = _claims(con, "e.event_id IN (SELECT event_id FROM _current_claims) AND e.event_id NOT IN "
+                           "(SELECT event_id FROM exchange_members)", [])
+    gone = con.execute("SELECT m.event_id, m.exchange_id, m.claim_key, e.article_id FROM exchange_members m "
+                       "LEFT JOIN event_rows e USING (event_id) "
+                       "WHERE m.event_id NOT IN (SELECT event_id FROM _current_claims)").fetchall()
+    con.execute("DROP TABLE _current_claims")
+    if not pending and not gone:
+        return {"claims_new": 0, "claims_superseded": 0, "exchanges_changed": 0}
+    keys = sorted({claim_key(c) for c in pending} | {g[2] for g in gone})
+    members = _claims(con, "e.event_id IN (SELECT event_id FROM exchange_members WHERE "
+                           "list_contains(?::VARCHAR[], claim_key)) AND NOT list_contains(?::VARCHAR[], e.event_id)",
+                      [keys, [g[0] for g in gone]])
+    previous = dict(con.execute("SELECT event_id, exchange_id FROM exchange_members "
+                                "WHERE list_contains(?::VARCHAR[], claim_key)", [keys]).fetchall())
+    votes = _inherited(pending, gone)
+    clusters = cluster_claims(members + pending)
+    assigned, log = assign_ids(clusters, {**previous, **votes})
+    changed = _write(con, assigned, previous, {g[0] for g in gone}, run_id, now)
+    log += [LogEntry("revise", g[1], None, f"claim {g[0]} superseded by a newer extractor version") for g in gone]
+    log += _moves(assigned, previous)
+    _write_log(con, log, run_id, now)
+    return {"claims_new": len(pending), "claims_superseded": len(gone), "exchanges_changed": changed}
+
+
+def _inherited(pending: list[Claim], gone: list[tuple]) -> dict[str, str]:
+    """A revised claim (same article, same kind) votes for the exchange its old version was in."""
+    old_by_article: dict[str, str] = {}
+    for _event_id, exchange_id, key, article_id in gone:
+        old_by_article.setdefault(f"{article_id}\x1f{key}", exchange_id)
+    votes = {}
+    for c in pending:
+        old = old_by_article.get(f"{c.article_id}\x1f{claim_key(c)}")
+        if old:
+            votes[c.event_id] = old
+    return votes
+
+
+def _moves(assigned: list[tuple[str, list[Claim]]], previous: dict[str, str]) -> list[LogEntry]:
+    out = []
+    for xid, cluster in assigned:
+        for c in cluster:
+            old = previous.get(c.event_id)
+            if old and old != xid:
+                out.append(LogEntry("move", xid, old, f"claim {c.event_id} moved from {old}"))
+    return out
+
+
+_STATE_COLS = ("exchange_id", "claim_key", "state", "merged_into", "founder_event_id", "event_type", "status",
+               "event_date", "date_precision", "parties", "counts", "returned_to", "count_qualifier",
+               "categories", "mediators", "location", "best_event_id", "confidence", "n_sources", "disputed",
+               "disputes", "created_run_id", "updated_run_id", "updated_at")
+
+
+def _state_row(xid: str, cluster: list[Claim], run_id: str, now: datetime) -> dict:
+    r = resolve(cluster)
+    founder = min(cluster, key=lambda c: (c.seen_at or now, c.event_id))
+    return {"exchange_id": xid, "claim_key": claim_key(cluster[0]), "state": "active", "merged_into": None,
+            "founder_event_id": founder.event_id, "event_type": r.event_type, "status": r.status,
+            "event_date": r.event_date, "date_precision": r.date_precision, "parties": list(r.parties),
+            "counts": [r.returned_to.get(p) for p in r.parties],
+            "returned_to": json.dumps(r.returned_to, ensure_ascii=False), "count_qualifier": r.count_qualifier,
+            "categories": list(r.categories), "mediators": list(r.mediators), "location": r.location,
+            "best_event_id": r.best_event_id, "confidence": r.confidence, "n_sources": r.n_sources,
+            "disputed": r.disputed, "disputes": json.dumps(r.disputes, ensure_ascii=False),
+            "created_run_id": run_id, "updated_run_id": run_id, "updated_at": now}
+
+
+def _write(con: duckdb.DuckDBPyConnection, assigned: list[tuple[str, list[Claim]]], previous: dict[str, str],
+           gone: set[str], run_id: str, now: datetime) -> int:
+    """Write only what changed: memberships, the resolved rows of touched exchanges, retired ids."""
+    before: dict[str, set[str]] = {}
+    for event_id, xid in previous.items():
+        before.setdefault(xid, set()).add(event_id)
+    states, member_rows = [], []
+    for xid, cluster in assigned:
+        ids = {c.event_id for c in cluster}
+        if ids != before.get(xid, set()):
+            states.append(_state_row(xid, cluster, run_id, now))
+        member_rows += [{"event_id": c.event_id, "exchange_id": xid, "claim_key": claim_key(c),
+                         "run_id": run_id, "attached_at": now}
+                        for c in cluster if previous.get(c.event_id) != xid]
+    if gone:
+        con.execute("DELETE FROM exchange_members WHERE list_contains(?::VARCHAR[], event_id)", [sorted(gone)])
+    _upsert(con, "exchange_members", member_rows, "event_id",
+            ("exchange_id", "claim_key", "run_id", "attached_at"))
+    _upsert(con, "exchanges_state", states, "exchange_id",
+            tuple(c for c in _STATE_COLS if c not in ("exchange_id", "created_run_id", "founder_event_id")))
+    live = {xid for xid, _ in assigned}
+    dead = sorted(set(before) - live)
+    for xid in dead:
+        into = next((x for x, cl in assigned if any(previous.get(c.event_id) == xid for c in cl)), None)
+        con.execute("UPDATE exchanges_state SET state = ?, merged_into = ?, updated_run_id = ?, updated_at = ? "
+                    "WHERE exchange_id = ?", ["merged" if into else "retired", into, run_id, now, xid])
+    return len(states) + len(dead)
+
+
+def _upsert(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict], key: str, update: tuple[str, ...]) -> None:
+    if not rows:
+        return
+    con.register("_rows", pa.Table.from_pylist(rows))
+    cols = ", ".join(rows[0])
+    sets = ", ".join(f"{c} = excluded.{c}" for c in update)
+    con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _rows ON CONFLICT ({key}) DO UPDATE SET {sets}")
+    con.unregister("_rows")
+
+
+def _write_log(con: duckdb.DuckDBPyConnection, log: list[LogEntry], run_id: str, now: datetime) -> None:
+    rows = [{"log_id": stable_id(run_id, e.action, e.exchange_id, e.other_id, e.detail), "run_id": run_id,
+             "action": e.action, "exchange_id": e.exchange_id, "other_id": e.other_id, "detail": e.detail,
+             "recorded_at": now} for e in log]
+    if rows:
+        con.register("_log", pa.Table.from_pylist(rows))
+        con.execute("INSERT INTO exchange_log SELECT * FROM _log ON CONFLICT DO NOTHING")
+        con.unregister("_log")
