@@ -24,7 +24,7 @@ from benchkit import OUT, emit, scaled, timed  # noqa: E402
 from corpus_gen import iter_corpus  # noqa: E402
 
 BENCH = "load_scale"
-BUILD_VERSION = 1
+BUILD_VERSION = 2  # 2: no primary keys on articles, event_rows (migration 0801)
 
 POOL = 5_000  # generated documents whose text the rows are cut from
 FILL_ARTICLES = """
