@@ -182,9 +182,10 @@ def bench_memory() -> None:
     base = OUT / "stages-memory"
     shutil.rmtree(base, ignore_errors=True)
     list(iter_corpus("pages", n))  # generate outside the measured children
+    workers = int(os.environ.get("BENCH_WORKERS", "1"))
     for stage in ("collect", "transform", "validate", "load"):
         res = run_child(Path(__file__), ["--child", stage, str(base), str(n)])
-        emit(BENCH, f"peak_rss_mb_{stage}", res["peak_mb"], "MB", articles=n,
+        emit(BENCH, f"peak_rss_mb_{stage}", res["peak_mb"], "MB", articles=n, workers=workers,
              above_imports_mb=round(res["peak_mb"] - res["baseline_mb"], 1), seconds=round(res["seconds"], 2),
              note="whole process: interpreter, imports and the stage")
     shutil.rmtree(base, ignore_errors=True)
@@ -195,6 +196,9 @@ def main(argv: list[str]) -> int:
         import json
 
         print(json.dumps(child(argv[2], Path(argv[3]), int(argv[4]))))
+        return 0
+    if "--memory" in argv:  # only the peak-memory run (e.g. BENCH_MEMORY_PAGES=10000)
+        bench_memory()
         return 0
     bench_feeds()
     bench_clean()
