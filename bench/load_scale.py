@@ -136,6 +136,33 @@ def timed_load(path: Path, replica: Path, arts: list, rows: list) -> dict[str, f
     return out
 
 
+def inserts_only(path: Path, arts: list, rows: list) -> float:
+    """The article and event inserts, commit and checkpoint, without the rest of ``load()``."""
+    from pipeline.warehouse import connect_writer
+    from pipeline.warehouse import load as WL
+
+    run = WL.RunInfo("bench-" + uuid.uuid4().hex[:8], "feeds", datetime.now(UTC), datetime.now(UTC), "bench")
+    con = connect_writer(path)
+    with timed() as t:
+        con.execute("BEGIN TRANSACTION")
+        WL._insert(con, "articles", WL.article_rows(arts, run), WL.ARTICLE_SCHEMA, key="article_id")
+        WL._insert(con, "event_rows", WL.event_rows(tuple(rows), run), WL.EVENT_SCHEMA, key="event_id")
+        con.execute("COMMIT")
+        con.execute("CHECKPOINT")
+    con.close()
+    return t.wall
+
+
+def emit_inserts_only(empty: Path, big: Path, size: int, n_big: int) -> None:
+    a, b = [], []
+    for _ in range(2):
+        arts, rows = batch(size)
+        a.append(inserts_only(empty, arts, rows))
+        b.append(inserts_only(big, arts, rows))
+    emit(BENCH, "load_1m_vs_empty_inserts_only", min(b) / min(a), "ratio", stored=n_big, empty_s=round(min(a), 3),
+         big_s=round(min(b), 3), note="articles + events inserts, commit, checkpoint; no reconcile; best of 2")
+
+
 def main() -> int:
     from pipeline.settings import Settings
     from pipeline.warehouse import known_state, writer
@@ -172,6 +199,7 @@ def main() -> int:
          "s", stored=n_big, events_stored=int(n_big * 0.3))
     emit(BENCH, "reconcile_in_load_empty_s",
          min(r["reconcile"] for k, r in results.items() if k.startswith("empty")), "s")
+    emit_inserts_only(empty, big, size, n_big)
     emit(BENCH, "writer_open_1m_s", results["big0"]["open"], "s", note="connect + migrations check")
     emit(BENCH, "replica_copy_1m_s", results["big0"]["replica"], "s", mb=round(big.stat().st_size / 1e6),
          note="whole-file copy of the warehouse after each load")
