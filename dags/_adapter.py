@@ -38,3 +38,18 @@ def library_call(fn: Callable[..., Any]) -> Callable[..., Any]:
             raise
 
     return wrapper
+
+
+def on_task_failure(context: dict[str, Any]) -> None:
+    """Task-level ``on_failure_callback``: tell someone, once, that a task failed for good."""
+    import logging
+
+    try:
+        from pipeline.alerts import alert_task_failure
+
+        run_id, _ = run_identity(context)
+        task_instance = context.get("task_instance") or context.get("ti")
+        task_id = getattr(task_instance, "task_id", None) or "unknown task"
+        alert_task_failure(settings(), run_id, task_id, repr(context.get("exception"))[:500])
+    except Exception:  # a callback must never raise
+        logging.getLogger(__name__).exception("on_task_failure could not alert")

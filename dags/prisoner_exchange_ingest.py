@@ -9,13 +9,14 @@ from __future__ import annotations
 import os
 from datetime import datetime, timedelta
 
-from _adapter import library_call, run_identity, settings
+from _adapter import library_call, on_task_failure, run_identity, settings
 from airflow.sdk import Asset, dag, task
 
 SCHEDULE = os.environ.get("PIPELINE_INGEST_SCHEDULE", "*/15 * * * *")
 EVENTS_ASSET = Asset("duckdb://warehouse/events")
 DEFAULT_ARGS = {"retries": 2, "retry_delay": timedelta(minutes=1), "retry_exponential_backoff": True,
-                "max_retry_delay": timedelta(minutes=10)}
+                "max_retry_delay": timedelta(minutes=10),
+                "on_failure_callback": on_task_failure}  # task-level: alerts once (pipeline.alerts)
 
 
 @dag(

@@ -236,3 +236,4 @@ class FeedOutcome:
     entries: int = 0
     relevant: int = 0
     bozo_cause: str = ""
+    retry_after_s: float | None = None  # the server asked not to be polled again before this

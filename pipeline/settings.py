@@ -32,6 +32,8 @@ SETTINGS: dict[str, tuple[str, str]] = {
     "PIPELINE_MAX_ARTICLES_PER_FEED": ("50", "articles fetched from one feed in one pass"),
     "PIPELINE_FEED_CONCURRENCY": ("8", "feeds fetched at once"),
     "PIPELINE_HOST_DELAY": ("1.0", "seconds between two requests to the same host"),
+    "PIPELINE_HOST_CONCURRENCY": ("1", "requests to the same host at once"),
+    "PIPELINE_CLEAN_TIMEOUT": ("20", "seconds one page may take to clean (large pages are cleaned in a child process); 0: no bound"),
     "PIPELINE_MIN_REFRESH_MINUTES": ("10", "a feed is not polled again sooner than this"),
     "PIPELINE_FAILURE_BACKOFF_AFTER": ("3", "consecutive failures after which a feed alerts once and is polled less often"),
     "PIPELINE_SMTP_URL": ("", "SMTP server for alert mail, e.g. smtp://127.0.0.1:8025"),
@@ -39,6 +41,7 @@ SETTINGS: dict[str, tuple[str, str]] = {
     "PIPELINE_ALERT_EMAIL_FROM": ("pipeline@localhost", "sender of alert mail"),
     "PIPELINE_ALERT_WEBHOOK_URL": ("", "webhook receiving Slack-compatible JSON alerts"),
     "PIPELINE_REPORTS_DIR": ("data/reports", "where validation reports (HTML) are written"),
+    "PIPELINE_REPORTS_BASE_URL": ("", "URL under which PIPELINE_REPORTS_DIR is served; alerts link there (default: file:// paths)"),
     "PIPELINE_FRESHNESS_HOURS": ("24", "alert when no new article arrived from any feed for this many hours"),
     "PIPELINE_PROGRESS": ("auto", "progress output on stderr: auto (when a terminal), always, never"),
 }
@@ -64,13 +67,16 @@ class Settings:
     max_articles_per_feed: int = int(_default("PIPELINE_MAX_ARTICLES_PER_FEED"))
     feed_concurrency: int = int(_default("PIPELINE_FEED_CONCURRENCY"))
     host_delay: float = float(_default("PIPELINE_HOST_DELAY"))
+    host_concurrency: int = int(_default("PIPELINE_HOST_CONCURRENCY"))
     min_refresh_minutes: float = float(_default("PIPELINE_MIN_REFRESH_MINUTES"))
+    clean_timeout: float = float(_default("PIPELINE_CLEAN_TIMEOUT"))
     failure_backoff_after: int = int(_default("PIPELINE_FAILURE_BACKOFF_AFTER"))
     smtp_url: str = ""
     alert_email_to: tuple[str, ...] = ()
     alert_email_from: str = _default("PIPELINE_ALERT_EMAIL_FROM")
     alert_webhook_url: str = ""
     reports_dir: Path = Path(_default("PIPELINE_REPORTS_DIR"))
+    reports_base_url: str = ""
     freshness_hours: float = float(_default("PIPELINE_FRESHNESS_HOURS"))
     progress: str = _default("PIPELINE_PROGRESS")
 
@@ -100,13 +106,16 @@ class Settings:
             max_articles_per_feed=int(get("PIPELINE_MAX_ARTICLES_PER_FEED")),
             feed_concurrency=int(get("PIPELINE_FEED_CONCURRENCY")),
             host_delay=float(get("PIPELINE_HOST_DELAY")),
+            host_concurrency=int(get("PIPELINE_HOST_CONCURRENCY")),
             min_refresh_minutes=float(get("PIPELINE_MIN_REFRESH_MINUTES")),
+            clean_timeout=float(get("PIPELINE_CLEAN_TIMEOUT")),
             failure_backoff_after=int(get("PIPELINE_FAILURE_BACKOFF_AFTER")),
             smtp_url=env.get("PIPELINE_SMTP_URL", "").strip(),
             alert_email_to=csv("PIPELINE_ALERT_EMAIL_TO"),
             alert_email_from=get("PIPELINE_ALERT_EMAIL_FROM"),
             alert_webhook_url=env.get("PIPELINE_ALERT_WEBHOOK_URL", "").strip(),
             reports_dir=Path(get("PIPELINE_REPORTS_DIR")),
+            reports_base_url=env.get("PIPELINE_REPORTS_BASE_URL", "").strip(),
             freshness_hours=float(get("PIPELINE_FRESHNESS_HOURS")),
             progress=get("PIPELINE_PROGRESS"),
         )

@@ -19,9 +19,12 @@ from pipeline.clean import article_id_for
 from pipeline.errors import ConfigError, FetchError
 from pipeline.feeds import FeedRejected, parse_feed
 from pipeline.http import Fetcher
+from pipeline.netguard import check_url
 from pipeline.records import FeedEntry, FeedOutcome, RawArticle, Rejection
 from pipeline.relevance import is_relevant
+from pipeline.robots import RobotsCache
 from pipeline.settings import Settings
+from pipeline.urls import canonical_url
 
 
 @dataclass
@@ -82,38 +85,55 @@ class SeedSource:
 
 
 class HostThrottle:
-    """At most one request at a time per host, spaced by ``delay`` seconds (politeness)."""
+    """Politeness per host: at most ``concurrency`` requests at once, starts ``delay`` s apart."""
 
-    def __init__(self, delay: float) -> None:
+    def __init__(self, delay: float, concurrency: int = 1) -> None:
         self.delay = delay
-        self._locks: dict[str, threading.Lock] = {}
-        self._last: dict[str, float] = {}
+        self.concurrency = max(1, concurrency)
+        self._slots: dict[str, threading.Semaphore] = {}
+        self._next_start: dict[str, float] = {}
         self._guard = threading.Lock()
 
-    def __call__(self, url: str) -> threading.Lock:
+    def __call__(self, url: str) -> _Spaced:
         host = (urlsplit(url).hostname or "").lower()
         with self._guard:
-            lock = self._locks.setdefault(host, threading.Lock())
-        return _Spaced(lock, self, host)  # type: ignore[return-value]
+            slots = self._slots.setdefault(host, threading.Semaphore(self.concurrency))
+        return _Spaced(slots, self, host)
+
+    def reserve(self, host: str) -> float:
+        """Seconds to wait before this request may start (and book the next start)."""
+        with self._guard:
+            now = time.monotonic()
+            start = max(now, self._next_start.get(host, 0.0))
+            self._next_start[host] = start + self.delay
+            return start - now
 
 
 class _Spaced:
-    def __init__(self, lock: threading.Lock, throttle: HostThrottle, host: str) -> None:
-        self.lock, self.throttle, self.host = lock, throttle, host
+    def __init__(self, slots: threading.Semaphore, throttle: HostThrottle, host: str) -> None:
+        self.slots, self.throttle, self.host = slots, throttle, host
 
     def __enter__(self) -> None:
-        self.lock.acquire()
-        wait = self.throttle._last.get(self.host, 0.0) + self.throttle.delay - time.monotonic()
+        self.slots.acquire()
+        wait = self.throttle.reserve(self.host)
         if wait > 0:
             time.sleep(wait)
 
     def __exit__(self, *exc: object) -> None:
-        self.throttle._last[self.host] = time.monotonic()
-        self.lock.release()
+        self.slots.release()
+
+
+FEED_ACCEPT = "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
+PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
+PAGE_TYPES = ("text/html", "application/xhtml+xml", "text/plain", "application/xml", "text/xml")
 
 
 class FeedSource:
-    """Live feeds over HTTP: poll each feed, keep relevant entries, download their pages."""
+    """Live feeds over HTTP: poll each feed, keep relevant entries, download their pages.
+
+    One bad feed never stops the others: whatever goes wrong with a feed becomes its outcome
+    (feed_health), whatever goes wrong with a page becomes a rejection.
+    """
 
     def __init__(self, settings: Settings, feed_urls: Iterable[str], known: KnownState,
                  now: Callable[[], datetime], fetcher: Fetcher | None = None) -> None:
@@ -122,16 +142,28 @@ class FeedSource:
         self.known = known
         self.now = now
         self.fetcher = fetcher or Fetcher(settings)
-        self.throttle = HostThrottle(settings.host_delay)
+        self.throttle = HostThrottle(settings.host_delay, settings.host_concurrency)
+        self.robots = RobotsCache(self.fetcher, settings.user_agent, self.throttle)
+        self._claimed: set[str] = set()  # article ids fetched (or being fetched) in this run
+        self._claim_lock = threading.Lock()
 
     def collect(self, progress: Callable[[str], None] = lambda _m: None) -> Collected:
         out = Collected()
         workers = max(1, min(self.settings.feed_concurrency, len(self.feed_urls) or 1))
         with ThreadPoolExecutor(max_workers=workers) as pool:
-            for i, part in enumerate(pool.map(self._collect_feed, self.feed_urls), start=1):
+            for i, part in enumerate(pool.map(self._collect_feed_safely, self.feed_urls), start=1):
                 out.merge(part)
                 progress(f"feeds {i}/{len(self.feed_urls)}")
         return out
+
+    def _collect_feed_safely(self, feed_url: str) -> Collected:
+        try:
+            return self._collect_feed(feed_url)
+        except Exception as exc:  # a bug or a surprise in one feed must not stop the others
+            out = Collected()
+            out.outcomes.append(FeedOutcome(feed_url, self.now(), ok=False,
+                                            error=f"internal error: {type(exc).__name__}: {exc}"[:500]))
+            return out
 
     def _collect_feed(self, feed_url: str) -> Collected:
         out = Collected()
@@ -140,21 +172,23 @@ class FeedSource:
         if state.next_poll_after and state.next_poll_after > started:
             out.outcomes.append(FeedOutcome(feed_url, started, ok=True, skipped=True))
             return out
+        res = None
         try:
             with self.throttle(feed_url):
                 res = self.fetcher.fetch(feed_url, max_bytes=self.settings.max_feed_bytes, etag=state.etag,
-                                         last_modified=state.last_modified,
-                                         accept="application/rss+xml, application/atom+xml, application/xml;q=0.9, */*;q=0.5")
+                                         last_modified=state.last_modified, accept=FEED_ACCEPT)
             if res.not_modified:
                 out.outcomes.append(FeedOutcome(feed_url, started, ok=True, not_modified=True, status=304,
                                                 etag=res.etag, last_modified=res.last_modified))
                 return out
             parsed = parse_feed(res.body, feed_url, res.headers)
         except FetchError as err:
-            out.outcomes.append(FeedOutcome(feed_url, started, ok=False, error=str(err)[:500]))
+            out.outcomes.append(FeedOutcome(feed_url, started, ok=False, error=str(err)[:500],
+                                            status=_status_of(err), retry_after_s=err.retry_after))
             return out
         except FeedRejected as err:
-            out.outcomes.append(FeedOutcome(feed_url, started, ok=False, status=res.status, error=err.reason))
+            out.outcomes.append(FeedOutcome(feed_url, started, ok=False, status=res.status if res else None,
+                                            error=err.reason))
             return out
         relevant = [e for e in parsed.entries if is_relevant(e.title, e.summary)]
         out.dropped_irrelevant = len(parsed.entries) - len(relevant)
@@ -165,22 +199,47 @@ class FeedSource:
                                         relevant=len(relevant), bozo_cause=parsed.bozo_cause))
         return out
 
+    def _claim(self, article_id: str) -> bool:
+        """True for the first entry of this run that leads to ``article_id``."""
+        with self._claim_lock:
+            if article_id in self._claimed:
+                return False
+            self._claimed.add(article_id)
+            return True
+
     def _collect_article(self, entry: FeedEntry, out: Collected) -> None:
-        if article_id_for(entry.link) in self.known.article_ids:
+        link_id = article_id_for(entry.link)
+        if link_id in self.known.article_ids or not self._claim(link_id):
             out.already_stored += 1
             return
         try:
-            with self.throttle(entry.link):
-                res = self.fetcher.fetch(entry.link, max_bytes=self.settings.max_page_bytes,
-                                         accept="text/html, application/xhtml+xml;q=0.9, */*;q=0.5")
+            check_url(entry.link, self.settings.allow_private_hosts)
         except FetchError as err:
             out.rejections.append(Rejection("fetch", err.reason, entry.link, err.detail[:300]))
             return
-        final_id = article_id_for(res.final_url)
-        if res.final_url != entry.link and final_id in self.known.article_ids:
-            out.aliases.append((entry.link, final_id, "redirect"))
-            out.already_stored += 1
+        refusal = self.robots.refusal(entry.link)
+        if refusal:
+            out.rejections.append(Rejection("fetch", refusal, entry.link, "article page not fetched"))
             return
-        out.articles.append(RawArticle(url=res.final_url, body=res.body, content_type=res.content_type or "text/html",
+        try:
+            with self.throttle(entry.link):
+                res = self.fetcher.fetch(entry.link, max_bytes=self.settings.max_page_bytes, accept=PAGE_ACCEPT,
+                                         content_types=PAGE_TYPES)
+        except FetchError as err:
+            out.rejections.append(Rejection("fetch", err.reason, entry.link, err.detail[:300]))
+            return
+        final_url = canonical_url(res.final_url)
+        final_id = article_id_for(final_url)
+        if final_id != link_id:
+            out.aliases.append((entry.link, final_id, "redirect"))
+            if final_id in self.known.article_ids or not self._claim(final_id):
+                out.already_stored += 1
+                return
+        out.articles.append(RawArticle(url=final_url, body=res.body, content_type=res.content_type or "text/html",
                                        source="feed", feed_url=entry.feed_url, title_hint=entry.title,
                                        published_hint=entry.published, fetched_at=self.now()))
+
+
+def _status_of(err: FetchError) -> int | None:
+    reason = err.reason
+    return int(reason[5:]) if reason.startswith("HTTP ") and reason[5:].isdigit() else None

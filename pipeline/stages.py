@@ -18,13 +18,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import BinaryIO, cast
 
-from pipeline.clean import clean
+from pipeline.cleanbound import clean_bounded
 from pipeline.extract import EXTRACTOR_VERSION, extract_events
 from pipeline.records import CleanArticle, Event, EventRow, RawArticle, Rejection, ValidatedBatch
 from pipeline.settings import Settings
 from pipeline.sources import Collected, FeedSource, SeedSource, read_feed_list
 from pipeline.validate_frame import ArticleRef, BatchMetrics
-from pipeline.warehouse import known_state, recent_feed_volumes, writer
+from pipeline.warehouse import known_state, writer
 from pipeline.warehouse.load import RunInfo, load
 
 STAGING_VERSION = 2  # 2: collected.pkl holds its raw articles one frame each
@@ -115,7 +115,7 @@ def transform_stage(settings: Settings, run_id: str, progress: Progress = _quiet
     seen_fp: dict[str, str] = dict(known.fingerprints) if known else {}
     seen_ids: set[str] = set()
     stubs: list[RawArticle] = []  # what later stages need of the raw articles: all but the body
-    for i, (raw, result, events) in enumerate(_cleaned(raws, workers), start=1):
+    for i, (raw, result, events) in enumerate(_cleaned(raws, workers, settings.clean_timeout), start=1):
         stubs.append(replace(raw, body=b""))
         _keep(out, seen_fp, seen_ids, result, events)
         if i % 25 == 0:
@@ -156,20 +156,22 @@ def _extract(article: CleanArticle) -> list[Event] | str:
         return repr(exc)[:300]
 
 
-def _clean_and_extract(raw: RawArticle) -> tuple[CleanArticle | Rejection, list[Event] | str]:
-    result = clean(raw)
+def _clean_and_extract(raw: RawArticle, timeout_s: float) -> tuple[CleanArticle | Rejection, list[Event] | str]:
+    result = clean_bounded(raw, timeout_s)
     return result, ([] if isinstance(result, Rejection) else _extract(result))
 
 
-def _cleaned(raws: Iterator[RawArticle], workers: int) -> Iterator[tuple[RawArticle, CleanArticle | Rejection, Extracted]]:
+def _cleaned(raws: Iterator[RawArticle], workers: int,
+             timeout_s: float) -> Iterator[tuple[RawArticle, CleanArticle | Rejection, Extracted]]:
     """(raw, cleaned, events) in input order. One process extracts lazily (duplicates are skipped)."""
     if workers <= 1:
         for raw in raws:
-            yield raw, clean(raw), None
+            yield raw, clean_bounded(raw, timeout_s), None
         return
     with ProcessPoolExecutor(max_workers=workers) as pool:
         while window := list(itertools.islice(raws, 16 * workers)):  # bounded: memory stays flat
-            for raw, (result, events) in zip(window, pool.map(_clean_and_extract, window), strict=True):
+            done = pool.map(_clean_and_extract, window, itertools.repeat(timeout_s))
+            for raw, (result, events) in zip(window, done, strict=True):
                 yield raw, result, events
 
 
@@ -195,12 +197,14 @@ def _stored_refs(settings: Settings, ids: set[str]) -> dict[str, ArticleRef]:
 def _batch_metrics(settings: Settings, kind: str, t: Transformed, now: datetime) -> BatchMetrics:
     if kind == "seed":
         return BatchMetrics(len(t.rows), _without_count(t.rows), 0, (), None)
-    history, last_new = recent_feed_volumes(settings)
-    fetched = sum(1 for a in t.collected.articles if a.source == "feed")
+    from pipeline.validate_history import feed_volume_history
+
+    last_day, previous_days, last_new = feed_volume_history(settings, now)
+    fetched = sum(1 for a in t.articles if a.source == "feed")
     if t.articles:
         last_new = now
-    hours = (now - last_new).total_seconds() / 3600 if last_new else None
-    return BatchMetrics(len(t.rows), _without_count(t.rows), fetched, history, hours)
+    hours = max(0.0, (now - last_new).total_seconds() / 3600) if last_new else None
+    return BatchMetrics(len(t.rows), _without_count(t.rows), last_day + fetched, previous_days, hours)
 
 
 def _without_count(rows: list[EventRow]) -> int:
@@ -225,7 +229,7 @@ def load_stage(settings: Settings, run_id: str, run_after: datetime, started_at:
         "events_extracted": len(t.rows),
         "events_passed": len(batch.passed),
         "events_quarantined": len({q.row.event_id for q in batch.quarantined}),
-        "validation_failures": [f.__dict__ | {"event_ids": len(f.event_ids)} for f in failures],
+        "validation_failures": [f.as_summary() for f in failures],
     }
     run = RunInfo(run_id, kind, run_after, started_at, EXTRACTOR_VERSION)
     with writer(settings.warehouse, settings.replica_path) as con:

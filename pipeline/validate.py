@@ -25,8 +25,9 @@ ROW_SUITE = "event_rows"
 BATCH_SUITE = "event_batch"
 
 
-def load_suite_json(name: str, directory: Path = EXPECTATIONS_DIR) -> dict[str, Any]:
-    return json.loads((directory / f"{name}.json").read_text(encoding="utf-8"))
+def load_suite_json(name: str, directory: Path | None = None) -> dict[str, Any]:
+    """The suite as it is on disk now (read on every call, so a changed suite applies at once)."""
+    return json.loads(((directory or EXPECTATIONS_DIR) / f"{name}.json").read_text(encoding="utf-8"))
 
 
 @lru_cache(maxsize=1)
@@ -50,8 +51,14 @@ def _gx():
 class Failure:
     suite: str
     expectation: str  # e.g. expect_column_values_to_be_in_set(status)
-    observed: str
+    observed: str  # up to 5 of the unexpected values (or the batch metric)
     event_ids: tuple[str, ...]  # empty for batch-level failures
+    row_observed: tuple[tuple[str, str], ...] = ()  # (event_id, that row's own value) where GX reports it
+
+    def as_summary(self) -> dict[str, Any]:
+        """What a run's summary keeps of it: the rows are counted, not listed (they are in quarantine)."""
+        return {"suite": self.suite, "expectation": self.expectation, "observed": self.observed,
+                "event_ids": len(self.event_ids)}
 
 
 def run_suite(suite_json: dict[str, Any], frame: pd.DataFrame, index_column: str | None) -> list[Failure]:
@@ -77,10 +84,21 @@ def run_suite(suite_json: dict[str, Any], frame: pd.DataFrame, index_column: str
         else:
             values = result.get("partial_unexpected_list") or [result.get("observed_value")]
             observed = json.dumps(values[:5], default=str)[:300]
-        ids = tuple(str(item[index_column]) for item in result.get("unexpected_index_list") or []
-                    if index_column and isinstance(item, dict) and index_column in item)
-        failures.append(Failure(suite_json["name"], label, observed, ids))
+        items = [item for item in result.get("unexpected_index_list") or []
+                 if index_column and isinstance(item, dict) and index_column in item]
+        ids = tuple(str(item[index_column]) for item in items)
+        per_row = tuple((str(item[index_column]), json.dumps(_plain(item[column]), default=str)[:300])
+                        for item in items if column in item)
+        failures.append(Failure(suite_json["name"], label, observed, ids, per_row))
     return failures
+
+
+def _plain(value: Any) -> Any:
+    """numpy scalars and pandas NA as plain JSON values."""
+    if value is None or value is pd.NA:
+        return None
+    value = value.item() if hasattr(value, "item") else value
+    return int(value) if isinstance(value, float) and value.is_integer() else value  # counts read as counts
 
 
 def validate_rows(rows: list[EventRow], articles: dict[str, ArticleRef]) -> tuple[ValidatedBatch, list[Failure]]:
@@ -93,7 +111,8 @@ def validate_rows(rows: list[EventRow], articles: dict[str, ArticleRef]) -> tupl
         if not f.event_ids:  # a row-suite failure GX could not tie to rows: hold the whole batch
             quarantined.extend(QuarantinedRow(r, f.suite, f.expectation, f.observed) for r in rows)
             continue
-        quarantined.extend(QuarantinedRow(by_id[i], f.suite, f.expectation, f.observed)
+        own = dict(f.row_observed)
+        quarantined.extend(QuarantinedRow(by_id[i], f.suite, f.expectation, own.get(i, f.observed))
                            for i in dict.fromkeys(f.event_ids) if i in by_id)
     bad = {q.row.event_id for q in quarantined}
     passed = tuple(r for r in rows if r.event_id not in bad)
@@ -104,7 +123,7 @@ def validate_batch(metrics: BatchMetrics, freshness_hours: float) -> list[Failur
     """Batch-level suite: failures alert; no row is quarantined for them."""
     suite = load_suite_json(BATCH_SUITE)
     for exp in suite["expectations"]:
-        if exp["kwargs"].get("column") == "hours_since_new_article":
+        if exp["kwargs"].get("column") == "hours_since_new_article" and "max_value" in exp["kwargs"]:
             exp["kwargs"]["max_value"] = freshness_hours
     return run_suite(suite, metrics.frame(), None)
 

@@ -56,7 +56,7 @@ def validate_file(settings: Settings, events_path: Path, docs_path: Path | None,
 
     summary = {"kind": "validate", "events_checked": len(rows), "events_passed": len(batch.passed),
                "events_quarantined": len({q.row.event_id for q in batch.quarantined}),
-               "validation_failures": [f.__dict__ | {"event_ids": len(f.event_ids)} for f in failures]}
+               "validation_failures": [f.as_summary() for f in failures]}
     with writer(settings.warehouse, settings.replica_path) as con:
         load(con, RunInfo(run_id, "validate", now, now, "n/a"), articles=[], aliases=[],
              validated=ValidatedBatch((), batch.quarantined), rejections=[], outcomes=[], summary=summary)

@@ -163,3 +163,47 @@ def test_bucketed_party_matcher_equals_the_alternation() -> None:
     text = ("Kyiv and the Kremlin; 84 Ukrainians, Russian troops, the U.S. and US envoys, Hamas and Israel, "
             "Україна та Росія, украинских военных, в Россию, Armenia/Azerbaijan, Yemen's Houthis, Russland.")
     assert find_parties(text) == find_parties_slow(text)
+
+
+def _events(text: str, pub: date | None = PUB) -> list[tuple]:
+    return [(e.event_type, e.status, e.event_date, dict(e.returned_to)) for e in extract_from_text(text, pub)]
+
+
+def test_two_handovers_in_one_sentence_get_their_own_figures() -> None:
+    text = ("Russia and Ukraine swapped prisoners again this month. On June 3, 49 soldiers were exchanged on each "
+            "side, and on June 10 another 103 were swapped on each side.")
+    got = _events(text)
+    assert ("prisoner_exchange", "conducted", date(2025, 6, 3), {"Russia": 49, "Ukraine": 49}) in got
+    assert ("prisoner_exchange", "conducted", date(2025, 6, 10), {"Russia": 103, "Ukraine": 103}) in got
+
+
+def test_total_before_per_side_split_is_not_added() -> None:
+    got = _events("Russia and Ukraine exchanged 300 prisoners, 150 for 150, on Friday.")
+    assert got == [("prisoner_exchange", "conducted", date(2025, 6, 13), {"Russia": 150, "Ukraine": 150})]
+
+
+def test_denied_exchange_is_no_event() -> None:
+    text = ("Belarus handed over five Ukrainian prisoners at the border on Saturday after a pardon. Kyiv said it had "
+            "not released anyone in return and that no exchange had been negotiated.")
+    assert _events(text) == []
+
+
+def test_agreement_terms_and_plan_announcement_day() -> None:
+    text = ("Russia and Ukraine agreed on Thursday to exchange 1,000 prisoners each. The Kremlin said on Friday "
+            "the swap will take place next week.")
+    got = _events(text)
+    assert ("prisoner_exchange", "agreed", date(2025, 6, 12), {"Russia": 1000, "Ukraine": 1000}) in got
+
+
+def test_year_named_in_the_previous_sentence() -> None:
+    text = ("The pattern of regular swaps became visible early in 2024. On January 3, Russia and Ukraine exchanged "
+            "230 Ukrainians for 248 "
+            "Russians.")
+    got = _events(text, date(2025, 3, 1))
+    assert got and got[0][2] == date(2024, 1, 3)
+
+
+def test_bodies_and_received_none() -> None:
+    text = ("Russia handed over the bodies of 1,200 Ukrainian soldiers to Kyiv on Saturday. Moscow said it received "
+            "none of its own dead.")
+    assert _events(text) == [("body_repatriation", "conducted", date(2025, 6, 14), {"Russia": 0, "Ukraine": 1200})]

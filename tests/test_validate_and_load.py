@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 
 import duckdb
 
-from pipeline.records import Event, EventRow, FeedOutcome
+from pipeline.records import Event, EventRow, FeedOutcome, ValidatedBatch
 from pipeline.validate import validate
 from pipeline.validate_frame import ArticleRef, BatchMetrics
 from pipeline.warehouse import writer
@@ -76,3 +76,46 @@ def test_load_is_idempotent_and_counts_feed_failures_once(tmp_path):
     assert con.execute("SELECT count(*) FROM event_rows").fetchone()[0] == 1
     assert con.execute("SELECT consecutive_failures FROM feed_state").fetchone()[0] == 1
     assert con.execute("SELECT count(*) FROM runs").fetchone()[0] == 1
+
+
+def test_volume_drop_is_judged_only_against_a_meaningful_history():
+    assert BatchMetrics(0, 0, 0, (), None).volume_ratio() == 1.0  # a new warehouse
+    assert BatchMetrics(0, 0, 0, (30, 40), None).volume_ratio() == 1.0  # two days say nothing yet
+    assert BatchMetrics(0, 0, 0, (3, 4, 2, 4), None).volume_ratio() == 1.0  # quiet feeds: a quiet day is normal
+    assert BatchMetrics(0, 0, 3, (30, 40, 20, 35), None).volume_ratio() == 3 / 35
+    _, failures = validate([], {}, BatchMetrics(0, 0, 3, (30, 40, 20, 35), 1.0), 24)
+    assert [f.expectation for f in failures] == ["expect_column_values_to_be_between(volume_ratio)"]
+    _, failures = validate([], {}, BatchMetrics(0, 0, 0, (3, 4, 2, 4), 1.0), 24)
+    assert failures == []
+
+
+def test_feed_volume_history_counts_feed_articles_per_day(settings):
+    from datetime import timedelta
+
+    from pipeline.records import CleanArticle
+    from pipeline.validate_history import feed_volume_history
+
+    now = datetime(2025, 6, 20, 12, tzinfo=UTC)
+    assert feed_volume_history(settings, now) == (0, (), None)
+    loads = {0: 2, 1: 7, 2: 6, 4: 9}  # days ago -> feed articles loaded that day
+    for days_ago, n in loads.items():
+        at = now - timedelta(days=days_ago, hours=1)
+        arts = [CleanArticle(f"d{days_ago}-{i}", f"https://n.example/{days_ago}/{i}", "t", TEXT, None, "en",
+                             f"fp{days_ago}-{i}", "feed") for i in range(n)]
+        with writer(settings.warehouse, settings.replica_path) as con:
+            load(con, RunInfo(f"r{days_ago}", "feeds", at, at, "t"), articles=arts, aliases=[],
+                 validated=ValidatedBatch((), ()), rejections=[], outcomes=[], summary={})
+    last_day, previous, last = feed_volume_history(settings, now)
+    assert last_day == 2 and last == now - timedelta(hours=1)
+    assert previous == (7, 6, 0)  # day 4 is the first day ever: not a full day of history, left out
+
+
+def test_each_quarantined_row_keeps_its_own_observed_value():
+    small = replace(GOOD, returned_to=(("Russia", 84), ("Ukraine", 12000)))
+    large = replace(GOOD, returned_to=(("Russia", 84), ("Ukraine", 25000)))
+    batch, failures = validate(_rows(GOOD, small, large), {"a1": ArticleRef(TEXT, None)}, _metrics(3), 24)
+    observed = {q.row.event.returned_to[1][1]: q.observed for q in batch.quarantined}
+    assert observed == {12000: "12000", 25000: "25000"}
+    (failure,) = failures
+    assert failure.as_summary() == {"suite": "event_rows", "expectation": "expect_column_values_to_be_between(count_max)",
+                                    "observed": failure.observed, "event_ids": 2}

@@ -6,12 +6,13 @@ input: anything unexpected yields ``[]``.
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left
 from datetime import date
 
 from pipeline.records import Document, Event
 
-from . import attributes, lexicon, sentences
+from . import document, lexicon, prefilter, sentences
 from .assemble import Draft, assemble
 from .mentions import Mention, sentence_mentions
 from .parties import PartyMention, find_parties, main_pair
@@ -21,6 +22,7 @@ EXTRACTOR_VERSION = "0.1.0"
 __all__ = ["EXTRACTOR_VERSION", "extract_events", "extract_from_text"]
 
 _MAX_CHARS = 200_000
+_THE_WEEKDAY = re.compile(r"\bthe (?:mon|tues|wednes|thurs|fri|satur|sun)day\b", re.IGNORECASE)
 
 
 def extract_events(doc: Document) -> list[Event]:
@@ -38,81 +40,57 @@ def extract_from_text(text: str, published: date | None, lang: str | None = None
     end = sentences.body_end(text)
     lex = lexicon.get(lang or lexicon.detect_language(text[:end]))
     body = text[:end]
-    reciprocal = _about_handovers(body, lex)
-    hits = [m.start() for m in lex.trigger.finditer(body)]
+    hits = prefilter.trigger_hits(body, lex)  # most stories: no trigger word at all, out in microseconds
+    if not hits:
+        return []
+    lines = _hit_lines(text, hits, end)
+    pair = _doc_pair([find_parties(s.text) for s in lines]) or _speakers_pair(lines, lex)
+    if pair is None:
+        return []  # no sides named where the triggers are: done before cutting the whole story
     all_sents = sentences.split(text, end)
     sents = [s for s in all_sents if _has_hit(hits, s.start, s.end)]
     pms = [find_parties(s.text) for s in sents]
-    pair = _doc_pair(pms)
-    if pair is None:
-        return []
+    reciprocal = document.about_handovers(body, lex)
     mentions: list[Mention] = []
+    hints = document.year_hints(all_sents, published)
+    anchors = document.day_anchors(all_sents, lex, published, hints) if _THE_WEEKDAY.search(body) else {}
     for s, found in zip(sents, pms, strict=True):
-        mentions += sentence_mentions(s, lex, pair, published, found)
+        mentions += sentence_mentions(s, lex, pair, published, found, hints.get(s.index),
+                                      day_anchor=anchors.get(s.index))
+    mentions += document.followers(all_sents, mentions, lex, pair, published, hints)
+    mentions += document.group_remarks(all_sents, mentions, lex)
+    mentions += document.agreement_days(all_sents, mentions, lex, published)
+    mentions.sort(key=lambda m: m.sent.index)
     drafts = assemble(mentions)
-    drafts = _drop_denied(drafts, all_sents, lex)
-    _lead_mediators(drafts, all_sents, lex)
+    drafts = document.drop_denied(drafts, all_sents, lex)
+    document.subset_totals(drafts, all_sents)
+    document.lead_mediators(drafts, all_sents, lex)
+    document.talks_day(drafts, all_sents, lex, published)
     if not reciprocal:  # no swap word: only a handover with a figure for each side shows two-way traffic
         drafts = [d for d in drafts if len([v for v in d.counts.values() if v]) == 2]
-    _default_to_published(drafts, published)
+    document.default_to_published(drafts, published)
+    document.untold_day(drafts, all_sents, published)
     return [_to_event(text, d) for d in drafts]
 
 
-def _default_to_published(drafts: list[Draft], published: date | None) -> None:
-    """A report's lead event with no day of its own is the day's news: it happened on the publication day."""
-    if published is None:
-        return
-    lead = [d for d in drafts if d.status == "conducted" and not d.recall]
-    if not lead:
-        return
-    first = min(lead, key=lambda d: min(s.index for s in d.sents))
-    if first.precision is None and min(s.index for s in first.sents) <= 3:
-        if not any(d.date == published and d.etype == first.etype for d in drafts):
-            first.date, first.precision = published, "day"
-
-
-def _lead_mediators(drafts: list[Draft], all_sents: list[sentences.Sentence], lex: lexicon.Lexicon) -> None:
-    """"The UAE said its mediation made the exchange possible": credited anywhere in the story, the
-    mediator goes to the story's lead handover when that names none of its own."""
-    lead = [d for d in drafts if d.status == "conducted" and not d.recall]
-    if not lead:
-        return
-    first = min(lead, key=lambda d: min(s.index for s in d.sents))
-    if first.mediators:
-        return
-    for s in all_sents:
-        first.mediators |= attributes.mediators(s.text, lex, first.pair)
-
-
-def _drop_denied(drafts: list[Draft], all_sents: list[sentences.Sentence], lex: lexicon.Lexicon) -> list[Draft]:
-    """"This is not an exchange" / "no one was released in return": the release told in that sentence or
-    the one before (or the next, when it names no swap) is one-way. The dead are one-way anyway."""
-    denied = {s.index for s in all_sents if lex.denial.search(s.text)}
-    if not denied:
-        return drafts
-    if not any(lex.exchange.search(s.text) for s in all_sents if s.index not in denied):
-        return [d for d in drafts if d.etype != "prisoner_exchange"]  # the only "exchange" is the denial
-
-    def covered(s: sentences.Sentence) -> bool:
-        return s.index in denied or s.index + 1 in denied or (s.index - 1 in denied and not lex.exchange.search(s.text))
-
-    return [d for d in drafts if d.etype != "prisoner_exchange" or not all(covered(s) for s in d.strong_sents)]
-
-
-def _about_handovers(body: str, lex: lexicon.Lexicon) -> bool:
-    """Some swap or repatriation word, or a reciprocal "in return" that is not denied."""
-    for m in lex.exchange.finditer(body):
-        if lex.not_people_before.search(body, max(0, m.start() - 30), m.start()):
+def _hit_lines(text: str, hits: list[int], end: int) -> list[sentences.Sentence]:
+    """The sentences holding a trigger, cut line by line (only the lines that have one)."""
+    out: list[sentences.Sentence] = []
+    done = -1
+    for h in hits:
+        if h <= done:
             continue
-        if not lex.not_people.match(body[m.end():m.end() + 60]):
-            return True
-    if lex.body.search(body):
-        return True
-    for m in lex.captive.finditer(body):
-        if lex.each_strict.search(body, max(0, m.start() - 60), m.end() + 60):
-            return True
-    recip = list(lex.idiom.finditer(body)) + list(lex.reciprocal.finditer(body))
-    return any(not lex.negation.search(body, max(0, m.start() - 80), m.start()) for m in recip)
+        stop = text.find("\n", h, end)
+        done = end if stop < 0 else stop
+        out += [s for s in sentences.line_sentences(text, h, end) if _has_hit(hits, s.start, s.end)]
+    return out
+
+
+def _speakers_pair(lines: list[sentences.Sentence], lex: lexicon.Lexicon) -> tuple[str, str] | None:
+    """"103 of our defenders are home!": a post that names no side speaks for the side "our" means."""
+    if lex.ours_party is None or not any(lex.ours.search(s.text) for s in lines):
+        return None
+    return main_pair({lex.ours_party: 1.0})
 
 
 def _has_hit(hits: list[int], start: int, end: int) -> bool:

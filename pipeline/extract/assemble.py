@@ -28,6 +28,8 @@ class Draft:
     location: str | None = None
     sents: list = field(default_factory=list)
     strong_sents: list = field(default_factory=list)
+    soft: bool = False
+    said_day: bool = False  # the day is only when it was reported ("officials said on Friday")
 
 
 def _key(ref: DateRef | None) -> tuple[date | None, str | None, date | None, date | None]:
@@ -40,6 +42,8 @@ def _dates_fit(d: Draft, m: Mention) -> bool:
     md, mp, mlo, mhi = _key(m.date)
     if mp is None or d.precision is None or (mp == "month") != (d.precision == "month"):
         return True
+    if d.said_day and not m.strong and mp == "day" and m.date is not None and not m.date.speech:
+        return True  # the day a report was made yields to the day it states
     if md is not None and d.date is not None:
         return md == d.date
     if md is not None and d.lo is not None and d.hi is not None:
@@ -50,6 +54,8 @@ def _dates_fit(d: Draft, m: Mention) -> bool:
 
 
 def _counts_fit(d: Draft, m: Mention) -> bool:
+    if d.soft or m.soft:  # a deal's name does not stand against the handover's own figures
+        return True
     return all(d.counts.get(p, v) == v for p, v in m.counts.items())
 
 
@@ -65,10 +71,15 @@ def _fits(d: Draft, m: Mention, any_status: bool = False) -> bool:
 
 def _absorb(d: Draft, m: Mention, strong: bool) -> None:
     md, mp, mlo, mhi = _key(m.date)
-    if _PREC_RANK[mp] > _PREC_RANK[d.precision]:
-        d.date, d.precision, d.lo, d.hi = md, mp, mlo, mhi
-    for p, v in m.counts.items():
-        d.counts.setdefault(p, v)
+    told = m.date is not None and m.date.speech
+    if _PREC_RANK[mp] > _PREC_RANK[d.precision] or (d.said_day and mp == "day" and md and not told):
+        d.date, d.precision, d.lo, d.hi = md, mp, mlo, mhi  # a stated day beats the day it was reported
+        d.said_day = told
+    if d.soft and m.counts and not m.soft:
+        d.counts, d.qualifiers, d.soft = {}, set(), False
+    if not (m.soft and d.counts):
+        for p, v in m.counts.items():
+            d.counts.setdefault(p, v)
     if m.mirror and len(d.counts) == 1:
         (known, value), = d.counts.items()
         d.counts[d.pair[1] if known == d.pair[0] else d.pair[0]] = value
@@ -85,6 +96,7 @@ def _absorb(d: Draft, m: Mention, strong: bool) -> None:
 
 def _new(m: Mention) -> Draft:
     d = Draft(m.etype, m.status or "conducted", m.pair, None, None, None, None, m.recall)
+    d.soft = m.soft
     _absorb(d, m, True)
     return d
 
@@ -105,13 +117,15 @@ def assemble(mentions: list[Mention]) -> list[Draft]:
     last_day: date | None = None
     for m in mentions:
         if m.date is not None and m.date.relative_next and last_day is not None:
-            nxt = last_day + timedelta(days=1)
+            nxt = last_day + timedelta(days=m.date.step)
             m.date = DateRef(m.date.start, m.date.end, nxt, "day", future=nxt)
         if not m.strong:
             continue
         if m.additive and _add_to_previous(drafts, m):
             continue
         target = _closest(drafts, m)
+        if target is None and _sum_up(drafts, m):
+            continue
         if target is None and _bare_reference(m):
             m.strong = False  # "bodies were being returned, but no figures": a remark, not a new event
             continue
@@ -128,7 +142,36 @@ def assemble(mentions: list[Mention]) -> list[Draft]:
             target = _closest(drafts, m, any_status=m.status is None)
             if target is not None:
                 _absorb(target, m, False)
+    _terms_to_agreement(drafts, mentions)
     return drafts
+
+
+def _terms_to_agreement(drafts: list[Draft], mentions: list[Mention]) -> None:
+    """"Completed the swap under the 1,000-for-1,000 formula": the formula is the agreement's terms, so a
+    figureless agreement of the same kind takes them."""
+    for m in mentions:
+        if not m.soft or len(m.counts) != 2:
+            continue
+        for d in drafts:
+            if d.status == "agreed" and d.etype == m.etype and d.pair == m.pair and not d.counts:
+                d.counts = dict(m.counts)
+                d.qualifiers |= m.qualifiers
+
+
+def _sum_up(drafts: list[Draft], m: Mention) -> bool:
+    """"In total, the United States received 11 people": an undated summing-up sets the stated totals of
+    the handover just told instead of starting another one."""
+    if not m.totals or (m.date is not None and m.date.precision):
+        return False
+    prev = [d for d in drafts if d.etype == m.etype and d.pair == m.pair and d.status == (m.status or d.status)
+            and any(s.index < m.sent.index for s in d.sents)]
+    if not prev:
+        return False
+    d = max(prev, key=lambda d: max(s.index for s in d.sents))
+    for p in m.totals:
+        d.counts[p] = m.counts[p]
+    d.sents.append(m.sent)
+    return True
 
 
 def _bare_reference(m: Mention) -> bool:
@@ -143,6 +186,11 @@ def _add_to_previous(drafts: list[Draft], m: Mention) -> bool:
     if not prev:
         return False
     d = max(prev, key=lambda d: max(s.index for s in d.sents))
+    day = m.date.date if m.date is not None and m.date.precision == "day" else None
+    if day is not None and d.date is not None and d.date != day:
+        return False  # "also, on Sunday, eight more": another day is another handover
+    if day is not None and d.date is None:
+        d.date, d.precision, d.lo, d.hi = day, "day", None, None
     for p, v in m.counts.items():
         d.counts[p] = v if p in m.totals else d.counts.get(p, 0) + v
     d.qualifiers |= m.qualifiers
@@ -158,9 +206,12 @@ def _fold_planned(drafts: list[Draft]) -> list[Draft]:
     agreed = [d for d in drafts if d.status == "agreed"]
     out = []
     for d in drafts:
-        if d.status == "planned" and d.precision is None:
+        told = {s.index for s in d.strong_sents}
+        if d.status == "planned" and (d.precision is None or any(  # "agreed on Saturday a swap that should ..."
+                told <= {s.index for s in a.strong_sents} and a.date == d.date for a in agreed)):
             host = next((a for a in agreed if a.etype == d.etype and a.pair == d.pair
-                         and all(a.counts.get(p, v) == v for p, v in d.counts.items())), None)
+                         and (all(a.counts.get(p) == v for p, v in d.counts.items())
+                              or (not a.counts and len(d.counts) == 2))), None)
             if host is not None:
                 for p, v in d.counts.items():
                     host.counts.setdefault(p, v)

@@ -40,6 +40,10 @@ def mediators(text: str, lex: Lexicon, pair: tuple[str, str]) -> set[str]:
 _LOC_ANY = compile_fast("|".join(f"(?P<g{i}>{rx.pattern})" for i, (_, rx) in enumerate(_LOCATIONS)), _F)
 
 
+def place_spans(text: str) -> list[tuple[int, int]]:
+    return [(m.start(), m.end()) for m in _LOC_ANY.finditer(text)]
+
+
 def locations(text: str) -> list[tuple[int, str]]:
     seen: dict[str, int] = {}
     for m in _LOC_ANY.finditer(text):

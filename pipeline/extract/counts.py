@@ -12,7 +12,7 @@ _AFTER = 55
 _BEFORE = 80
 _CLAUSE_END = re.compile(r"[;:]|,\s+(?:while|but|and|whereas|а|но|тогда как|натомість|але|котор\w*|which|who|whom|які|яких"
                          r"|якого|that)\b|\bwhile\b")
-_AFTER_END = re.compile(_CLAUSE_END.pattern + r"|\d|,\s+(?:according|citing|the [\w ]{0,30}(?:headquarters|hq)\b"
+_AFTER_END = re.compile(_CLAUSE_END.pattern + r"|\d|,\s+(?:according|citing|an?\s|the [\w ]{0,30}(?:headquarters|hq)\b"
                         r"|(?:в|у|до|на)\s+[А-ЯІЇЄ])")
 
 
@@ -47,11 +47,15 @@ def _after(text: str, c: Count, pms: list[PartyMention], pair: tuple[str, str], 
         if pm.start < c.end or pm.start >= window_end:
             continue
         if pm.demonym:
+            held_before = getattr(lex, "held_before", None)  # "from captivité ukrainienne": noun, then demonym
             if lex.held_in.match(text[pm.end:pm.end + 30]) or re.match(r"\s+\w+\s+(?:captivity|custody|плен\w*|полон\w*)",
-                                                            text[pm.end:pm.end + 30], re.IGNORECASE):
+                                                            text[pm.end:pm.end + 30], re.IGNORECASE) \
+                    or (held_before is not None and held_before.search(text, max(0, pm.start - 25), pm.start)):
                 return _other(pm.party, pair)
             return pm.party if pm.party in pair else None
         gap = text[c.end:pm.start]
+        if _new_clause(gap, lex):
+            return None  # "received 1,212 bodies and handed Russia 27": the party is the next verb's
         if _to(text, pm, c.end, lex):
             return pm.party if pm.party in pair else None
         if lex.from_.search(gap):
@@ -62,6 +66,15 @@ def _after(text: str, c: Count, pms: list[PartyMention], pair: tuple[str, str], 
     return None
 
 
+_CONJ_BEFORE = re.compile(r"\b(?:and|y|e|et|und|и|і|та|а)\s+$", re.IGNORECASE)
+
+
+def _new_clause(gap: str, lex: Lexicon) -> bool:
+    """A coordinated verb of its own between a figure and a party: "... and handed over"."""
+    verbs = list(lex.give.finditer(gap)) + list(lex.receive.finditer(gap))
+    return any(_CONJ_BEFORE.search(gap, 0, m.start()) for m in verbs)
+
+
 def _subject(text: str, pms: list[PartyMention], pos: int, pair: tuple[str, str], lex: Lexicon) -> str | None:
     """The last named party before ``pos`` that is not the object of "to"/"from" (the clause's likely subject)."""
     fallback = None
@@ -69,14 +82,17 @@ def _subject(text: str, pms: list[PartyMention], pos: int, pair: tuple[str, str]
         if pm.end <= pos and pm.party in pair and not pm.demonym:
             if _to(text, pm, pm.start - 12, lex):
                 continue
-            if lex.from_.search(text, max(0, pm.start - 12), pm.start):
-                fallback = fallback or pm.party
+            if lex.from_.search(text, max(0, pm.start - 12), pm.start) or lex.dative.match(text[pm.start:pm.end]):
+                fallback = fallback or pm.party  # "Россия передала Украине ...": the dative is no subject
                 continue
             return pm.party
     return fallback
 
 
 def _verb_before(text: str, c: Count, pms: list[PartyMention], pair: tuple[str, str], lex: Lexicon) -> str | None:
+    final = _verb_final(text, c, pms, pair, lex)  # German: the participle closing the figure's own clause wins
+    if final is not None:
+        return final
     lo = max(0, c.start - _BEFORE)
     window = text[lo:c.start]
     cut = list(_CLAUSE_END.finditer(window))
@@ -91,9 +107,9 @@ def _verb_before(text: str, c: Count, pms: list[PartyMention], pair: tuple[str, 
         if lo + max(last_give, last_recv) < pm.start < c.start and _to(text, pm, pm.start - 20, lex):
             return pm.party if pm.party in pair else None
     if last_give < 0 and last_recv < 0:
-        return _verb_final(text, c, pms, pair, lex)
+        return None
     if last_recv > last_give:
-        return _subject(text, pms, lo + last_recv, pair, lex)
+        return _subject(text, pms, lo + last_recv, pair, lex) or _inverted(text, pms, lo + recv[-1].end(), c, pair)
     verb_start, verb_end = lo + give[-1].start(), lo + give[-1].end()
     for pm in pms:
         near = verb_start - 25 <= pm.start <= verb_end + 25
@@ -104,8 +120,17 @@ def _verb_before(text: str, c: Count, pms: list[PartyMention], pair: tuple[str, 
     for pm in pms:
         if verb_end <= pm.start < c.start and _to(text, pm, verb_end, lex):
             return pm.party if pm.party in pair else None
-    subj = _subject(text, pms, lo + last_give, pair, lex)
+    subj = _subject(text, pms, lo + last_give, pair, lex) or _inverted(text, pms, verb_end, c, pair)
     return _other(subj, pair) if subj else None
+
+
+def _inverted(text: str, pms: list[PartyMention], verb_end: int, c: Count, pair: tuple[str, str]) -> str | None:
+    """Verb-second order, no subject before the verb: "Im Gegenzug erhielt Russland 95 Soldaten"."""
+    for pm in pms:
+        if verb_end <= pm.start < c.start and not pm.demonym and pm.party in pair \
+                and re.fullmatch(r"\s*", text[verb_end:pm.start]):
+            return pm.party
+    return None
 
 
 def _verb_final(text: str, c: Count, pms: list[PartyMention], pair: tuple[str, str], lex: Lexicon) -> str | None:
@@ -114,9 +139,10 @@ def _verb_final(text: str, c: Count, pms: list[PartyMention], pair: tuple[str, s
     if recv is None or give is None:
         return None
     after = text[c.end:c.end + 90]
-    if recv.match(after):
+    got, gave = recv.match(after), give.match(after)
+    if got and (not gave or got.end() < gave.end()):  # the nearer participle closes the figure's clause
         return _subject(text, pms, c.start, pair, lex)
-    subj = _subject(text, pms, c.start, pair, lex) if give.match(after) else None
+    subj = _subject(text, pms, c.start, pair, lex) if gave else None
     return _other(subj, pair) if subj else None
 
 
@@ -132,6 +158,9 @@ def recipients(text: str, c: Count, pms: list[PartyMention], pair: tuple[str, st
     party = _after(text, c, pms, pair, lex)
     if party is not None and why is not None:
         why.append("after")
+    ours = getattr(lex, "ours", None)  # Ukrainian "84 наших захисники": the speaker's side
+    if party is None and ours is not None and lex.ours_party in pair and ours.match(text, c.end):
+        party = lex.ours_party
     if party is None and lex.of_own.match(text[c.end:c.end + 30]):
         party = _subject(text, pms, c.start, pair, lex)
     if party is None:

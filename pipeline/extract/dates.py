@@ -31,6 +31,7 @@ class DateRef:
     talks: bool = False  # "talks in Istanbul on June 2"
     future: date | None = None  # the same words read as a coming day (for planned events)
     relative_next: bool = False  # "the next day": one day after the previous event
+    step: int = 1  # days after the previous event for relative_next: 0 for "the same day"
 
 
 @dataclass(frozen=True)
@@ -65,10 +66,12 @@ def _safe(y: int, m: int, d: int) -> date | None:
         return None
 
 
-def _with_year(m: int, d: int, year: str | None, pub: date | None) -> tuple[date | None, date | None]:
-    """(past reading, future reading) of a day-month; the year from the text or else from ``pub``."""
-    if year:
-        dt = _safe(int(year), m, d)
+def _with_year(m: int, d: int, year: str | None, pub: date | None,
+               hint: int | None = None) -> tuple[date | None, date | None]:
+    """(past reading, future reading) of a day-month; the year from the text, else from the year the story
+    has just named (``hint``: "at the start of 2024. On January 3, ..."), else from ``pub``."""
+    if year or hint:
+        dt = _safe(int(year) if year else hint, m, d)  # type: ignore[arg-type]
         return dt, dt
     if pub is None:
         return None, None
@@ -80,13 +83,37 @@ def _with_year(m: int, d: int, year: str | None, pub: date | None) -> tuple[date
 
 
 _DIGIT = re.compile(r"\d")
+_FEAST_WORDS = re.compile(r"\b(?:independence|christmas|new year|victory|день незалежност|день независимост"
+                          r"|рождеств|різдв|новый год|новий рік|новогодн|новорічн)", re.IGNORECASE)
+_FEASTS: tuple[tuple[re.Pattern[str], int, int], ...] = tuple(
+    (re.compile(p, re.IGNORECASE), m, d) for p, m, d in (
+        (r"\b(?:ukraine's independence day|independence day of ukraine|ukrainian independence day"
+         r"|день незалежності україни|день независимости украины)", 8, 24),
+        (r"\b(?:orthodox christmas(?: day)?|православн\w* рождеств\w*)", 1, 7),
+        (r"\bchristmas eve\b", 12, 24),
+        (r"(?<!orthodox )\bchristmas day\b", 12, 25),
+        (r"\bnew year's eve\b|\bновогодн\w* ноч\w*|\bноворічн\w* ноч\w*", 12, 31),
+        (r"\bnew year's day\b", 1, 1),
+        (r"\bvictory day\b|\bдень победы\b|\bдень перемоги\b", 5, 9),
+    ))
 
 
-def _explicit(text: str, lex: Lexicon, pub: date | None) -> list[DateRef]:
+def _feasts(text: str, pub: date | None, hint: int | None) -> list[DateRef]:
+    """Days named by a fixed feast ("on Ukraine's Independence Day", "on New Year's Eve")."""
+    out = []
+    for rx, month, day in _FEASTS:
+        for m in rx.finditer(text):
+            past, fut = _with_year(month, day, None, pub, hint)
+            if past is not None:
+                out.append(DateRef(m.start(), m.end(), past, "day", future=fut))
+    return out
+
+
+def _explicit(text: str, lex: Lexicon, pub: date | None, hint: int | None = None) -> list[DateRef]:
     p = _patterns(lex)
     out: list[DateRef] = []
     if not _DIGIT.search(text):
-        return _month_only(text, lex, pub, p, out)
+        return _month_only(text, lex, pub, p, out, hint)
 
     for m in p.iso.finditer(text):
         dt = _safe(int(m.group(1)), int(m.group(2)), int(m.group(3)))
@@ -99,19 +126,20 @@ def _explicit(text: str, lex: Lexicon, pub: date | None) -> list[DateRef]:
             month = lex.month_number(m.group(mi))
             if month is None or any(r.start <= m.start() < r.end for r in out):
                 continue
-            past, fut = _with_year(month, int(m.group(di)), m.group(3), pub)
+            past, fut = _with_year(month, int(m.group(di)), m.group(3), pub, hint)
             out.append(DateRef(m.start(), m.end(), past, "day" if past else None, future=fut))
-    return _month_only(text, lex, pub, p, out)
+    return _month_only(text, lex, pub, p, out, hint)
 
 
-def _month_only(text: str, lex: Lexicon, pub: date | None, p: _Patterns, out: list[DateRef]) -> list[DateRef]:
+def _month_only(text: str, lex: Lexicon, pub: date | None, p: _Patterns, out: list[DateRef],
+                hint: int | None = None) -> list[DateRef]:
     for m in p.month_only.finditer(text):
         month = lex.month_number(m.group(1))
         if month is None or any(r.start <= m.start(1) < r.end for r in out):
             continue
         if re.search(r"(?:since|с|з|seit|depuis|desde)\s+$", text[max(0, m.start() - 8):m.start()], _F):
             continue
-        lo, _ = _with_year(month, 1, m.group(2), pub)
+        lo, _ = _with_year(month, 1, m.group(2), pub, hint)
         out.append(DateRef(m.start(), m.end(), None, "month" if lo else None, lo=lo, hi=_month_end(lo)))
     return out
 
@@ -123,10 +151,17 @@ def _month_end(d: date | None) -> date | None:
     return nxt - timedelta(days=1)
 
 
-def _weekdays(text: str, lex: Lexicon, pub: date | None) -> list[DateRef]:
+_NARRATIVE = re.compile(r"\bthe\s+$", re.IGNORECASE)
+
+
+def _weekdays(text: str, lex: Lexicon, pub: date | None, anchor: date | None = None) -> list[DateRef]:
     out = []
     for m in lex.weekday_re.finditer(text):
         wd = lex.weekday_nums[m.lastindex - 1]  # type: ignore[operator]
+        if anchor is not None and _NARRATIVE.search(text, max(0, m.start() - 6), m.start()):
+            day = anchor - timedelta(days=(anchor.weekday() - wd) % 7)  # "on the Friday" of the days just told
+            out.append(DateRef(m.start(), m.end(), day, "day", future=day))
+            continue
         if pub is None:
             out.append(DateRef(m.start(), m.end(), None, None))
             continue
@@ -164,6 +199,9 @@ def _relative(text: str, lex: Lexicon, pub: date | None) -> list[DateRef]:
             out.append(DateRef(m.start(), m.end(), dt, "day" if dt else None, future=dt))
     for m in lex.day_after.finditer(text):
         out.append(DateRef(m.start(), m.end(), None, None, relative_next=True))
+    same = getattr(lex, "same_day", None)  # "No mesmo dia", "того ж дня"
+    for m in same.finditer(text) if same is not None else ():
+        out.append(DateRef(m.start(), m.end(), None, None, relative_next=True, step=0))
     for rx, kind in ((lex.this_week, "this_week"), (lex.last_week, "last_week"),
                      (lex.this_month, "this_month"), (lex.last_month, "last_month")):
         for m in rx.finditer(text):
@@ -196,11 +234,25 @@ def _dateline(text: str, r: DateRef) -> bool:
     return bool(r.start < 45 and _DATELINE_BEFORE.match(text[:r.start]) and _DATELINE_AFTER.match(text, r.end))
 
 
-def find_dates(text: str, lex: Lexicon, pub: date | None) -> list[DateRef]:
-    """Date references of one sentence, in order, with speech/talks flags set."""
-    explicit = _explicit(text, lex, pub)
+def _loose(text: str, lex: Lexicon, pub: date | None, anchor: date | None = None) -> list[DateRef]:
+    """Weekdays and relative days; "the day before, on Friday": the weekday in apposition names the day."""
+    days = _weekdays(text, lex, pub, anchor)
+    rel = [r for r in _relative(text, lex, pub)
+           if r.date is None or not any(0 <= w.start - r.end <= 6 and w.date is not None for w in days)]
+    return days + rel
+
+
+def find_dates(text: str, lex: Lexicon, pub: date | None, year_hint: int | None = None,
+               anchor: date | None = None) -> list[DateRef]:
+    """Date references of one sentence, in order, with speech/talks flags set. ``anchor``: the last day the
+    story named before this sentence ("from 23 to 25 May ... On the Friday")."""
+    explicit = _explicit(text, lex, pub, year_hint)
+    feasts = _feasts(text, pub, year_hint) if _FEAST_WORDS.search(text) else []
+    if feasts:  # "on Ukraine's Independence Day in August": the feast names the day within the month
+        explicit = [e for e in explicit if e.precision != "month"
+                    or not any(0 <= e.start - f.end <= 20 for f in feasts)] + feasts
     refs = list(explicit)
-    loose = _weekdays(text, lex, pub) + _relative(text, lex, pub) if lex.relative_any.search(text) else []
+    loose = _loose(text, lex, pub, anchor) if lex.relative_any.search(text) else []
     for r in loose:
         if any(abs(r.start - e.end) < 4 or abs(e.start - r.end) < 4 or e.start <= r.start < e.end
                for e in explicit if e.precision == "day" or e.date is None):
@@ -212,5 +264,5 @@ def find_dates(text: str, lex: Lexicon, pub: date | None) -> list[DateRef]:
         speech = bool(lex.speech.search(before[-45:])) or _dateline(text, r)
         talks = bool(lex.talks.search(before))
         out.append(DateRef(r.start, r.end, r.date, r.precision, r.lo, r.hi, speech, talks, r.future,
-                           r.relative_next))
+                           r.relative_next, r.step))
     return out

@@ -3,23 +3,20 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from . import attributes
 from .counts import recipients
 from .dates import DateRef, find_dates
+from .figures import combine, count_cues, nearest_cluster, plain_list, relabel_list, segments
 from .lexicon import Lexicon
-from .numbers import _LIST_JOIN, Count, find_counts
-from .parties import PartyMention, find_parties
+from .numbers import Count, find_counts
+from .parties import PartyMention, find_parties, sentence_pair
 from .sentences import Sentence
 
 EX, BODY = "prisoner_exchange", "body_repatriation"
 _CUE_REACH = 110
-_SPLIT_DATES = re.compile(r"^\s*(?:,|and|и|і|та|et|y|e|und|as well as)\s*(?:on\s+|в\s+|у\s+|le\s+|am\s+|el\s+)?$",
-                          re.IGNORECASE)
-
-
 @dataclass
 class Mention:
     etype: str
@@ -37,6 +34,7 @@ class Mention:
     additive: bool = False
     mirror: bool = False  # "the same number": the other side received as many
     totals: set[str] = field(default_factory=set)  # parties whose figure is a stated total
+    soft: bool = False  # the figures are only the deal's name ("under the 1,000-for-1,000 formula")
 
 
 @dataclass
@@ -48,6 +46,8 @@ class _Ctx:
     triggers: dict[str, list[int]]
     cues: dict[str, dict[str, list[int]]]
     lexical: bool
+    year_hint: int | None = None
+    day_anchor: date | None = None
 
 
 _ORG = re.compile(
@@ -82,10 +82,28 @@ def _triggers(s: str, lex: Lexicon) -> tuple[dict[str, list[int]], bool]:
         if not ex and not body:
             ex = [m.start() for m in lex.soldier.finditer(s)]
             lexical = bool(ex)
+    if ex and lexical:  # "freed A in exchange for B, concluding a prisoner swap": the idiom anchors cues too
+        ex += [a for a, _ in idioms]
     return {EX: sorted(ex), BODY: sorted(body)}, lexical
 
 
-_N_FOR_N = re.compile(r"\d[\d,.\s]*\s*(?:-for-|for|на|за|contre|por|gegen)\s*\d")
+_DIGIT = re.compile(r"\d")
+_N_FOR_N = re.compile(r"\d+(?:[,.\s]\d{3})*\s*(?:-for-|for|на|за|contre|por|gegen)\s*\d")
+
+
+_CLAUSE_BREAK = re.compile(r",\s+(?:but|while|whereas|although|но|а|але|однак|aber|mais|pero|mas)\b|;", re.IGNORECASE)
+
+
+def _negated(s: str, lex: Lexicon, anchors: list[int]) -> bool:
+    """A denial, stall or refusal in the same clause as a trigger ("agreed to swap 1,200 each, but made no
+    progress toward a ceasefire" is not negated)."""
+    for lo, hi in _windows(anchors, _CUE_REACH):
+        for m in lex.negation.finditer(s, lo, hi):
+            near = min(anchors, key=lambda a: abs(a - m.start()))
+            a, b = sorted((near, m.start()))
+            if not _CLAUSE_BREAK.search(s, a, b):
+                return True
+    return False
 
 
 def _windows(anchors: list[int], size: int) -> list[tuple[int, int]]:
@@ -106,10 +124,12 @@ _TALK_NOUN = re.compile(
 
 def _cues(s: str, lex: Lexicon, anchors: list[int]) -> dict[str, list[int]]:
     out: dict[str, list[int]] = {}
-    wins = _windows(anchors, _CUE_REACH)
+    wins = _windows(anchors, getattr(lex, "cue_reach", _CUE_REACH))  # German verbs close long clauses
+    denied = [(m.start(), m.end()) for lo, hi in wins for m in lex.negation.finditer(s, lo, hi)]
     for status in ("conducted", "agreed", "planned"):
         rx = getattr(lex, status)
-        pos = [m.start() for lo, hi in wins for m in rx.finditer(s, lo, hi)]
+        pos = [m.start() for lo, hi in wins for m in rx.finditer(s, lo, hi)
+               if not any(a <= m.start() < b for a, b in denied)]  # "no date has been agreed"
         if status == "conducted":  # "the talks that took place in Istanbul": the talks happened, not a swap
             pos = [p for p in pos if not _TALK_NOUN.search(s, max(0, p - 60), p)]
         if status == "planned":  # "accepted a proposal": the proposal is part of the agreement
@@ -141,51 +161,39 @@ def _pick_date(s: str, refs: list[DateRef], status: str | None, anchor: int,
         pool = [r for r in refs if not r.speech and not r.talks]
     if not pool and status is not None:
         pool = [r for r in refs if r.speech and r.precision == "day"]
+        pool = [r for r in pool if r.start >= 45] or pool  # "said late on Wednesday" before the dateline
     if not pool:
         return []
     if status == "conducted" and len(pool) >= 2:
         days = [r for r in pool if r.precision == "day"]
         if len(days) >= 2 and len({r.date for r in days}) == len(days):
-            return days  # several handovers told in one sentence: _segments shares the figures out
+            return days  # several handovers told in one sentence: segments shares the figures out
     return [min(pool, key=lambda r: min(abs(r.start - anchor), abs(r.end - anchor)))]
 
 
-_SEG_BREAK = re.compile(r"[;,](?!\d)\s*(?:and\s+|и\s+|і\s+|та\s+|а\s+|et\s+|y\s+|e\s+|und\s+)?|\s(?:and|и|і|та|et|y|e|und)\s")
-
-
-def _segments(s: str, refs: list[DateRef], items: list) -> list[tuple[DateRef, list]] | None:
-    """Share a sentence's figures among its days: "on 13 September 49 came home, and on 14 September
-    another 103". A figure belongs to the day whose clause holds it. None when the days are not separate
-    handovers (neither joined by "and" nor each with a figure)."""
-    bounds = [0]
-    for a, b in zip(refs, refs[1:], strict=False):
-        cuts = list(_SEG_BREAK.finditer(s, a.end, b.start))
-        bounds.append(cuts[-1].start() if cuts else b.start)
-    bounds.append(len(s) + 1)
-    parts = [(r, [it for it in items if bounds[i] <= it[0].start < bounds[i + 1]]) for i, r in enumerate(refs)]
-    joined = all(_SPLIT_DATES.match(s[a.end:b.start]) for a, b in zip(refs, refs[1:], strict=False))
-    if joined or all(p[1] for p in parts):
-        return parts
-    return None
-
-
 def sentence_mentions(sent: Sentence, lex: Lexicon, pair: tuple[str, str], pub: date | None,
-                      pms: list[PartyMention] | None = None) -> list[Mention]:
+                      pms: list[PartyMention] | None = None, year_hint: int | None = None,
+                      carry: str | None = None, day_anchor: date | None = None) -> list[Mention]:
     """Mentions of exchange or repatriation events in one sentence (possibly several)."""
     s = sent.text
     trig, lexical = _triggers(s, lex)
     if not trig[EX] and not trig[BODY]:
-        pair_m = _N_FOR_N.search(s)
+        pair_m = _N_FOR_N.search(s) or lex.idiom.search(s)  # "303 for 303", "received 84 people in return"
         if pair_m:
             trig[EX], lexical = [pair_m.start()], True
+        elif carry:  # "On 18 September, Ukraine received 1,000 and returned 24." after a sentence about bodies
+            trig[carry], lexical = [0], True
     anchors = trig[EX] + trig[BODY]
     if not anchors:
         return []
-    if any(lex.negation.search(s, lo, hi) for lo, hi in _windows(anchors, _CUE_REACH)):
+    if _negated(s, lex, anchors):
         return []
+    if not lexical and not _DIGIT.search(s) and not lex.categories.search(s) and not lex.mediation.search(s):
+        return []  # "POWs" in passing, with nothing to add to an event: skip the rest of the work
     pms = find_parties(s) if pms is None else pms
-    ctx = _Ctx(s, lex, _sentence_pair(pms, pair), pms, trig, {EX: {}, BODY: {}}, lexical)
-    found = [] if _cumulative(s, lex) else find_counts(s, lex)
+    ctx = _Ctx(s, lex, _sentence_pair(s, pms, pair), pms, trig, {EX: {}, BODY: {}}, lexical, year_hint,
+               day_anchor)
+    found = [] if _cumulative(s, lex) else [_plus_named(s, c) for c in find_counts(s, lex)]
     typed = [(c, _count_type(c, ctx)) for c in found]
     if lexical:
         for t in (EX, BODY):
@@ -193,21 +201,39 @@ def sentence_mentions(sent: Sentence, lex: Lexicon, pair: tuple[str, str], pub: 
     return _build(sent, ctx, pub, typed)
 
 
-def _sentence_pair(pms: list[PartyMention], pair: tuple[str, str]) -> tuple[str, str]:
-    names = {pm.party for pm in pms}
-    if names & set(pair):
+_PLUS_NAMED = re.compile(
+    r"(?:\s+(?!and\b)[^\W\d_][\w'’-]*){1,4}?\s+(?:and|plus|as well as)\s+"
+    r"(?:(?-i:[a-z])[\w-]*\s+|(?-i:[A-Z])[a-z]+(?:an|ish|ese|ch)\s+){0,3}"  # "pro-Moscow politician", "American journalist"
+    r"(?-i:(?!(?:President|Prime|Minister|Mr|Ms|Mrs|General|Defen[cs]e|Foreign|Interior|Kremlin|Kyiv|Moscow)\b)"
+    r"(?P<name>[A-Z][a-z]+(?:\s+[A-Z][a-z]+){1,2}))(?=\s*(?:[,.;:)—–]|$))", re.IGNORECASE)
+
+
+def _plus_named(s: str, c: Count) -> Count:
+    """"in exchange for 55 Russians and pro-Moscow politician Viktor Medvedchuk": a person named after the
+    group goes with it, one more."""
+    m = _PLUS_NAMED.match(s, c.end)
+    if m is None or c.each or c.frame or find_parties(m.group("name")):
+        return c
+    return replace(c, value=c.value + 1)
+
+
+def _sentence_pair(s: str, pms: list[PartyMention], pair: tuple[str, str]) -> tuple[str, str]:
+    """Parties named only inside a place ("the Belarusian-Ukrainian border") are not sides."""
+    if {pm.party for pm in pms} <= set(pair):
         return pair
-    others = sorted(names)
-    return (others[0], others[1]) if len(others) == 2 else pair
+    places = attributes.place_spans(s)
+    names = {pm.party for pm in pms if not any(a <= pm.start < b for a, b in places)}
+    return sentence_pair(names, pair)
 
 
 def _count_slots(ctx: _Ctx, typed: list[tuple[Count, str]]) -> dict[tuple[str, str | None], list]:
     slots: dict[tuple[str, str | None], list[tuple[Count, list[str]]]] = {}
     last_who: list[str] = []
+    first_who: list[str] = []
     settled: set[int] = set()
     prev: Count | None = None
     for c, etype in typed:
-        status = _nearest(c.start, ctx.cues[etype])
+        status = _nearest(c.start, count_cues(ctx.text, ctx.cues[etype]))
         if c.frame and ctx.lexical and "agreed" in ctx.cues[etype]:
             status = "agreed"
             ctx.cues[etype].setdefault("agreed", [])
@@ -216,17 +242,42 @@ def _count_slots(ctx: _Ctx, typed: list[tuple[Count, str]]) -> dict[tuple[str, s
         if why:
             settled.add(id(c))
         if why and len(who) == 1 and prev is not None and id(prev) not in settled \
-                and _plain_list(ctx.text[prev.end:c.start], ctx.lex):
-            _relabel_list(slots, prev, who)  # "33 soldiers and 51 civilians from Russian captivity"
+                and plain_list(ctx.text[prev.end:c.start], ctx.lex):
+            relabel_list(slots, prev, who)  # "33 soldiers and 51 civilians from Russian captivity"
+        if not who and first_who and _FURTHER_BEFORE.search(ctx.text, max(0, c.start - 15), c.start):
+            who = list(first_who)  # "handed over 1,212 ..., getting 27 back, and a further 1,200": like the first
         if not who and len(last_who) == 1 and ctx.lex.other_way.match(ctx.text[c.end:c.end + 60]):
             who = [p for p in ctx.pair if p != last_who[0]]
-        if not who and len(last_who) == 1 and prev is not None and _plain_list(ctx.text[prev.end:c.start], ctx.lex):
+        if not who and len(last_who) == 1 and prev is not None and plain_list(ctx.text[prev.end:c.start], ctx.lex):
             who = list(last_who)  # "146 soldiers as well as eight civilians": one verb, one recipient
         last_who, prev = who or last_who, c
+        first_who = first_who or who
         slots.setdefault((etype, status), []).append((c, who))
+    _home_side(ctx, slots)
     return slots
 
 
+_HOME = re.compile(r"^\s*(?:[^\W\d_]+\s+){0,3}?(?:came|come|returned|got|went|are|were|arrived) (?:back )?home\b"
+                   r"|^\s*(?:[^\W\d_]+\s+){0,3}?(?:вернулись|вернулся|повернулися|повернувся) домой|додому",
+                   re.IGNORECASE)
+
+
+def _home_side(ctx: _Ctx, slots: dict) -> None:
+    """"33 soldiers came home; Russia received 84": a figure that only "came home" belongs to the side
+    opposite the one the sentence names as receiving."""
+    named = {p for items in slots.values() for _, who in items if len(who) == 1 for p in who}
+    if len(named) != 1:
+        return
+    (other,) = [p for p in ctx.pair if p not in named] or [None]
+    if other is None:
+        return
+    for items in slots.values():
+        for k, (c, who) in enumerate(items):
+            if not who and _HOME.match(ctx.text[c.end:c.end + 60]):
+                items[k] = (c, [other])
+
+
+_FURTHER_BEFORE = re.compile(r"\b(?:a further|another|ещё|еще|ще)\s+$", re.IGNORECASE)
 _SUPERLATIVE = re.compile(
     r"(?:largest|biggest|first|plus grand|plus important|premier|größt\w*|erste\w*|крупнейш\w*|больш\w*|перв\w*"
     r"|наймасштабніш\w*|найбільш\w*|перш\w*|mayor|maior|primer\w*|más grande)", re.IGNORECASE)
@@ -235,22 +286,15 @@ _SUPERLATIVE = re.compile(
 def _cumulative(s: str, lex: Lexicon) -> bool:
     """A running total ("6,000 returned since 2022"), not one handover; "largest since 2022" is no total."""
     m = lex.cumulative.search(s)
-    return bool(m) and not _SUPERLATIVE.search(s, max(0, m.start() - 70), m.start())
+    if m is None:
+        y = _WHOLE_YEAR.search(s)  # "1,600 were released from Russian captivity in 2022": the year's total
+        return y is not None and not any(r.precision == "day" for r in find_dates(s, lex, None, int(y.group(1))))
+    return not _SUPERLATIVE.search(s, max(0, m.start() - 70), m.start())
 
 
-def _plain_list(gap: str, lex: Lexicon) -> bool:
-    """"33 soldiers and 51": list items with no verb of their own in between."""
-    return bool(_LIST_JOIN.match(gap)) and not (lex.give.search(gap) or lex.receive.search(gap)
-                                               or lex.release.search(gap))
-
-
-def _relabel_list(slots: dict, prev: Count, who: list[str]) -> None:
-    """The description after a list's last item ("... from Russian captivity") names the recipient of
-    the items before it too, overriding what the verb alone suggested."""
-    for items in slots.values():
-        for k, (c, _) in enumerate(items):
-            if c is prev and not c.each:
-                items[k] = (c, list(who))
+_WHOLE_YEAR = re.compile(r"\b(?:released|freed|returned|exchanged|swapped|came home|brought home|repatriated)\b"
+                         r"[^.,;\d]{0,40}\b(?:in|during|throughout|over) (?:the (?:whole|course) of )?((?:19|20)\d\d)"
+                         r"(?![\d/–-])", re.IGNORECASE)
 
 
 def _count_type(c: Count, ctx: _Ctx) -> str:
@@ -261,7 +305,7 @@ def _count_type(c: Count, ctx: _Ctx) -> str:
 
 def _build(sent: Sentence, ctx: _Ctx, pub: date | None, typed: list[tuple[Count, str]]) -> list[Mention]:
     s, lex = ctx.text, ctx.lex
-    refs = find_dates(s, lex, pub)
+    refs = find_dates(s, lex, pub, ctx.year_hint, ctx.day_anchor)
     slots = _count_slots(ctx, typed)
     cats = attributes.categories(s, lex)
     meds = attributes.mediators(s, lex, ctx.pair)
@@ -278,30 +322,63 @@ def _build(sent: Sentence, ctx: _Ctx, pub: date | None, typed: list[tuple[Count,
         statuses: list[str | None] = list(ctx.cues[etype]) or [None]
         for status in statuses:
             anchor = min(ctx.cues[etype].get(status or "") or ctx.triggers[etype] or [0])
-            counts, quals = _combine(_nearest_cluster(s, slots.get((etype, status), []), anchor))
+            used = nearest_cluster(s, slots.get((etype, status), []), anchor)
+            counts, quals = combine(used)
+            soft = bool(used) and all(it[0].frame for it in used)
             if not counts and etype == EX and status == "conducted" and lex.one_for_one.search(s):
                 counts, quals = {p: 1 for p in ctx.pair}, {"exact"}  # "freed A B in exchange for C D"
             loc = _location(s, locs, status, len(statuses))
-            framed = status == "agreed" and not ctx.cues[etype]["agreed"]
             secondary = status != "conducted" and "conducted" in ctx.cues[etype]
-            dates = ([] if framed else _pick_date(s, refs, status, anchor, secondary)) or [None]  # type: ignore[list-item]
-            parts = _segments(s, dates, slots.get((etype, status), [])) if len(dates) > 1 else None
+            dates = _mention_days(s, refs, status, anchor, secondary, bool(counts), pub,
+                                  framed=status == "agreed" and not ctx.cues[etype]["agreed"])
+            parts = segments(s, dates, slots.get((etype, status), [])) if len(dates) > 1 else None
             if len(dates) > 1 and parts is None:
                 dates = [min(dates, key=lambda r: abs(r.start - anchor))]
             for k, ref in enumerate(dates):
                 if parts is not None:
-                    counts, quals = _combine(parts[k][1])
+                    counts, quals = combine(parts[k][1])
+                    soft = False
                 m = Mention(etype, status, False, sent, ctx.pair, ref, counts, quals, cats if etype == EX else set(),
                             meds, loc, recall)
+                m.soft = soft
                 m.strong = ctx.lexical and not cumulative and _is_strong(m, s, lex, secondary)
                 if m.strong and m.status is None:
                     m.status = "conducted"
-                m.additive = additive and bool(m.counts) and (ref is None or ref.precision is None)
+                m.additive = additive and bool(m.counts) and (ref is None or ref.precision in (None, "day"))
                 m.totals = {p for c, who in slots.get((etype, status), []) if c.total for p in who}
+                if _SUMMING_UP.match(s):  # "In total, the United States received 11 people."
+                    m.totals |= set(m.counts)
                 eq = lex.equal.search(s)  # "Russia received the same number", also after the other side's figure
                 m.mirror = bool(eq) and (not m.counts or (len(m.counts) == 1 and eq.start() > first))
                 out.append(m)
     return out
+
+
+_MULTI_DAY = re.compile(r"\b(?:two|three|four|five|\d)-day (?:exchange|swap|operation|handover|process)|over (?:the )?"
+                        r"(?:two|three|four|five|\d) days\b", re.IGNORECASE)
+
+
+_ONE_STAGE = re.compile(r"\b(?:first|second|third|last|final|opening) (?:day|stage|phase|round)\b", re.IGNORECASE)
+
+
+_SUMMING_UP = re.compile(r"\W*(?:in total|all in all|altogether|en total|au total|em total|no total|insgesamt|всего"
+                         r"|итого|в общей сложности|в итоге|загалом|усього|всього|таким образом)\b", re.IGNORECASE)
+
+
+def _mention_days(s: str, refs: list[DateRef], status: str | None, anchor: int, secondary: bool,
+                  has_counts: bool, pub: date | None, framed: bool) -> list[DateRef | None]:
+    """The day(s) a mention is about; [None] when the sentence does not give one."""
+    dates: list[DateRef | None] = ([] if framed else _pick_date(s, refs, status, anchor, secondary)) or [None]
+    if status == "conducted" and _MULTI_DAY.search(s) and not _ONE_STAGE.search(s):  # no single day
+        return [DateRef(0, 0, None, "week")]
+    if status == "planned" and has_counts and _target_day(dates[0], pub):
+        return [None]  # the day a plan is meant for is not its date; its announcement day may come later
+    return dates
+
+
+def _target_day(ref: DateRef | None, pub: date | None) -> bool:
+    """A day still ahead of the report ("will take place on Wednesday"): when the plan is meant to happen."""
+    return ref is not None and not ref.speech and ref.future is not None and pub is not None and ref.future > pub
 
 
 def _location(s: str, locs: list[tuple[int, str]], status: str | None, n_status: int) -> str | None:
@@ -321,43 +398,6 @@ _TALKS_BEFORE = re.compile(r"(?:talks|negotiations|agreed|agreement|перего
 _TALKS_AFTER = re.compile(r"\w+\W+(?:\w+\W+)?(?:agreements?|accords?|talks|negotiations|deal|format|договор\w*"
                           r"|соглашени\w*|переговор\w*|домовленост\w*|угод\w*|vereinbarung\w*|accords?|acuerdos?"
                           r"|acordos?)\b", re.IGNORECASE)
-
-
-def _nearest_cluster(s: str, items: list[tuple[Count, list[str]]], anchor: int) -> list[tuple[Count, list[str]]]:
-    """Several per-side figures not forming one list ("1000 for 1000 ... 307 each ... 390 for 390") belong
-    to different handovers: keep the list nearest the verb."""
-    each = sorted((it for it in items if it[0].each), key=lambda it: it[0].start)
-    if len({it[0].value for it in each}) < 2:
-        return items
-    clusters: list[list[tuple[Count, list[str]]]] = [[each[0]]]
-    for prev, cur in zip(each, each[1:], strict=False):
-        if _LIST_JOIN.match(s[prev[0].end:cur[0].start]):
-            clusters[-1].append(cur)
-        else:
-            clusters.append([cur])
-    plain = [cl for cl in clusters if not any(it[0].frame for it in cl)]
-    best = min(plain or clusters, key=lambda cl: min(abs(it[0].start - anchor) for it in cl))
-    return [it for it in items if not it[0].each] + best
-
-
-def _combine(items: list[tuple[Count, list[str]]]) -> tuple[dict[str, int], set[str]]:
-    per: dict[str, list[int]] = {}
-    quals: set[str] = set()
-    totals: dict[str, int] = {}
-    for c, who in items:
-        for party in who:
-            per.setdefault(party, []).append(c.value)
-            quals.add(c.qualifier)
-            if c.total:
-                totals[party] = c.value
-    out = dict(totals)
-    for party, vals in per.items():
-        if party in totals:
-            continue
-        top = max(vals)
-        rest = sorted(vals)[:-1]
-        out[party] = top if (rest and sum(rest) == top) or len(set(vals)) == 1 else sum(vals)
-    return out, quals
 
 
 def _is_strong(m: Mention, s: str, lex: Lexicon, secondary: bool = False) -> bool:

@@ -41,6 +41,7 @@ def _parse_digits(raw: str) -> int:
 _HYPHEN_PAIR = re.compile(r"(?<=\d-for-)(\d{1,3}(?:,\d{3})+|\d+)(?![\w/:]|[.,]\d)")
 _THOUSAND = re.compile(r"\s*(?:тыс\.|тыс\b|тысяч\w*|тис\.|тисяч\w*|thousand|mil\b|Tausend|mille)", re.IGNORECASE)
 _JOIN = re.compile(r"(?:\s+(?:and|y|e)\s+|\s+|-)")
+_DECIMAL_THOUSAND = re.compile(r"(?<![\w.,])(\d{1,3}[.,]\d{1,2})(?=" + _THOUSAND.pattern + ")", re.IGNORECASE)  # "1,2 тыс."
 
 
 def _word_run(text: str, m: re.Match[str], lex: Lexicon) -> tuple[int, int]:
@@ -64,6 +65,9 @@ def _word_run(text: str, m: re.Match[str], lex: Lexicon) -> tuple[int, int]:
 
 def _candidates(text: str, lex: Lexicon) -> list[tuple[int, int, int]]:
     out = [(m.start(1), m.end(1), _parse_digits(m.group(1))) for m in _HYPHEN_PAIR.finditer(text)]
+    for m in _DECIMAL_THOUSAND.finditer(text):
+        k = _THOUSAND.match(text, m.end())
+        out.append((m.start(), k.end() if k else m.end(), round(float(m.group(1).replace(",", ".")) * 1000)))
     for m in _DIGITS.finditer(text):
         value, end = _parse_digits(m.group(1)), m.end()
         k = _THOUSAND.match(text, end)
@@ -86,6 +90,11 @@ _VAGUE = re.compile(r"(?:several|a few|few|many|some|dozens of|hundreds of|thous
                     r"|mehrere|plusieurs|varios|vários)\s+$", re.IGNORECASE)
 
 
+def listed_before(before: str, lex: Lexicon) -> bool:
+    listed = getattr(lex, "list_of", None)  # "lists of 500 POWs" are names on paper, not people handed over
+    return listed is not None and bool(listed.search(before))
+
+
 def _is_noise(text: str, start: int, end: int, value: int, lex: Lexicon) -> bool:
     before = text[max(0, start - 30):start]
     raw = text[start:end]
@@ -95,14 +104,24 @@ def _is_noise(text: str, start: int, end: int, value: int, lex: Lexicon) -> bool
         return True
     if _CURRENCY.search(before) or _AGE.search(before) or _UNIT.match(text[end:end + 14]):
         return True
+    if value > 31 and raw.isdigit():  # no day of a month: "in August, 115 prisoners" is a head count
+        return bool(listed_before(before, lex))
     if lex.month_tail.search(text[max(0, start - _MONTH_BEFORE):start]):
+        return True
+    listed = getattr(lex, "list_of", None)  # "lists of 500 POWs" are names on paper, not people handed over
+    if listed is not None and listed.search(before):
         return True
     return bool(lex.month_head.match(text, end))
 
 
+_TO_SIDE = re.compile(r"\s+(?:(?:bodies|were|went|going|sent|handed over|returned)\s+)?(?:back\s+)?to\s+(?:the\s+)?"
+                      r"[A-Z]")
+_AUX = re.compile(r"^(?:were|was|have been|had been|are|is|будут|были|було|були|wurden|ont été|fueron|foram)\s+",
+                  re.IGNORECASE)
+_SUBSET_END = re.compile(r";|,\s+(?:and|while|but|и|і|та|а|et|y|e|und)\s", re.IGNORECASE)
 _FURTHER = re.compile(r"\b(?:another|a further|ещё|еще|ще|weitere|encore)\s+$", re.IGNORECASE)
 _ELLIPSIS = re.compile(r"(?:\b(?:and|while|e|y|и|і|а|et|und)\s+[A-ZА-ЯІЇЄ][\w.-]+,?|,\s+(?:в|у|до|to)\s+[A-ZА-ЯІЇЄ][\w.-]+"
-                       r"\s*[-—–:,]|,\s+[A-ZА-ЯІЇЄ][\w.-]+\s*[—–:])\s*$")
+                       r"\s*[-—–:,]|,\s+[A-ZА-ЯІЇЄ][\w.-]+\s*[—–:]|\b(?:contre|contra|frente a|против|проти))\s*$")
 
 
 def _is_count(text: str, start: int, end: int, lex: Lexicon) -> bool:
@@ -111,8 +130,10 @@ def _is_count(text: str, start: int, end: int, lex: Lexicon) -> bool:
         return True
     if DEMONYM_AHEAD.match(after):
         return True
-    head = after.lstrip()
-    if lex.give.match(head) or lex.release.match(head):  # "19 returned to Russia", "27 handed over"
+    if _TO_SIDE.match(after):  # "1,000 to Ukraine", "31 going to Russia"
+        return True
+    head = _AUX.sub("", after.lstrip(), count=1)
+    if lex.give.match(head) or lex.release.match(head) or lex.conducted.match(head):  # "19 returned", "120 were swapped"
         return True
     if re.match(r"\s*(?:people|persons|человек|осіб|людей)\b", after, re.IGNORECASE):
         return True
@@ -156,11 +177,11 @@ def find_counts(text: str, lex: Lexicon) -> list[Count]:
         if subset_from < 0:
             sub = lex.subset.search(text, max(0, s - 40), s)
             subset_from = sub.start() if sub else -1
-        if subset_from >= 0 and ";" not in text[subset_from:s]:
+        if subset_from >= 0 and not _SUBSET_END.search(text, subset_from, s):
             continue
         nxt = cands[i + 1] if i + 1 < len(cands) else None
         gap = text[e:nxt[0]] if nxt else ""
-        if nxt and lex.for_n.match(gap) and (nxt[2] == v or len(gap.split()) <= 1):  # "230 Ukrainians for 248": two
+        if nxt and (lex.for_n.match(gap) or _SWAPPED_FOR.match(gap)) and nxt[2] == v:  # "230 for 248": no pair
             quoted = s > 0 and text[s - 1] in "\"'«“" and text[nxt[1]:nxt[1] + 1] in "\"'»”"
             frame = bool(_FRAME_AFTER.match(text, nxt[1]) or _FRAME_BEFORE.search(text, max(0, s - 30), s) or quoted)
             out.append(Count(s, nxt[1], v, _qualifier(text, s, lex), True, frame))
@@ -178,14 +199,18 @@ def find_counts(text: str, lex: Lexicon) -> list[Count]:
     return _spread_each(text, out)
 
 
+# "115 prisoners were exchanged for 115": the same figure on both sides of the verb is one per side
+_SWAPPED_FOR = re.compile(r"^\s+(?:[^\W\d_][\w'’-]*\s+){0,3}?(?:were|was|have been|had been|are|being)\s+"
+                          r"(?:exchanged|swapped|traded)\s+for\s+$", re.IGNORECASE)
 _FRAME_AFTER = re.compile(r"[\"'»”’]?\s*(?:formula|format|deal|scheme|principle|agreement|формул\w*|формат\w*"
                           r"|принцип\w*|Formel|formule|fórmula)", re.IGNORECASE)
 _FRAME_BEFORE = re.compile(r"(?:of a|of the|under the|under a|by the|по формуле|за формулою|nach der|selon la)\s+[\"'«“]?$",
                            re.IGNORECASE)
 _TOTAL_BEFORE = re.compile(r"(?:(?:bringing|brings|brought|taking|raising) the (?:number|total)[^.;]{0,70}?\bto"
-                           r"|a total of|in total|всего|в общей сложности|загалом|усього|insgesamt|au total|en total"
-                           r"|no total|ao todo|en tout|im ganzen|итого|разом)\s+$", re.IGNORECASE)
-_LIST_JOIN = re.compile(r"^[^.;:\d]{0,40}?(?:,|\band\b|\bи\b|\bі\b|\bта\b|\bet\b|\by\b|\be\b|\bund\b|\bsowie\b|\bas well as\b"
+                           r"|a total of|in total|au total|en total|no total|ao todo|en tout|im ganzen"
+                           r"|(?:всего|в общей сложности|загалом|усього|итого|разом|insgesamt)(?:\s+[^\W\d]+){0,2}"
+                           r")\s+$", re.IGNORECASE)  # "загалом отримала 261": a verb may stand between
+LIST_JOIN = re.compile(r"^[^.;:\d]{0,40}?(?:,|\band\b|\bи\b|\bі\b|\bта\b|\bet\b|\by\b|\be\b|\bund\b|\bsowie\b|\bas well as\b"
                         r"|\bainsi que\b|\basí como\b|\bassim como\b|\bа также\b|\bа також\b)[^.;:\d]{0,25}$",
                         re.IGNORECASE)
 
@@ -195,9 +220,9 @@ def _spread_each(text: str, counts: list[Count]) -> list[Count]:
     drop: set[int] = set()
     for i in range(len(counts) - 2, -1, -1):
         a, b = counts[i], counts[i + 1]
-        if b.each and not a.each and a.value == 2 * b.value and _LIST_JOIN.match(text[a.end:b.start]):
+        if b.each and not a.each and a.value == 2 * b.value and LIST_JOIN.match(text[a.end:b.start]):
             drop.add(i)  # "314 prisoners, 157 for 157": the first figure is both sides together
             continue
-        if b.each and not a.each and _LIST_JOIN.match(text[a.end:b.start]):
+        if b.each and not a.each and LIST_JOIN.match(text[a.end:b.start]):
             counts[i] = Count(a.start, a.end, a.value, a.qualifier, True, a.frame, a.total)
     return [c for i, c in enumerate(counts) if i not in drop]

@@ -11,41 +11,49 @@ from .fastre import compile_fast
 _TABLE: dict[str, tuple[str, str]] = {
     "Russia": (
         r"russia(?:'s|’s)?|russian federation|russian side|российская сторона|российской стороны|російська сторона"
-        r"|російської сторони|moscow|kremlin|россия|росси[июейя]|москв\w*|кремл\w*|росі[яїюейя]"
+        r"|російської сторони|moscow|kremlin|россия|росси(?:ей|ею|[июейя])|москв\w*|кремл\w*|росі(?:єю|[яїюейя])"
         r"|рф|russland|russie|rusia|rússia|moskau|moscou|moscú|moscovo",
         r"russians?|вс рф|зс рф|россиян\w*|российск\w*|русск\w*|росіян\w*|російськ\w*|russisch\w*|russen|russes?|rus[oa]s?"
-        r"|russos?|russas?",
+        r"|russos?|russas?|курск\w*|белгородск\w*|брянск\w*|курськ\w*|бєлгородськ\w*|брянськ\w*",  # border regions
     ),
     "Ukraine": (
         r"ukraine(?:'s|’s)?|ukrainian side|украинская сторона|украинской стороны|українська сторона"
-        r"|української сторони|kyiv|kiev|украин[аыуеой]|киев\w*|україн[аиуіо]|київ\w*|києв\w*|ucrania|ucrânia|kiew",
+        r"|української сторони|kyiv|kiev|украин(?:ой|ою|[аыуеой])|киев\w*|україн(?:ою|[аиуіо])|київ\w*|києв\w*|ucrania|ucrânia|kiew|kyjiw",
         r"ukrainians?|всу|зсу|украинск\w*|украинц\w*|українськ\w*|українц\w*|ukrainisch\w*|ukrainer\w*|ukrainien\w*"
         r"|ucranian[oa]s?",
     ),
-    "Belarus": (r"belarus(?:'s|’s)?|minsk|беларус[ьи]|белорусси\w*|минск\w*|білорус[ьі]|мінськ\w*|weißrussland"
-                r"|biélorussie|bielorrusia", r"belarusians?|belarusian|белорусск\w*|білоруськ\w*"),
-    "United States": (r"united states|u\.s\.(?!\w)|(?-i:US|USA)|washington|сша|états-unis|estados unidos|vereinigte staaten",
-                      r"americans?|американск\w*|американц\w*|amerikanisch\w*|américains?|estadounidenses?"),
-    "Israel": (r"israel(?:'s)?|израил\w*|ізраїл\w*", r"israelis?|израильск\w*|ізраїльськ\w*"),
-    "Hamas": (r"hamas|хамас\w*", r"(?!x)x"),
-    "Armenia": (r"armenia(?:'s)?|yerevan|армени\w*|вірмені\w*|ереван\w*|єреван\w*",
-                r"armenians?|армянск\w*|вірменськ\w*"),
-    "Azerbaijan": (r"azerbaijan(?:'s)?|baku|азербайджан\w*|баку",
-                   r"azerbaijanis?|azeris?|азербайджанск\w*|азербайджанськ\w*"),
-    "Iran": (r"iran(?:'s)?|tehran|иран\w*|іран\w*|teherán|teerã", r"iranians?|иранск\w*|іранськ\w*|iranisch\w*|iraniens?"
+    "Belarus": (r"belarus(?:'s|’s)?|minsk|беларус(?:ью|[ьи])|білоруссю|белорусси\w*|минск\w*|білорус[ьі]|мінськ\w*|weißrussland"
+                r"|biélorussie|bielorrusia|bielorrússia", r"belarusians?|belarusian|белорусск\w*|білоруськ\w*"
+                r"|belarussisch\w*|biélorusses?|bielorrus[oa]s?|bielorruss[oa]s?"),
+    "United States": (r"united states|u\.s\.(?!\w)|(?-i:US|USA|EUA|EE\.\s?UU\.?)|washington|сша|états-unis|estados unidos"
+                      r"|vereinigten? staaten|сполучен\w* штат\w*|соединенн\w* штат\w*",
+                      r"americans?|американск\w*|американц\w*|amerikanisch\w*|amerikaner\w*|américains?|estadounidenses?"
+                      r"|norte-americanos?|american[oa]s?"),
+    "Israel": (r"israel(?:'s)?|israël|израил\w*|ізраїл\w*", r"israelis?|израильск\w*|ізраїльськ\w*|israelisch\w*"
+               r"|israéliens?|israelíes|israelenses?"),
+    "Hamas": (r"hamas|хамас\w*", r"palestinians?|palästinens\w*|palestiniens?|palestin[oa]s?|palestinian[oa]s?"
+              r"|палестин\w*"),  # Palestinian prisoners go to the side that holds the hostages
+    "Armenia": (r"armenia(?:'s)?|yerevan|армени\w*|вірмені\w*|ереван\w*|єреван\w*|armenien|arménie|arm[êé]nia|jerewan"
+                r"|erevan|ereván", r"armenians?|армянск\w*|вірменськ\w*|armenisch\w*|arméniens?|armenios?|arm[êé]nios?"),
+    "Azerbaijan": (r"azerbaijan(?:'s)?|baku|азербайджан\w*|баку|aserbaidschan|azerbaïdjan|azerbaiyán|azerbaijão|bakou",
+                   r"azerbaijanis?|azeris?|азербайджанск\w*|азербайджанськ\w*|aserbaidschanisch\w*|azerbaïdjanais\w*"
+                   r"|azerbaiyan[oa]s?|azerbaijan[oa]s?|azer[ií]s?"),
+    "Iran": (r"iran(?:'s)?|irán|irã|tehran|téhéran|teheran|иран\w*|іран\w*|teherán|teerã", r"iranians?|иранск\w*|іранськ\w*|iranisch\w*|iraniens?"
              r"|iraní(?:es)?|iranianos?"),
-    "Venezuela": (r"venezuela(?:'s)?|caracas|венесуэл\w*|венесуел\w*", r"venezuelans?|venezolan[oa]s?|венесуэльск\w*"),
+    "Venezuela": (r"venezuela(?:'s)?|caracas|венесуэл\w*|венесуел\w*", r"venezuelans?|venezolan[oa]s?|венесуэльск\w*"
+                  r"|venezuelan[oa]s?|vénézuéliens?|venezolanisch\w*"),
     "Yemen": (r"yemen(?:'s)?|yemeni government|saudi-backed government|government side|йемен\w*|ємен\w*",
               r"yemenis?|йеменск\w*|єменськ\w*"),
     "Houthis": (r"houthis?|huthis?|хусит\w*|хуситы|хусити|ansar allah", r"(?!x)x"),
-    "Soviet Union": (r"soviet union|ussr|ссср|советск\w* союз\w*", r"soviets?|советск\w*"),
+    "Soviet Union": (r"soviet union|ussr|ссср|советск\w* союз\w*|sowjetunion|udssr|union soviétique|unión soviética"
+                     r"|união soviética|urss", r"soviets?|советск\w*|sowjetisch\w*|soviétiques?|soviétic[oa]s?"),
     "Poland": (r"poland|warsaw|польш\w*|польщ\w*", r"poles|polish|польск\w*|польськ\w*"),
     "Lithuania": (r"lithuania|vilnius|литв\w*", r"lithuanians?|литовск\w*|литовськ\w*"),
     "Germany": (r"germany|berlin|германи\w*|німеччин\w*|deutschland", r"germans?|германск\w*|немецк\w*|німецьк\w*"),
 }
 _MEDIATORS: dict[str, str] = {
-    "United Arab Emirates": r"united arab emirates|uae|u\.a\.e\.|emirat\w*|оаэ|оае|эмират\w*|емірат\w*|vae|émirats arabes unis"
-                            r"|emiratos árabes unidos|abu dhabi",
+    "United Arab Emirates": r"united arab emirates|uae|u\.a\.e\.|emirat\w*|emirad\w*|оаэ|оае|эмират\w*|емірат\w*|vae"
+                            r"|émirats arabes unis|(?-i:EAU)|emiratos árabes unidos|abu dhabi|абу-даби|абу-дабі",
     "Türkiye": r"t[üu]rkiye(?:'s)?|turkey(?:'s)?|turkish|ankara|турци\w*|туреччин\w*|турецк\w*|турецьк\w*|türkei"
                r"|turquie|turquía|turquia",
     "Saudi Arabia": r"saudi arabia|saudi|riyadh|саудовск\w*|саудівськ\w*|саудовская аравия|arabie saoudite"
@@ -92,6 +100,12 @@ def _first_chars(patterns: list[str]) -> str:
         for alt in _top_level(pat):
             if alt == "(?!x)x":
                 continue
+            if alt.startswith("(?-i:") and alt.endswith(")"):  # "(?-i:US|USA)": its own alternatives' letters
+                inner = _first_chars([alt[5:-1]])
+                if not inner:
+                    return ""
+                chars |= set(inner[4:-2].replace("\\", ""))
+                continue
             if alt and alt[0] not in "(\\[.?*+":
                 chars |= {alt[0].lower(), alt[0].upper()}
             elif alt:
@@ -112,7 +126,12 @@ def _build() -> tuple[re.Pattern[str], list[tuple[str, bool]]]:
 
 
 _PARTY_RE, _KEYS = _build()
-DEMONYM_AHEAD = re.compile(r"\s*(?:[\w-]+\s+){0,2}(?:" + "|".join(d for _, d in _TABLE.values()) + r")(?!\w)", _F)
+# people named by nationality right after a figure ("95 Russians", "84 українці"): plural nouns only, an
+# adjective ("three different Russian detention centres") does not make a figure a head count
+DEMONYM_AHEAD = re.compile(
+    r"\s*(?:[\w-]+\s+){0,2}(?:russians|ukrainians|americans|iranians|armenians|azerbaijanis|israelis|palestinians"
+    r"|belarusians|venezuelans|yemenis|россиян\w*|украинц\w*|українц\w*|росіян\w*|американц\w*|ukrainer\w*"
+    r"|russen|ukrainiens|russes|ucranianos|rusos|russos)(?!\w)", _F)
 _MED_RE = compile_fast(r"(?<!\w)(?:" + "|".join(f"({v})" for v in _MEDIATORS.values()) + r")(?!\w)", _F)
 _MED_KEYS = list(_MEDIATORS)
 MEDIATOR_ONLY = frozenset(_MEDIATORS) - frozenset(_TABLE)
@@ -190,14 +209,41 @@ def find_mediators(text: str) -> list[tuple[int, str]]:
     return [(m.start(), _MED_KEYS[m.lastindex - 1]) for m in _MED_RE.finditer(text)]  # type: ignore[operator]
 
 
+# Sides that exchange prisoners with each other in the news; a story's pair is the best-supported of these.
+KNOWN_PAIRS: tuple[tuple[str, str], ...] = (
+    ("Russia", "Ukraine"), ("Hamas", "Israel"), ("Armenia", "Azerbaijan"), ("Russia", "United States"),
+    ("Houthis", "Yemen"), ("Iran", "United States"), ("United States", "Venezuela"), ("Belarus", "Ukraine"),
+    ("Soviet Union", "United States"), ("Belarus", "Lithuania"), ("Belarus", "Poland"),
+)
+
+
 def main_pair(counts: dict[str, float]) -> tuple[str, str] | None:
-    """The two parties most present around the triggers; Russia-Ukraine when both appear at all."""
+    """The pair of sides most present around the triggers: a known pairing when one fits (Russia-Ukraine
+    first), else the two most named parties; one side alone implies its usual counterpart."""
     ranked = sorted((p for p in counts if counts[p] > 0), key=lambda p: -counts[p])
     if not ranked:
         return None
-    if "Russia" in counts and "Ukraine" in counts and ranked[0] in ("Russia", "Ukraine"):
-        return ("Russia", "Ukraine")
+    scored = [(counts.get(a, 0) + counts.get(b, 0), -i, (a, b)) for i, (a, b) in enumerate(KNOWN_PAIRS)
+              if counts.get(a, 0) > 0 and counts.get(b, 0) > 0]
+    if scored:
+        return tuple(sorted(max(scored)[2]))  # type: ignore[return-value]
     if len(ranked) == 1:
-        other = {"Russia": "Ukraine", "Ukraine": "Russia"}.get(ranked[0])
+        other = {"Russia": "Ukraine", "Ukraine": "Russia", "Hamas": "Israel", "Houthis": "Yemen"}.get(ranked[0])
         return tuple(sorted((ranked[0], other))) if other else None  # type: ignore[return-value]
     return tuple(sorted(ranked[:2]))  # type: ignore[return-value]
+
+
+def sentence_pair(names: set[str], pair: tuple[str, str]) -> tuple[str, str]:
+    """The sides of one sentence: the story's pair unless the sentence is about another known pairing."""
+    if set(pair) <= names:
+        return pair
+    for a, b in KNOWN_PAIRS:
+        if {a, b} <= names and (a, b) != pair:
+            return tuple(sorted((a, b)))  # type: ignore[return-value]
+    if names & set(pair):
+        return pair
+    for a, b in KNOWN_PAIRS:
+        if names & {a, b} and not names & set(pair):
+            return tuple(sorted((a, b)))  # type: ignore[return-value]
+    others = sorted(names)
+    return (others[0], others[1]) if len(others) == 2 else pair

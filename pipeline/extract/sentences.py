@@ -38,10 +38,26 @@ class Sentence:
 
 def body_end(text: str) -> int:
     """Offset where the article body ends: the first chrome line after the opening, else len(text)."""
-    for m in _CHROME.finditer(text):
-        if m.start() >= min(_MIN_BODY, len(text) // 3):
+    floor = min(_MIN_BODY, len(text) // 3)
+    pos = 0  # as _CHROME.finditer would go, but only tried at line starts (where its "^" can match)
+    while pos <= len(text):
+        m = _CHROME.match(text, pos)
+        if m is not None and m.start() >= floor:
             return m.start()
+        nl = text.find("\n", m.end() if m is not None else pos)
+        if nl < 0:
+            break
+        pos = nl + 1
     return len(text)
+
+
+def line_sentences(text: str, at: int, end: int) -> list[Sentence]:
+    """The sentences of the line holding offset ``at`` (as :func:`split` cuts them; indices from 0)."""
+    start = text.rfind("\n", 0, at) + 1
+    stop = text.find("\n", at, end)
+    out: list[Sentence] = []
+    _split_line(text, start, end if stop < 0 else stop, 0, out)
+    return out
 
 
 def split(text: str, end: int | None = None) -> list[Sentence]:

@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 import duckdb
 import pyarrow as pa
 
+from pipeline.feed_health import record_feed_outcome
 from pipeline.records import (
     CleanArticle,
     EventRow,
@@ -55,12 +56,18 @@ def _first_per_key(rows: list[dict], key: str) -> list[dict]:
     return list(first.values())
 
 
+# Tables without a primary key (migration 0801: DuckDB rewrites a whole ART index at every checkpoint):
+# rows go in by an anti-join on their key.
+ANTI_JOIN_KEYS = {"articles": "article_id", "event_rows": "event_id"}
+
+
 def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict], schema: pa.Schema,
             conflict: str = "ON CONFLICT DO NOTHING", key: str | None = None) -> int:
-    """Insert the rows not yet there. With ``key``: by an anti-join on it (big tables have no
-    primary key, whose index DuckDB rewrites whole at each checkpoint); the first row of a key wins."""
+    """Insert the rows not yet there. With ``key`` (by default ``ANTI_JOIN_KEYS[table]``): by an
+    anti-join on it; the first row of a key in the batch wins."""
     if not rows:
         return 0
+    key = key or ANTI_JOIN_KEYS.get(table)
     before = _count(con, table)
     if key:
         rows = _first_per_key(rows, key)
@@ -163,34 +170,3 @@ def load(con: duckdb.DuckDBPyConnection, run: RunInfo, *, articles: list[CleanAr
         con.execute("ROLLBACK")
         raise
     return counts
-
-
-def record_feed_outcome(con: duckdb.DuckDBPyConnection, o: FeedOutcome, run_id: str,
-                        backoff_after: int, min_refresh: timedelta) -> None:
-    """Upsert feed state. Failures count up and, past ``backoff_after``, space out polling."""
-    if o.skipped:
-        return
-    prev = con.execute("SELECT consecutive_failures, etag, last_modified, last_run_id FROM feed_state "
-                       "WHERE feed_url = ?", [o.feed_url]).fetchone()
-    if prev and prev[3] == run_id:
-        return  # this run's outcome is already recorded: a rerun must not count a failure twice
-    failures = 0 if o.ok else (prev[0] if prev else 0) + 1
-    etag = o.etag if o.ok and not o.not_modified else (prev[1] if prev else None)
-    last_mod = o.last_modified if o.ok and not o.not_modified else (prev[2] if prev else None)
-    if o.ok and o.not_modified and o.etag:
-        etag = o.etag
-    delay = min_refresh * (2 ** min(failures - backoff_after + 1, 6)) if failures >= backoff_after else min_refresh
-    con.execute(
-        """INSERT INTO feed_state (feed_url, etag, last_modified, last_fetched_at, last_success_at,
-               consecutive_failures, last_error, last_status, next_poll_after, last_run_id)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-           ON CONFLICT (feed_url) DO UPDATE SET etag = excluded.etag, last_modified = excluded.last_modified,
-               last_fetched_at = excluded.last_fetched_at,
-               last_success_at = coalesce(excluded.last_success_at, feed_state.last_success_at),
-               consecutive_failures = excluded.consecutive_failures,
-               last_error = coalesce(excluded.last_error, feed_state.last_error),
-               last_status = excluded.last_status, next_poll_after = excluded.next_poll_after,
-               last_run_id = excluded.last_run_id""",
-        [o.feed_url, etag, last_mod, o.fetched_at, o.fetched_at if o.ok else None, failures,
-         o.error, o.status, o.fetched_at + delay, run_id],
-    )

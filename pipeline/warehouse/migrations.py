@@ -120,6 +120,46 @@ MIGRATIONS: list[tuple[str, str]] = [
            last_status, next_poll_after, etag, last_modified
     FROM feed_state;
     """),
+    ("0101_alerts_outbox_and_quarantine_actions", """
+    CREATE TABLE incidents (                -- checks that started failing in one run; alerts once, when opened
+        incident_key VARCHAR PRIMARY KEY,   -- hash of scope, fingerprint and the run that opened it
+        scope VARCHAR NOT NULL,             -- validation:<run kind> | feeds
+        fingerprint VARCHAR NOT NULL,       -- hash of the sorted labels
+        labels JSON NOT NULL,               -- failing suite:expectation labels, or feed URLs
+        state VARCHAR NOT NULL,             -- open | cleared
+        opened_run_id VARCHAR NOT NULL,
+        last_run_id VARCHAR NOT NULL,       -- the last run that saw it (failing or passing)
+        runs_seen INTEGER NOT NULL DEFAULT 1,
+        passing_runs INTEGER NOT NULL DEFAULT 0,  -- consecutive runs in which none of its checks failed
+        opened_at TIMESTAMPTZ NOT NULL,
+        cleared_at TIMESTAMPTZ,
+        cleared_run_id VARCHAR
+    );
+    CREATE TABLE alerts (                   -- the outbox: written with the incident, sent afterwards
+        alert_id VARCHAR PRIMARY KEY,       -- hash of incident_key and channel
+        incident_key VARCHAR NOT NULL,
+        run_id VARCHAR NOT NULL,
+        channel VARCHAR NOT NULL,           -- email | webhook | log
+        state VARCHAR NOT NULL,             -- pending | sent | failed
+        attempts INTEGER NOT NULL DEFAULT 0,
+        last_error VARCHAR,
+        created_at TIMESTAMPTZ NOT NULL,
+        sent_at TIMESTAMPTZ,
+        payload JSON NOT NULL,
+        claimed_at TIMESTAMPTZ              -- a sender took it (another sender skips it for a while)
+    );
+    CREATE TABLE quarantine_actions (       -- every release / discard decision, on purpose and recorded
+        action_id VARCHAR PRIMARY KEY,
+        quarantine_id VARCHAR NOT NULL,
+        action VARCHAR NOT NULL,            -- released | discarded | still_failing
+        reason VARCHAR,
+        run_id VARCHAR NOT NULL,
+        acted_at TIMESTAMPTZ NOT NULL
+    );
+    """),
+    ("0401_feeds_alerted_run", """
+    ALTER TABLE feed_state ADD COLUMN alerted_run_id VARCHAR;  -- the run whose failure raised the alert
+    """),
     # Bench (issue 8): DuckDB rewrites a table's whole ART index at every checkpoint, so the primary keys
     # of the two big tables made each load into 1M articles cost ~3 s more than into an empty warehouse.
     # Uniqueness stays: the one writer inserts them with an anti-join on the key (warehouse/load.py).

@@ -12,7 +12,7 @@ from functools import cache
 from ..fastre import compile_fast
 from . import en, ru, uk, west
 
-_RAW = {"en": en.LEX, "ru": ru.LEX, "uk": uk.LEX, "de": west.DE, "fr": west.FR, "es": west.ES, "pt": west.PT}
+_RAW: dict[str, dict] = {"en": en.LEX, "ru": ru.LEX, "uk": uk.LEX, "de": west.DE, "fr": west.FR, "es": west.ES, "pt": west.PT}
 LANGS: tuple[str, ...] = tuple(_RAW)
 _NEVER = r"(?!x)x"
 _FLAGS = re.IGNORECASE | re.UNICODE
@@ -27,6 +27,8 @@ class Lexicon:
         self.numbers: dict[str, int] = raw["numbers"]
         self.multipliers: dict[str, int] = raw.get("multipliers", {})
         self.alone: frozenset[str] = frozenset(raw.get("alone", ()))  # "тысячи" alone: "thousands of"
+        self.ours_party: str | None = raw.get("ours_party", (None,))[0]  # whose people "our ..." means
+        self.cue_reach: int = raw.get("cue_reach", 110)  # how far from a trigger a status verb may stand
         for key, val in raw.items():
             if isinstance(val, str):
                 setattr(self, key, compile_fast(val, _FLAGS))
@@ -38,13 +40,14 @@ class Lexicon:
                 setattr(self, key, re.compile(_NEVER))
         self.categories = compile_fast("|".join(f"(?P<{k}>{v})" for k, v in raw["categories"].items()), _FLAGS)
         rel = [raw[k] for k in ("yesterday", "today", "day_before", "day_after", "this_week", "last_week",
-                                "this_month", "last_month", "two_days_ago") if k in raw]
+                                "this_month", "last_month", "two_days_ago", "same_day") if k in raw]
         if "days_ago" in raw:  # "(\w+) days ago" starts anywhere: pre-check its fixed words instead
             rel.append(r"\b(?:ago|earlier|before|назад|ранее|тому|раніше|zuvor|davor|vorher|früher|vor|il y a|plus tôt"
                        r"|auparavant|hace|antes|atrás|há)\b")
         self.relative_any = compile_fast("|".join(rel + [f"(?:{k})" for k in raw["weekdays"]]), _FLAGS)
-        n_for_n = r"\d[\d,.\s]*\s*(?:-for-|for|на|за|contre|por|gegen)\s*\d"
-        self.trigger = compile_fast("|".join([raw[k] for k in ("exchange", "captive", "body", "soldier")] + [n_for_n]),
+        n_for_n = r"\d+(?:[,.\s]\d{3})*\s*(?:-for-|for|на|за|contre|por|gegen)\s*\d"  # linear on long digit runs
+        self.trigger = compile_fast("|".join([raw[k] for k in ("exchange", "captive", "body", "soldier", "idiom")]
+                                             + [n_for_n]),
                                     _FLAGS)
         wd = list(raw["weekdays"].items())
         self.weekday_re = re.compile(r"\b(?:" + "|".join(f"({k})" for k, _ in wd) + r")\b", _FLAGS)
@@ -73,11 +76,13 @@ _UK_ONLY = re.compile(r"[іїєґ]", re.IGNORECASE)
 _RU_ONLY = re.compile(r"[ыэъё]", re.IGNORECASE)
 _STOP = {
     "en": compile_fast(r"\b(?:the|and|of|was|were|said|with|have)\b", _FLAGS),
-    "de": compile_fast(r"\b(?:der|die|und|das|den|nicht|ist|wurden|mit)\b", _FLAGS),
-    "fr": compile_fast(r"\b(?:le|les|des|et|du|une|est|été|dans)\b", _FLAGS),
-    "es": compile_fast(r"\b(?:el|los|las|del|y|que|una|por|fueron|la|al|con)\b", _FLAGS),
-    "pt": compile_fast(r"\b(?:os|do|da|dos|das|e|que|uma|não|foram|em|ao|pelo|pela|também|ainda|um)\b|(?<!\w)às?(?!\w)",
-                       _FLAGS),
+    "de": re.compile(r"\b(?:der|die|und|das|den|dem|des|nicht|ist|wurden|mit|ein|eine|einen|einem|im|auf|von|zu|bei"
+                     r"|sich|hat|haben|sind|aus|nach|am|wie)\b|[äöüß]", _FLAGS),
+    "fr": re.compile(r"\b(?:le|les|des|et|du|une|est|été|dans|au|aux|ont|avec|pour|sur|par)\b|\b[ldjnqs]['’](?=\w)"
+                     r"|[èêù]", _FLAGS),
+    "es": re.compile(r"\b(?:el|los|las|del|y|que|una|por|fueron|la|al|con|su|sus|según|tras)\b|[ñ¿¡]|ción\b", _FLAGS),
+    "pt": re.compile(r"\b(?:os|do|da|dos|das|e|que|uma|não|foram|em|ao|pelo|pela|também|ainda|um|no|na|nos|nas|com"
+                     r"|para)\b|(?<!\w)às?(?!\w)|[ãõ]|ção\b", _FLAGS),
 }
 
 

@@ -2,7 +2,8 @@
 
 Articles that double as "one" (ein, un, una, um, uma) are left out: they are far more often articles.
 ``MULT_*`` are the words that multiply the run before them ("zwei tausend", "deux cents", "две тысячи").
-``ALONE_*`` are plural multipliers that mean "thousands of" when no number word precedes them.
+``ALONE_*`` are words that are no count on their own: plural multipliers ("тысячи" is "thousands of") and
+"one" ("один из освобожденных" is "one of those freed"), kept inside runs ("двадцать один").
 """
 
 from __future__ import annotations
@@ -41,8 +42,9 @@ RU = _forms({
     700: "семьсот семисот", 800: "восемьсот восьмисот", 900: "девятьсот девятисот",
     1000: "тысяча тысячу тысячи тысяч тысячей тысяче тысячам тысячами",
 })
+RU.update({"полторы тысячи": 1500, "полутора тысяч": 1500, "полторы сотни": 150, "полутора сотен": 150})
 MULT_RU = {w: 1000 for w in ("тысяча", "тысячу", "тысячи", "тысяч", "тысячей", "тысяче", "тысячам", "тысячами")}
-ALONE_RU = frozenset({"тысячи", "тысяч", "тысячам", "тысячами", "сотни"})
+ALONE_RU = frozenset({"тысячи", "тысяч", "тысячам", "тысячами", "сотни"} | {w for w, v in RU.items() if v == 1})
 
 UK = _forms({
     1: "один одного одному одна одну одній однієї",
@@ -68,8 +70,9 @@ UK = _forms({
     800: "вісімсот восьмисот", 900: "дев'ятсот дев'ятисот",
     1000: "тисяча тисячу тисячі тисяч тисячею тисячам тисячами",
 })
+UK.update({"півтори тисячі": 1500, "півтори сотні": 150})
 MULT_UK = {w: 1000 for w in ("тисяча", "тисячу", "тисячі", "тисяч", "тисячею", "тисячам", "тисячами")}
-ALONE_UK = frozenset({"тисячі", "тисяч", "тисячам", "тисячами", "сотні"})
+ALONE_UK = frozenset({"тисячі", "тисяч", "тисячам", "тисячами", "сотні"} | {w for w, v in UK.items() if v == 1})
 
 _DE_UNITS = ["", "ein", "zwei", "drei", "vier", "fünf", "sechs", "sieben", "acht", "neun"]
 _DE_TENS = {20: "zwanzig", 30: "dreißig", 40: "vierzig", 50: "fünfzig", 60: "sechzig", 70: "siebzig",

@@ -2,36 +2,48 @@
 
 from . import numwords
 
+
+def _pt_weekday(day: str) -> str:
+    """"sexta-feira", or a bare "sexta" after "nesta/na/última ..." (alone it is also an ordinal)."""
+    after = "|".join(f"(?<={p} {day})" for p in ("nesta", "neste", "na", "esta", "última", "próxima"))
+    return f"{day}-feira|{day}(?:{after})(?!-)"
+
+
 _CATS_DE = {
     "civilians": r"\b(?:zivilist\w*|zivilpersonen)\b",
     "wounded": r"\b(?:verwundet\w*|verletzt\w*|schwerkrank\w*)\b",
-    "under_25": r"\bunter 25\b",
+    "under_25": r"\b(?:unter 25|jünger als 25)\b",
     "children": r"\b(?:kinder\w*|minderjährig\w*)\b",
     "foreign_fighters": r"\b(?:ausländisch\w* kämpfer|söldner\w*)\b",
 }
 
 DE = {
+    "not_people_before": r"(?:meinungs|informations|daten|schüler|studenten|kultur|erfahrungs|gedanken|waren|handels|wissens|jugend)$",
+    "same_day": r"\bam (?:selben|gleichen) tag\b",
+    "cue_reach": 170,  # "Auf diesen Austausch hatten sich ... (a long middle field) ... geeinigt"
+    "list_of": r"\bliste\w*\s+(?:mit\s+|von\s+)?$",
     "two_days_ago": r"\bvorgestern\b",
     "final_give": r"^[^.;,]{0,80}?\b(?:übergeben|freigelassen|überstellt|zurückgegeben|ausgeliefert)\b",
     "final_receive": r"^[^.;,]{0,80}?\b(?:erhalten|zurückerhalten|zurückgeholt|heimgeholt|bekommen)\b",
     "proposal": (r"\b(?:schlug\w*(?=[^.;]{0,80}\bvor\b)|schlägt(?=[^.;]{0,80}\bvor\b)|vorgeschlagen|angeboten"
                  r"|bereitet\w*|plant|kündigte\w*(?=[^.;]{0,80}\ban\b)|angekündigt)\b"),
     "days_ago": r"\b(?:(\w+) tage? (?:zuvor|davor|vorher|früher)|vor (\w+) tagen)\b",
-    "denial": r"\b(?:kein austausch|nicht um einen austausch|kein gefangenenaustausch|im gegenzug niemand|einseitig\w*)\b",
+    "denial": (r"\b(?:kein austausch|nicht um einen austausch|kein gefangenenaustausch|im gegenzug niemand|einseitig\w*"
+               r"|im gegenzug (?:wurden |wurde )?keine\w*|ohne gegenleistung|ohne (?:einen )?austausch)\b"),
     "additive": r"\b(?:zusätzlich|außerdem|auch)\b",
-    "exchange": r"\b(?:\w*austausch\w*|ausgetauscht|tausch\w*|getauscht|gefangenenaustausch\w*)\b",
+    "exchange": r"(?:austausch\w*|\bausgetauscht|\bgetauscht|\btausch\w*)",  # also inside compounds
     "idiom": r"\bim austausch (?:gegen|für)\b",
-    "captive": r"\b(?:\w*gefangen\w*|gefangenschaft|häftling\w*|geisel\w*)\b",
+    "captive": r"(?:gefangen(?<!angefangen)\w*|\bhäftling\w*|\bgeisel\w*)",  # "Kriegsgefangene", not "angefangen"
     "soldier": r"\b(?:soldaten|militärangehörige\w*|verteidiger|kämpfer|menschen|personen|zivilist\w*|staatsbürger\w*|ukrainer|russen"
                r"|amerikaner|iraner)\b",
     "release": (r"\b(?:zurückgekehrt|zurückgebracht|zurückgeholt|freigelassen|freigekommen|übergeben|übergab\w*|heimgekehrt"
                 r"|heimgeholt|rückkehr|zurück|frei|nach hause|in die heimat|überstellt\w*)\b"),
     "body": r"\b(?:leiche\w*|leichname?|gebeine|gefallen\w*|tote[rn]?|überreste|sterbliche)\b",
-    "conducted": (r"\b(?:ausgetauscht|getauscht|fand statt|stattgefunden|zurückgekehrt|(?<!zu )übergeben|übergab|erhielt"
+    "conducted": (r"\b(?:ausgetauscht|getauscht|fand statt|stattgefunden|zurückgekehrt|übergeben(?<!zu übergeben)|übergab|erhielt"
                   r"|erhalten|freigelassen|freigekommen|kehrten|kehrte|brachte|durchgeführt|vollzogen|tauschten|haben"
                   r"|begonnen|zurückgeholt|heimgeholt|holte|holten|holt|kamen frei|überstellt\w*|gelandet|landeten"
                   r"|eingetroffen|trafen)\b"),
-    "agreed": (r"\b(?:vereinbart\w*|vereinbaren|einigten|einigen sich|geeinigt|verständigt\w*|verabredet\w*|zugesagt"
+    "agreed": (r"\b(?:vereinbart\w*|vereinbaren|einigten|einigen sich|geeinigt|verständigt\w*|verabredet\w*|zugesagt|verpflichtet\w*"
                r"|übereingekommen|vereinbarung (?:über|zum|zur))\b"),
     "agreed_verb": r"\b(?:vereinbart\w*|vereinbaren|einigten|einigen sich|geeinigt|verständigt\w*|übereingekommen)\b",
     "planned": (r"\b(?:wird|werden|soll|sollen|plan\w*|bereit|vorgeschlagen|vorschlag|forder\w*|geplant"
@@ -59,7 +71,7 @@ DE = {
     "give": r"\b(?:übergab\w*|übergeben|übergibt|freigelassen|überstellt\w*|ließ\w*|gab\w*|ausgeliefert)\b",
     "to": r"\b(?:an(?:\s+(?:die|den))?|der|nach|in\s+die|in\s+den|zurück\s+in\s+die)\s*$",
     "from_": r"\b(?:aus|von)\s+(?:der|dem)?\s*$",
-    "held_in": r"^\s*(?:gefangenschaft|haft)\b",
+    "held_in": r"^\s*(?:\w*gefangenschaft|haft)\b",
     "speech": r"\b(?:sagte|teilte|erklärte|mitteilung|berichtete|bestätigte|laut|zufolge)\b[^.;]{0,25}$",
     "talks": r"\b(?:gesprächen|verhandlungen|treffen|vereinbar\w*)\b[^.;,]{0,25}$",
     "people": (r"^(?!\s+(?:seiten|länder|staaten|parteien|delegationen|mal|runden|tage|wochen|monate|jahre)\b)"
@@ -85,11 +97,16 @@ DE = {
     "numbers": numwords.DE,
     "multipliers": numwords.MULT_DE,
     "for_n": r"^\s*(?:[^\W\d]+\s+){0,2}?(?:gegen|für|zu)\s*$",
-    "mediation": r"\b(?:vermittel\w*|vermittl\w*|mithilfe|dank|unterstützung|ausgerichtet|gastgeber\w*)\b",
+    "mediation": (r"\b(?:vermittel\w*|vermittl\w*|vermittelt\w*|mithilfe|dank|unterstützung|ausgerichtet|gastgeber\w*"
+                  r"|unter (?:der )?vermittlung)\b"),
     "categories": _CATS_DE,
 }
 
 FR = {
+    "not_people": (r"^\s*(?:de\s+|d['’])(?:vues|informations?|tirs|coups|expériences?|données|amabilités|propos|lettres"
+                   r"|courriers|messages|idées|points de vue|feu|étudiants|devises)"),
+    "same_day": r"\ble même jour\b",
+    "list_of": r"\blistes?\s+(?:de\s+)?$",
     "two_days_ago": r"\bavant-hier\b",
     "one_for_one": r"(?-i:[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ'’-]+\s+[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ'’-]+[^.;]{0,80}?\ben échange d(?:e|u|es)\s+(?:[\w\'’-]+\s+){0,5}?[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ'’-]+\s+[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ'’-]+)",
     "proposal": r"\b(?:a proposé|propose|prépare|envisage|a offert|offre)\b",
@@ -100,20 +117,20 @@ FR = {
     "subset_lead": r"\bparmi(?: les| eux| elles)?\s+$",
     "reciprocal": r"\b(?:en contrepartie|en retour|en échange)\b",
     "days_ago": r"\b(?:il y a (\w+) jours?|(\w+) jours? (?:plus tôt|auparavant|avant))\b",
-    "denial": r"(?:pas dans un échange|pas un échange|pas d'échange|sans contrepartie|(?:libération|geste|décision) unilatérale)",
+    "denial": r"(?:sans échange|hors de tout échange|pas dans un échange|pas un échange|pas d'échange|sans contrepartie|(?:libération|geste|décision) unilatérale)",
     "additive": r"\b(?:en outre|également|aussi|de plus)\b",
     "exchange": r"\b(?:échang\w*|echang\w*|troc)\b",
     "idiom": r"\ben échange de\b",
     "captive": r"\b(?:prisonniers?|captifs?|captivité|détenus?|otages?)\b",
     "soldier": r"\b(?:soldats|militaires|défenseurs|combattants|personnes|civils|ressortissants|citoyens|ukrainiens"
                r"|russes|américains|iraniens)\b",
-    "release": (r"\b(?:rapatrié\w*|libéré\w*|rendu\w*|remis\w*|retour\w*|rentr\w*|retrouvé\w*|revenu\w*|relâché\w*"
+    "release": (r"\b(?:rapatri\w*|libér\w*|libère\w*|rendu\w*|remis\w*|retour\w*|rentr\w*|retrouvé\w*|revenu\w*|relâch\w*"
                 r"|ramené\w*|restitué\w*|transféré\w*|chez eux)\b"),
     "body": r"\b(?:corps|dépouilles|restes|soldats tués|morts)\b",
     "conducted": (r"\b(?:échangé\w*|ont échangé|a eu lieu|ont eu lieu|rapatrié\w*|libéré\w*|remis|rendu\w*|reçu"
                   r"|récupér\w*|rentr\w*|effectué|procédé|ramené\w*|retrouvé\w*|revenus|relâché\w*|restitué\w*"
                   r"|de retour|transféré\w*|avec la remise de|atterri|arrivés)\b"),
-    "agreed": r"\b(?:accord(?!\w* de paix)\w*|convenu\w*|entendu\w*|mis\w* d'accord|conclu\w*)\b",
+    "agreed": r"\b(?:accord(?!\w* de paix)\w*|convenu\w*|entendu\w*|mis\w* d'accord|conclu\w*|s'est engagée?|se sont engagés)\b",
     "agreed_verb": r"\b(?:convenu\w*|se sont entendu\w*|mis\w* d'accord|sont tombés d'accord)\b",
     "planned": (r"\b(?:va|vont|devrait|devraient|prévu\w*|prévoi\w*|prêt\w*|propos\w*|demand\w*|prochain\w*|bientôt"
                 r"|pourrait|aura lieu|auront lieu|envisag\w*|s'apprête\w*|offert|offre|prépar\w*|compte|entend"
@@ -130,10 +147,11 @@ FR = {
     "at_least": r"\b(?:plus de|au moins|plus d'|au-delà de|pas moins de)\s+$",
     "receive": (r"\b(?:reçu|récupér\w*|ramené\w*|a obtenu|obtenu|rentr\w*|retrouvé\w*|de retour|chez eux"
                 r"|accueilli\w*)\b"),
-    "give": r"\b(?:remis\w*|rendu\w*|libéré\w*|transféré\w*|relâché\w*|restitué\w*|remet\w*|livré\w*|libère\w*)\b",
+    "give": r"\b(?:remettre|restituer|livrer|libérer|remis\w*|rendu\w*|libéré\w*|transféré\w*|relâché\w*|restitué\w*|remet\w*|livré\w*|libère\w*)\b",
     "to": r"(?:\bà\s+(?:la\s+|l['’])?|\bau\s+|\bpour\s+(?:la\s+|l['’])?|\bvers\s+(?:la\s+|l['’])?)$",
     "from_": r"\bpar\s+(?:la\s+)?$",
     "held_in": r"^\s*(?:captivité|détention)\b",
+    "held_before": r"\b(?:captivité|détention|prisons?|geôles)\s+$",
     "speech": (r"\b(?:a déclaré|a annoncé|ont annoncé|a indiqué|a affirmé|selon|communiqué|a confirmé|a écrit|a précisé"
                r"|a fait savoir|s'est félicité)\b[^.;]{0,25}$"),
     "talks": r"\b(?:pourparlers|négociations|réunion|accord)\b[^.;,]{0,25}$",
@@ -148,7 +166,7 @@ FR = {
     "month_re": (r"(?:janvier|février|fevrier|mars|avril|mai|juin|juillet|août|aout|septembre|octobre|novembre"
                  r"|décembre|decembre)"),
     "weekdays": {"lundi": 0, "mardi": 1, "mercredi": 2, "jeudi": 3, "vendredi": 4, "samedi": 5, "dimanche": 6},
-    "yesterday": r"(?<!avant-)\bhier\b|\bau lendemain d(?:e|u|['’])", "today": r"\baujourd'hui\b", "day_before": r"\bla veille\b",
+    "yesterday": r"\bhier\b(?<!avant-hier)|\bau lendemain d(?:e|u|['’])", "today": r"\baujourd'hui\b", "day_before": r"\bla veille\b",
     "day_after": r"\ble lendemain\b",
     "this_week": r"\bcette semaine\b", "last_week": r"\bla semaine dernière\b",
     "this_month": r"\bce mois-ci\b", "last_month": r"\ble mois dernier\b",
@@ -165,6 +183,10 @@ FR = {
 }
 
 ES = {
+    "not_people": (r"^\s*(?:de\s+)(?:opiniones|información|informaciones|disparos|fuego|experiencias|datos|golpes"
+                   r"|mensajes|ideas|acusaciones|estudiantes|divisas)"),
+    "same_day": r"\bel mismo día\b",
+    "list_of": r"\blistas?\s+(?:de\s+|con\s+)?$",
     "two_days_ago": r"\banteayer\b",
     "one_for_one": r"(?-i:[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ'’-]+\s+[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ'’-]+[^.;]{0,80}?\ba cambio del?\s+(?:[\w\'’-]+\s+){0,5}?[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ'’-]+\s+[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ'’-]+)",
     "proposal": r"\b(?:propuso|propone|planteó|plantea|prepara|ofreció|ofrece)\b",
@@ -174,21 +196,21 @@ ES = {
     "subset_lead": r"\bentre (?:los|las|ellos|ellas)\s+$",
     "reciprocal": r"\b(?:a cambio|a su vez|en contrapartida)\b",
     "days_ago": r"\b(?:hace (\w+) días?|(\w+) días? (?:antes|atrás))\b",
-    "denial": r"(?:no (?:es|fue) un (?:intercambio|canje)|nada a cambio|sin contrapartida|(?:liberación|gesto) unilateral)",
+    "denial": r"(?:sin (?:canje|intercambio)|no (?:es|fue) un (?:intercambio|canje)|nada a cambio|sin contrapartida|(?:liberación|gesto) unilateral)",
     "additive": r"\b(?:además|también|adicionalmente)\b",
     "exchange": r"\b(?:intercambi\w*|canje\w*|canjear\w*|canjearon)\b",
     "idiom": r"\ba cambio de\b",
     "captive": r"\b(?:prisioneros?|cautiv\w*|detenidos?|rehenes)\b",
     "soldier": r"\b(?:soldados|militares|combatientes|personas|civiles|ciudadanos|ucranianos|rusos"
                r"|estadounidenses|iraníes)\b",
-    "release": (r"\b(?:repatriad\w*|liberad\w*|devuelt\w*|entregad\w*|regres\w*|volvi\w*|excarcelad\w*|retorn\w*"
+    "release": (r"\b(?:repatri\w*|liber[aó]\w*|devuelt\w*|devolv\w*|entreg\w*|regres\w*|volvi\w*|excarcel\w*|retorn\w*"
                 r"|canjead\w*|a casa)\b"),
-    "body": r"\b(?:cuerpos?|restos|cadáveres|soldados caídos|caídos|muertos)\b",
+    "body": r"\b(?:fallecidos|cuerpos?|restos|cadáveres|soldados caídos|caídos|muertos)\b",
     "conducted": (r"\b(?:intercambiaron|canjearon|se llevó a cabo|tuvo lugar|repatriad\w*|liberad\w*|entreg\w+ron"
                   r"|recibió|recibieron|devolvió|devolvieron|regresaron|realizaron|realizó|liberó|liberaron"
-                  r"|excarcel\w*|entregó|complet\w*|canjeado|intercambiado|volvieron|canjearan|intercambiaran|con la entrega de|aterrizaron|aterrizó"
+                  r"|excarcel\w*|entregó|complet\w*|canjeado|intercambiado|volvieron|canjearan|intercambiaran|liberara|liberaran|entregara|entregaran|devolviera|devolvieran|con la entrega de|aterrizaron|aterrizó"
                   r"|llegaron)\b"),
-    "agreed": r"\b(?:acordaron|acordad[oa]s?|(?<!de )acuerdo\b|pactad\w*|pactaron|convinieron|se comprometió)",
+    "agreed": r"\b(?:acordaron|acordad[oa]s?|acuerdo(?<!de acuerdo)\b|pactad\w*|pactaron|convinieron|se comprometió)",
     "agreed_verb": r"\b(?:acordaron|pactaron|acordado|convinieron|llegaron a un acuerdo|alcanzaron un acuerdo)\b",
     "planned": (r"\b(?:va a|van a|prevé|previsto|planea\w*|dispuest\w*|propu\w*|propon\w*|exig\w*|próxim\w*"
                 r"|pronto|podría|se realizará|tendrá lugar|plante\w*|ofrec\w*|ofreció|preparad\w*|pretende\w*"
@@ -207,6 +229,7 @@ ES = {
     "to": r"(?:\ba\s+(?:la\s+)?|\bal\s+|\bhacia\s+(?:la\s+)?|\bpara\s+(?:la\s+)?)$",
     "from_": r"\bpor\s+(?:la\s+)?$",
     "held_in": r"^\s*(?:cautiverio|custodia)\b",
+    "held_before": r"\b(?:cautiverio|custodia|cárceles?|prisiones?)\s+$",
     "speech": r"\b(?:dijo|declaró|anunció|informó|según|comunicado|confirmó|escribió)\b[^.;]{0,25}$",
     "talks": r"\b(?:conversaciones|negociaciones|reunión|acuerdo)\b[^.;,]{0,25}$",
     "people": (r"^(?!\s+(?:países|partes|bandos|lados|veces|días|semanas|meses|años|delegaciones)\b)"
@@ -229,7 +252,7 @@ ES = {
     "numbers": numwords.ES,
     "multipliers": numwords.MULT_ES,
     "for_n": r"^\s*(?:[^\W\d]+\s+){0,2}?(?:por)\s*$",
-    "mediation": r"\b(?:mediaci\w*|mediad\w*|gracias a|con la ayuda|facilit\w*|intermediari\w*)\b",
+    "mediation": r"\b(?:mediaci\w*|mediad\w*|medió|mediaron|gracias a|con la ayuda|facilit\w*|intermediari\w*)\b",
     "categories": {
         "civilians": r"\bciviles\b", "wounded": r"\b(?:heridos|gravemente enfermos)\b",
         "under_25": r"\bmenores de 25\b", "children": r"\bniños\b",
@@ -239,6 +262,10 @@ ES = {
 
 PT = dict(ES)
 PT.update({
+    "not_people": (r"^\s*(?:de\s+)(?:opiniões|informações|tiros|fogo|experiências|dados|acusações|mensagens|farpas"
+                   r"|ideias|estudantes|divisas|galhardetes)"),
+    "same_day": r"\bno mesmo dia\b",
+    "list_of": r"\blistas?\s+(?:de\s+|com\s+)?$",
     "two_days_ago": r"\banteontem\b",
     "one_for_one": r"(?-i:[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ'’-]+\s+[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ'’-]+[^.;]{0,80}?\bem troca d[aoe]s?\s+(?:[\w\'’-]+\s+){0,5}?[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ'’-]+\s+[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ'’-]+)",
     "proposal": r"\b(?:propôs|propõe|prepara|ofereceu|oferece)\b",
@@ -249,20 +276,20 @@ PT.update({
     "subset_lead": r"\bentre (?:os|as|eles|elas)\s+$",
     "reciprocal": r"\b(?:em troca|em contrapartida|por sua vez)\b",
     "days_ago": r"\b(?:há (\w+) dias?|(\w+) dias? (?:antes|atrás))\b",
-    "denial": r"(?:não (?:é|foi) uma troca|nada em troca|sem contrapartida|(?:libertação|gesto) unilateral)",
+    "denial": r"(?:sem (?:troca|intercâmbio)|não (?:é|foi) uma troca|nada em troca|sem contrapartida|(?:libertação|gesto) unilateral)",
     "additive": r"\b(?:além disso|também|ainda)\b",
     "exchange": r"\b(?:troc\w*|intercâmbio|permut\w*)\b",
     "idiom": r"\bem troca de\b",
     "captive": r"\b(?:prisioneiros?|cativ\w*|detidos?|reféns)\b",
     "soldier": r"\b(?:soldados|militares|combatentes|pessoas|civis|cidadãos|ucranianos|russos|americanos"
                r"|iranianos)\b",
-    "release": (r"\b(?:repatriad\w*|libertad\w*|libert\w*|devolvid\w*|entregu\w*|regress\w*|voltaram|soltos|para casa)\b"),
-    "body": r"\b(?:corpos?|restos mortais|restos|cadáveres|soldados mortos|mortos)\b",
+    "release": (r"\b(?:repatri\w*|libert\w*|devolv\w*|entreg\w*|regress\w*|voltaram|soltos|soltou|para casa)\b"),
+    "body": r"\b(?:falecidos|corpos?|restos mortais|restos|cadáveres|soldados mortos|mortos)\b",
     "conducted": (r"\b(?:trocaram|realizaram|realizou|ocorreu|aconteceu|repatriad\w*|libertad\w*|libertou|libertaram"
                   r"|entregou|entregaram|recebeu|receberam|devolveu|devolveram|regressaram|voltaram|concluí\w*"
                   r"|trocados|trocadas|com a entrega de|aterraram|aterrissaram"
                   r"|chegaram)\b"),
-    "agreed": (r"\b(?:acordaram|acordad[oa]s?|(?<!de )acordo\b|acertad\w*|acertaram|combinad\w*|concordaram"
+    "agreed": (r"\b(?:acordaram|acordad[oa]s?|acordo(?<!de acordo)\b|acertad\w*|acertaram|combinad\w*|concordaram"
                r"|comprometeu|comprometeram)"),
     "agreed_verb": r"\b(?:acordaram|acertaram|concordaram|chegaram a acordo|chegaram a um acordo)\b",
     "planned": (r"\b(?:vai|vão|prevê|previsto|planej\w*|planeia\w*|dispost\w*|propost\w*|propô\w*|propõe\w*|exig\w*"
@@ -278,6 +305,7 @@ PT.update({
     "receive": r"\b(?:receb\w*|recuper\w*|regressaram|voltaram|para casa)\b",
     "give": r"\b(?:entreg\w*|devolv\w*|libert\w*|solt\w*|transferi\w*)\b",
     "held_in": r"^\s*(?:cativeiro|custódia)\b",
+    "held_before": r"\b(?:cativeiro|custódia|prisões|prisão)\s+$",
     "speech": r"\b(?:disse|declarou|anunciou|informou|segundo|comunicado|confirmou|escreveu)\b[^.;]{0,25}$",
     "talks": r"\b(?:conversações|negociações|reunião|acordo)\b[^.;,]{0,25}$",
     "people": (r"^(?!\s+(?:países|partes|lados|vezes|dias|semanas|meses|anos|delegações)\b)"
@@ -290,19 +318,18 @@ PT.update({
                "out": 10, "nov": 11, "dez": 12},
     "month_re": (r"(?:janeiro|fevereiro|março|marco|abril|maio|junho|julho|agosto|setembro|outubro|novembro"
                  r"|dezembro)"),
-    "weekdays": {"segunda-feira|(?:(?<=nesta )|(?<=neste )|(?<=na )|(?<=esta )|(?<=última )|(?<=próxima ))segunda(?!-)": 0, "terça-feira|(?:(?<=nesta )|(?<=neste )|(?<=na )|(?<=esta )|(?<=última )|(?<=próxima ))terça(?!-)": 1,
-                 "quarta-feira|(?:(?<=nesta )|(?<=neste )|(?<=na )|(?<=esta )|(?<=última )|(?<=próxima ))quarta(?!-)": 2, "quinta-feira|(?:(?<=nesta )|(?<=neste )|(?<=na )|(?<=esta )|(?<=última )|(?<=próxima ))quinta(?!-)": 3,
-                 "sexta-feira|(?:(?<=nesta )|(?<=neste )|(?<=na )|(?<=esta )|(?<=última )|(?<=próxima ))sexta(?!-)": 4, "sábado|sabado": 5, "domingo": 6},
+    "weekdays": {_pt_weekday("segunda"): 0, _pt_weekday("terça"): 1, _pt_weekday("quarta"): 2,
+                 _pt_weekday("quinta"): 3, _pt_weekday("sexta"): 4, "sábado|sabado": 5, "domingo": 6},
     "yesterday": r"\bontem\b|\bum dia (?:depois|após)\b", "today": r"\bhoje\b", "day_before": r"\bna véspera\b",
     "day_after": r"\bno dia seguinte\b",
     "this_week": r"\besta semana\b", "last_week": r"\bna semana passada\b",
     "this_month": r"\beste mês\b", "last_month": r"\bno mês passado\b",
     "numbers": numwords.PT,
     "multipliers": numwords.MULT_PT,
-    "mediation": r"\b(?:mediaç\w*|mediad\w*|graças a|com a ajuda|facilit\w*|intermedia\w*)\b",
+    "mediation": r"\b(?:mediaç\w*|mediad\w*|mediou|mediaram|graças a|com a ajuda|facilit\w*|intermedia\w*)\b",
     "categories": {
         "civilians": r"\bcivis\b", "wounded": r"\b(?:feridos|gravemente doentes)\b",
-        "under_25": r"\bmenores de 25\b", "children": r"\bcrianças\b",
+        "under_25": r"\b(?:menores de 25|com menos de 25 anos|abaixo de 25 anos)\b", "children": r"\bcrianças\b",
         "foreign_fighters": r"\b(?:combatentes estrangeiros|mercenários)\b",
     },
 })
