@@ -4,9 +4,11 @@ One pass = the collect stage's staging file, transform (clean + extract), valida
 read-only copy published), run by ``pipeline.stages`` exactly as ``python -m pipeline run`` does,
 into a migrated warehouse. The one-off Great Expectations import happens before timing.
 
-Figures: articles per second on one core (CPU time), cleaning alone on the same pages, their ratio
-``end_to_end_vs_clean_only`` (target >= 0.80), each stage's share of the pass, and the same pass
-with two transform processes (wall-clock speed-up over one; the machine's other load shows in it).
+Figures: articles per second on one core, cleaning alone (``pipeline.clean.clean``) on the same pages,
+their ratio ``end_to_end_vs_clean_only`` (target >= 0.80; wall clock, because the pass cleans pages over
+256 kB in forkserver children whose CPU time this process cannot see; the CPU ratio is an extra key),
+each stage's share of the pass, and the same pass with two transform processes (wall-clock speed-up;
+the machine's other load shows in it).
 ``--profile`` prints where the pass spends its time (cProfile, top 30) to stderr.
 """
 
@@ -104,8 +106,9 @@ def main(argv: list[str]) -> int:
     emit(BENCH, "end_to_end_articles_per_s", n / p["total"].cpu, "articles/s", pages=n, corpus="real pages",
          wall=round(n / p["total"].wall, 2), events=p["summary"]["events_new"],
          articles_loaded=p["summary"]["articles_new"])
-    emit(BENCH, "end_to_end_vs_clean_only", c.cpu / p["total"].cpu, "ratio", target=">= 0.80",
-         clock="CPU time of the process")
+    emit(BENCH, "end_to_end_vs_clean_only", c.wall / p["total"].wall, "ratio", target=">= 0.80", clock="wall",
+         cpu_ratio=round(c.cpu / p["total"].cpu, 4),
+         note="wall: pages over 256 kB are cleaned in forkserver children (cleanbound), whose CPU is not ours")
     for stage in ("stage_file", "transform", "validate", "load"):
         emit(BENCH, f"share_{stage}", p[stage].cpu / p["total"].cpu, "ratio", seconds=round(p[stage].cpu, 3))
     two = min((one_pass(raws, f"two-{r}", workers=2) for r in range(rounds)), key=lambda t: t["total"].wall)
