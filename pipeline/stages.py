@@ -8,24 +8,26 @@ rewrites its staging file; re-loading adds nothing twice.
 
 from __future__ import annotations
 
+import itertools
 import pickle
 import shutil
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import cast
+from typing import BinaryIO, cast
 
 from pipeline.cleanbound import clean_bounded
 from pipeline.extract import EXTRACTOR_VERSION, extract_events
-from pipeline.records import CleanArticle, EventRow, Rejection, ValidatedBatch
+from pipeline.records import CleanArticle, Event, EventRow, RawArticle, Rejection, ValidatedBatch
 from pipeline.settings import Settings
 from pipeline.sources import Collected, FeedSource, SeedSource, read_feed_list
 from pipeline.validate_frame import ArticleRef, BatchMetrics
 from pipeline.warehouse import known_state, writer
 from pipeline.warehouse.load import RunInfo, load
 
-STAGING_VERSION = 1
+STAGING_VERSION = 2  # 2: collected.pkl holds its raw articles one frame each
 Progress = Callable[[str], None]
 
 
@@ -45,19 +47,41 @@ def staging_dir(settings: Settings, run_id: str) -> Path:
     return settings.warehouse.parent / "staging" / run_id
 
 
-def _save(path: Path, obj: object) -> Path:
+def _save(path: Path, obj: object, items: Iterable[object] = ()) -> Path:
+    """Pickle ``obj``, then each of ``items`` as its own frame (read back one at a time)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
-    tmp.write_bytes(pickle.dumps((STAGING_VERSION, obj), protocol=pickle.HIGHEST_PROTOCOL))
+    with tmp.open("wb") as fh:
+        pickle.dump((STAGING_VERSION, obj), fh, protocol=pickle.HIGHEST_PROTOCOL)
+        for item in items:
+            pickle.dump(item, fh, protocol=pickle.HIGHEST_PROTOCOL)
     tmp.replace(path)
     return path
 
 
 def _read(path: Path) -> object:
-    version, obj = pickle.loads(path.read_bytes())  # noqa: S301 - our own staging file
+    with path.open("rb") as fh:
+        return _head(fh, path)
+
+
+def _head(fh: BinaryIO, path: Path) -> object:
+    version, obj = pickle.load(fh)  # noqa: S301 - our own staging file
     if version != STAGING_VERSION:
         raise RuntimeError(f"staging file {path} has version {version}; rerun the run from its first stage")
     return obj
+
+
+def _open_collected(path: Path) -> tuple[str, Collected, int, Iterator[RawArticle]]:
+    """The collected header now; its ``n`` raw articles lazily, one frame at a time."""
+    fh = path.open("rb")
+    kind, collected, n = cast(tuple[str, Collected, int], _head(fh, path))
+
+    def frames() -> Iterator[RawArticle]:
+        with fh:
+            for _ in range(n):
+                yield pickle.load(fh)  # noqa: S301 - our own staging file
+
+    return kind, collected, n, frames()
 
 
 def collect_stage(settings: Settings, run_id: str, kind: str = "feeds", feed_urls: list[str] | None = None,
@@ -69,39 +93,86 @@ def collect_stage(settings: Settings, run_id: str, kind: str = "feeds", feed_url
         urls = feed_urls or read_feed_list(settings.feeds)
         known = known_state(settings)
         collected = FeedSource(settings, urls, known, now=lambda: datetime.now(UTC)).collect(progress)
-    return _save(staging_dir(settings, run_id) / "collected.pkl", (kind, collected))
+    return save_collected(settings, run_id, kind, collected)
 
 
-def transform_stage(settings: Settings, run_id: str, progress: Progress = _quiet) -> Path:
-    """Clean every raw article and extract its events; duplicates and failures become records."""
-    kind, collected = cast(tuple[str, Collected], _read(staging_dir(settings, run_id) / "collected.pkl"))
+def save_collected(settings: Settings, run_id: str, kind: str, collected: Collected) -> Path:
+    """The collect stage's staging file (also how a bench or a test hands the pass its raw articles)."""
+    header = replace(collected, articles=[])
+    return _save(staging_dir(settings, run_id) / "collected.pkl", (kind, header, len(collected.articles)),
+                 collected.articles)
+
+
+def transform_stage(settings: Settings, run_id: str, progress: Progress = _quiet, workers: int = 1) -> Path:
+    """Clean every raw article and extract its events; duplicates and failures become records.
+
+    Raw articles stream from the staging file one at a time (a batch of pages is never all in
+    memory); ``workers`` > 1 cleans and extracts in that many processes, in input order.
+    """
+    kind, collected, n_raw, raws = _open_collected(staging_dir(settings, run_id) / "collected.pkl")
     known = known_state(settings) if kind != "seed" else None
     out = Transformed(collected=collected, rejections=list(collected.rejections))
     seen_fp: dict[str, str] = dict(known.fingerprints) if known else {}
     seen_ids: set[str] = set()
-    for i, raw in enumerate(collected.articles, start=1):
-        result = clean_bounded(raw, settings.clean_timeout)
-        if isinstance(result, Rejection):
-            out.rejections.append(result)
-            continue
-        if result.article_id in seen_ids:  # the same canonical URL reached twice in one pass
-            continue
-        original = seen_fp.get(result.fingerprint)
-        if original and original != result.article_id:
-            collected.aliases.append((result.url, original, "same text"))
-            continue
-        seen_fp[result.fingerprint] = result.article_id
-        seen_ids.add(result.article_id)
-        out.articles.append(result)
-        try:
-            events = extract_events(result.as_document())
-        except Exception as exc:  # the extractor should not raise; if it does, keep the article
-            out.rejections.append(Rejection("extract", "extractor failed", result.url, repr(exc)[:300]))
-            continue
-        out.rows += [EventRow(e.event_id(result.article_id), result.article_id, e) for e in events]
+    stubs: list[RawArticle] = []  # what later stages need of the raw articles: all but the body
+    for i, (raw, result, events) in enumerate(_cleaned(raws, workers, settings.clean_timeout), start=1):
+        stubs.append(replace(raw, body=b""))
+        _keep(out, seen_fp, seen_ids, result, events)
         if i % 25 == 0:
-            progress(f"cleaned {i}/{len(collected.articles)}")
+            progress(f"cleaned {i}/{n_raw}")
+    collected.articles = stubs
     return _save(staging_dir(settings, run_id) / "transformed.pkl", (kind, out))
+
+
+Extracted = list[Event] | str | None  # events, an extractor error, or None: extract once kept
+
+
+def _keep(out: Transformed, seen_fp: dict[str, str], seen_ids: set[str], result: CleanArticle | Rejection,
+          events: Extracted) -> None:
+    if isinstance(result, Rejection):
+        out.rejections.append(result)
+        return
+    if result.article_id in seen_ids:  # the same canonical URL reached twice in one pass
+        return
+    original = seen_fp.get(result.fingerprint)
+    if original and original != result.article_id:
+        out.collected.aliases.append((result.url, original, "same text"))
+        return
+    seen_fp[result.fingerprint] = result.article_id
+    seen_ids.add(result.article_id)
+    out.articles.append(result)
+    if events is None:
+        events = _extract(result)
+    if isinstance(events, str):  # the extractor should not raise; if it does, keep the article
+        out.rejections.append(Rejection("extract", "extractor failed", result.url, events))
+        return
+    out.rows += [EventRow(e.event_id(result.article_id), result.article_id, e) for e in events]
+
+
+def _extract(article: CleanArticle) -> list[Event] | str:
+    try:
+        return extract_events(article.as_document())
+    except Exception as exc:
+        return repr(exc)[:300]
+
+
+def _clean_and_extract(raw: RawArticle, timeout_s: float) -> tuple[CleanArticle | Rejection, list[Event] | str]:
+    result = clean_bounded(raw, timeout_s)
+    return result, ([] if isinstance(result, Rejection) else _extract(result))
+
+
+def _cleaned(raws: Iterator[RawArticle], workers: int,
+             timeout_s: float) -> Iterator[tuple[RawArticle, CleanArticle | Rejection, Extracted]]:
+    """(raw, cleaned, events) in input order. One process extracts lazily (duplicates are skipped)."""
+    if workers <= 1:
+        for raw in raws:
+            yield raw, clean_bounded(raw, timeout_s), None
+        return
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        while window := list(itertools.islice(raws, 16 * workers)):  # bounded: memory stays flat
+            done = pool.map(_clean_and_extract, window, itertools.repeat(timeout_s))
+            for raw, (result, events) in zip(window, done, strict=True):
+                yield raw, result, events
 
 
 def validate_stage(settings: Settings, run_id: str, now: datetime) -> Path:

@@ -49,15 +49,36 @@ def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
     return int(row[0]) if row else 0
 
 
+def _first_per_key(rows: list[dict], key: str) -> list[dict]:
+    first: dict[str, dict] = {}
+    for r in rows:
+        first.setdefault(r[key], r)
+    return list(first.values())
+
+
+# Tables without a primary key (migration 0801: DuckDB rewrites a whole ART index at every checkpoint):
+# rows go in by an anti-join on their key.
+ANTI_JOIN_KEYS = {"articles": "article_id", "event_rows": "event_id"}
+
+
 def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict], schema: pa.Schema,
-            conflict: str = "ON CONFLICT DO NOTHING") -> int:
+            conflict: str = "ON CONFLICT DO NOTHING", key: str | None = None) -> int:
+    """Insert the rows not yet there. With ``key`` (by default ``ANTI_JOIN_KEYS[table]``): by an
+    anti-join on it; the first row of a key in the batch wins."""
     if not rows:
         return 0
+    key = key or ANTI_JOIN_KEYS.get(table)
     before = _count(con, table)
+    if key:
+        rows = _first_per_key(rows, key)
     arrow = pa.Table.from_pylist(rows, schema=schema)
     con.register("_incoming", arrow)
     cols = ", ".join(schema.names)
-    con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _incoming {conflict}")
+    if key:
+        con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _incoming i "
+                    f"WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE t.{key} = i.{key})")
+    else:
+        con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _incoming {conflict}")
     con.unregister("_incoming")
     return _count(con, table) - before
 
@@ -125,11 +146,12 @@ def load(con: duckdb.DuckDBPyConnection, run: RunInfo, *, articles: list[CleanAr
     con.execute("BEGIN TRANSACTION")
     try:
         counts = LoadCounts(
-            articles_new=_insert(con, "articles", article_rows(articles, run), ARTICLE_SCHEMA),
+            articles_new=_insert(con, "articles", article_rows(articles, run), ARTICLE_SCHEMA, key="article_id"),
             aliases_new=_insert(con, "article_aliases",
                                 [{"url": u, "article_id": a, "reason": why, "run_id": run.run_id}
                                  for u, a, why in aliases], ALIAS_SCHEMA),
-            events_new=_insert(con, "event_rows", event_rows(validated.passed, run), EVENT_SCHEMA),
+            events_new=_insert(con, "event_rows", event_rows(validated.passed, run), EVENT_SCHEMA,
+                               key="event_id"),
             quarantined_new=_insert(con, "quarantine_rows", quarantine_rows(validated.quarantined, run),
                                     QUARANTINE_SCHEMA),
             rejections_new=_insert(con, "rejections", rejection_rows(rejections, run), REJECTION_SCHEMA),

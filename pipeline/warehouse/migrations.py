@@ -4,6 +4,14 @@ from __future__ import annotations
 
 import duckdb
 
+
+def _rebuild_without_pk(table: str, not_null: tuple[str, ...]) -> str:
+    """The same table (every column, whatever later migrations added) without its primary key."""
+    tmp = f"{table}__rebuild"
+    return (f"CREATE TABLE {tmp} AS SELECT * FROM {table}; DROP TABLE {table}; ALTER TABLE {tmp} RENAME TO {table};"
+            + "".join(f" ALTER TABLE {table} ALTER COLUMN {c} SET NOT NULL;" for c in not_null))
+
+
 MIGRATIONS: list[tuple[str, str]] = [
     ("0001_core_tables", """
     CREATE TABLE runs (
@@ -152,6 +160,14 @@ MIGRATIONS: list[tuple[str, str]] = [
     ("0401_feeds_alerted_run", """
     ALTER TABLE feed_state ADD COLUMN alerted_run_id VARCHAR;  -- the run whose failure raised the alert
     """),
+    # Bench (issue 8): DuckDB rewrites a table's whole ART index at every checkpoint, so the primary keys
+    # of the two big tables made each load into 1M articles cost ~3 s more than into an empty warehouse.
+    # Uniqueness stays: the one writer inserts them with an anti-join on the key (warehouse/load.py).
+    ("0801_bench_big_tables_without_art_index", _rebuild_without_pk(
+        "articles", ("article_id", "url", "source", "text", "fingerprint", "run_id", "loaded_at"))
+     + _rebuild_without_pk("event_rows", (
+         "event_id", "article_id", "event_type", "status", "parties", "returned_to", "categories", "mediators",
+         "evidence", "evidence_start", "evidence_end", "confidence", "extractor_version", "run_id", "loaded_at"))),
 ]
 
 

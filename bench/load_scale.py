@@ -1,0 +1,217 @@
+"""Loading into a big warehouse: a batch of 1,000 articles into 1,000,000 stored ones vs an empty one.
+
+The big warehouse is made in DuckDB itself (``INSERT ... SELECT`` over ``range()``): every article
+gets its own window of a pool of generated news text (lengths like real articles: 1.5 to 7.5 kB,
+so the file compresses like text, not like copies of one string), plus 0.3 events an article.
+It is built once and kept under ``bench/out/`` (rebuilt when missing); ``BENCH_SCALE`` scales it.
+
+Figures: ``load_1m_vs_empty`` (the whole ``load()``: inserts, ``reconcile_pending``, commit, and the
+checkpoint; target <= 1.5), the same without the time spent in ``reconcile_pending``, the read-only
+copy published after each load (a whole-file copy: its seconds and MB at this size), and what the
+next pass reads from the copy before fetching (``known_state``). At 1M articles one load takes
+minutes, nearly all in ``reconcile_pending``; ``BENCH_LOAD_BATCHES`` (default 1) sets how many
+batches each warehouse gets (the best is kept); ``BENCH_SCALE=0.1`` makes a quick run.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import time
+import uuid
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from benchkit import OUT, emit, scaled, timed  # noqa: E402
+from corpus_gen import iter_corpus  # noqa: E402
+
+BENCH = "load_scale"
+BUILD_VERSION = 3  # 2: no primary keys on articles, event_rows (migration 0801); 3: reconciled
+
+POOL = 5_000  # generated documents whose text the rows are cut from
+FILL_ARTICLES = """
+INSERT INTO articles
+SELECT substr(md5('a' || i::VARCHAR), 1, 16), 'https://news' || (i % 997)::VARCHAR || '.bench.invalid/a/' || i::VARCHAR,
+       'feed', 'https://feed' || (i % 500)::VARCHAR || '.bench.invalid/rss', substr(p1.text, 1, 90),
+       substr(p1.text || ' ' || p2.text, 1 + (hash(i + 7) % 400)::INTEGER, 1500 + (hash(i + 3) % 6000)::INTEGER),
+       DATE '2022-01-01' + (i % 1400)::INTEGER, 'en', substr(md5('f' || i::VARCHAR), 1, 24), 'bench-fill',
+       TIMESTAMPTZ '2025-01-01 00:00:00+00' + to_seconds(i)
+FROM range(?, ?) t(i)
+JOIN _pool p1 ON p1.k = hash(i) % 5000 JOIN _pool p2 ON p2.k = hash(i + 1) % 5000
+"""
+FILL_EVENTS = """
+INSERT INTO event_rows
+SELECT substr(md5('e' || i::VARCHAR), 1, 16), substr(md5('a' || (i * 3)::VARCHAR), 1, 16),
+       CASE WHEN i % 5 = 0 THEN 'body_repatriation' ELSE 'prisoner_exchange' END,
+       CASE WHEN i % 7 = 0 THEN 'agreed' ELSE 'conducted' END, DATE '2022-01-01' + (i % 1400)::INTEGER, 'day',
+       pr, '{"' || pr[1] || '": ' || (i % 400)::VARCHAR || ', "' || pr[2] || '": ' || (i % 400)::VARCHAR || '}',
+       'exact', ['civilians'], ['United Arab Emirates'], NULL,
+       substr(p.text, 1 + (hash(i) % 200)::INTEGER, 180), 0, 180, 0.9, 'bench', 'bench-fill',
+       TIMESTAMPTZ '2025-01-01 00:00:00+00' + to_seconds(i)
+FROM (SELECT i, CASE WHEN i % 10 < 7 THEN ['Russia', 'Ukraine'] WHEN i % 10 = 7 THEN ['Armenia', 'Azerbaijan']
+             WHEN i % 10 = 8 THEN ['Russia', 'United States'] ELSE ['Saudi Arabia', 'Yemen'] END AS pr
+      FROM range(?, ?) t(i)) t JOIN _pool p ON p.k = hash(i) % 5000
+"""
+
+
+def _pool_rows() -> list[tuple[int, str]]:
+    return [(k, d["text"]) for k, d in enumerate(iter_corpus("docs", POOL))]
+
+
+def build(path: Path, n: int) -> float:
+    """The warehouse of ``n`` articles (kept; rebuilt only when missing). Returns build seconds."""
+    from pipeline.warehouse import writer
+    from pipeline.warehouse.exchanges import reconcile_pending
+
+    marker = path.with_suffix(f".v{BUILD_VERSION}-{n}.ok")
+    if marker.exists() and path.exists():
+        return 0.0
+    shutil.rmtree(path.parent, ignore_errors=True)
+    start = time.perf_counter()
+    with writer(path) as con:
+        con.execute("CREATE TEMP TABLE _pool (k UBIGINT, text VARCHAR)")
+        con.executemany("INSERT INTO _pool VALUES (?, ?)", _pool_rows())
+        step = 250_000
+        for lo in range(0, n, step):
+            con.execute(FILL_ARTICLES, [lo, min(n, lo + step)])
+        con.execute(FILL_EVENTS, [0, int(n * 0.3)])
+    with writer(path) as con:  # a warehouse in service has had its claims reconciled into exchanges
+        con.execute("BEGIN TRANSACTION")
+        reconcile_pending(con, "bench-fill", datetime.now(UTC))
+        con.execute("COMMIT")
+    marker.touch()
+    return time.perf_counter() - start
+
+
+def batch(size: int):
+    """``size`` new articles (ids unique to this run) and their extracted events."""
+    from pipeline.clean import detect_language
+    from pipeline.extract import extract_events
+    from pipeline.records import CleanArticle, Document, EventRow
+    from pipeline.textutil import fingerprint
+
+    nonce = uuid.uuid4().hex[:8]
+    arts, rows = [], []
+    for d in iter_corpus("docs", size, seed=1):
+        aid = f"{nonce}{d['id'][-8:]}"
+        pub = date.fromisoformat(d["published"])
+        arts.append(CleanArticle(aid, d["url"] + "?" + nonce, d["title"], d["text"], pub, detect_language(d["text"]),
+                                 fingerprint(nonce + d["text"]), "feed"))
+        rows += [EventRow(e.event_id(aid), aid, e) for e in extract_events(Document(aid, d["text"], pub))]
+    return arts, rows
+
+
+def timed_load(path: Path, replica: Path, arts: list, rows: list) -> dict[str, float]:
+    from pipeline.records import ValidatedBatch
+    from pipeline.warehouse import connect_writer, publish_replica
+    from pipeline.warehouse import load as WL
+    from pipeline.warehouse.load import RunInfo, load
+
+    run = RunInfo("bench-" + uuid.uuid4().hex[:8], "feeds", datetime.now(UTC), datetime.now(UTC), "bench")
+    out = {"reconcile": 0.0}
+    real = WL.reconcile_pending
+
+    def timed_reconcile(*args, **kwargs):
+        with timed() as t:
+            res = real(*args, **kwargs)
+        out["reconcile"] += t.wall
+        return res
+
+    WL.reconcile_pending = timed_reconcile
+    with timed() as t_open:
+        con = connect_writer(path)
+    with timed() as t_load:
+        counts = load(con, run, articles=arts, aliases=[], validated=ValidatedBatch(tuple(rows), ()),
+                      rejections=[], outcomes=[], summary={})
+    with timed() as t_ckpt:
+        con.execute("CHECKPOINT")
+    con.close()
+    with timed() as t_copy:
+        publish_replica(path, replica)
+    WL.reconcile_pending = real
+    assert counts.articles_new == len(arts), counts
+    out.update(open=t_open.wall, load=t_load.wall, checkpoint=t_ckpt.wall, replica=t_copy.wall)
+    return out
+
+
+def inserts_only(path: Path, arts: list, rows: list) -> float:
+    """The article and event inserts, commit and checkpoint, without the rest of ``load()``."""
+    from pipeline.warehouse import connect_writer
+    from pipeline.warehouse import load as WL
+
+    run = WL.RunInfo("bench-" + uuid.uuid4().hex[:8], "feeds", datetime.now(UTC), datetime.now(UTC), "bench")
+    con = connect_writer(path)
+    with timed() as t:
+        con.execute("BEGIN TRANSACTION")
+        WL._insert(con, "articles", WL.article_rows(arts, run), WL.ARTICLE_SCHEMA, key="article_id")
+        WL._insert(con, "event_rows", WL.event_rows(tuple(rows), run), WL.EVENT_SCHEMA, key="event_id")
+        con.execute("COMMIT")
+        con.execute("CHECKPOINT")
+    con.close()
+    return t.wall
+
+
+def emit_inserts_only(empty: Path, big: Path, size: int, n_big: int) -> None:
+    a, b = [], []
+    for _ in range(2):
+        arts, rows = batch(size)
+        a.append(inserts_only(empty, arts, rows))
+        b.append(inserts_only(big, arts, rows))
+    emit(BENCH, "load_1m_vs_empty_inserts_only", min(b) / min(a), "ratio", stored=n_big, empty_s=round(min(a), 3),
+         big_s=round(min(b), 3), note="articles + events inserts, commit, checkpoint; no reconcile; best of 2")
+
+
+def main() -> int:
+    from pipeline.settings import Settings
+    from pipeline.warehouse import known_state, writer
+
+    n_big, size = scaled(1_000_000, 1_000), scaled(1_000, 10)
+    big = OUT / "load-scale" / "big" / "warehouse.duckdb"
+    empty = OUT / "load-scale" / "empty" / "warehouse.duckdb"
+    built = build(big, n_big)
+    if built:
+        emit(BENCH, "build_big_warehouse_s", built, "s", articles=n_big)
+    shutil.rmtree(empty.parent, ignore_errors=True)
+    with writer(empty):
+        pass
+    emit(BENCH, "big_warehouse_mb", big.stat().st_size / 1e6, "MB", articles=n_big)
+    batches = [batch(size) for _ in range(int(os.environ.get("BENCH_LOAD_BATCHES", "1")))]
+    arts, rows = batches[0]
+    results = {}
+    for k, (b_arts, b_rows) in enumerate(batches):
+        for name, path in (("empty", empty), ("big", big)):
+            results[f"{name}{k}"] = timed_load(path, path.with_name("warehouse.read.duckdb"), b_arts, b_rows)
+    def best(prefix: str, with_reconcile: bool) -> float:
+        return min(r["load"] + r["checkpoint"] - (0 if with_reconcile else r["reconcile"])
+                   for k, r in results.items() if k.startswith(prefix))
+
+    e, b = best("empty", True), best("big", True)
+    emit(BENCH, "load_1000_into_empty_s", e, "s", articles=size, events=len(rows), clock="wall")
+    emit(BENCH, "load_1000_into_1m_s", b, "s", articles=size, events=len(rows), stored=n_big, clock="wall")
+    emit(BENCH, "load_1m_vs_empty", b / e, "ratio", target="<= 1.5", stored=n_big,
+         note="the whole load(): inserts, reconcile_pending, commit, checkpoint; best of BENCH_LOAD_BATCHES batches (default 1)")
+    e2, b2 = best("empty", False), best("big", False)
+    emit(BENCH, "load_1m_vs_empty_without_reconcile", b2 / e2, "ratio", stored=n_big, empty_s=round(e2, 3),
+         big_s=round(b2, 3), note="inserts, commit, checkpoint: the same load minus reconcile_pending")
+    emit(BENCH, "reconcile_in_load_1m_s", min(r["reconcile"] for k, r in results.items() if k.startswith("big")),
+         "s", stored=n_big, events_stored=int(n_big * 0.3))
+    emit(BENCH, "reconcile_in_load_empty_s",
+         min(r["reconcile"] for k, r in results.items() if k.startswith("empty")), "s")
+    emit_inserts_only(empty, big, size, n_big)
+    emit(BENCH, "writer_open_1m_s", results["big0"]["open"], "s", note="connect + migrations check")
+    emit(BENCH, "replica_copy_1m_s", results["big0"]["replica"], "s", mb=round(big.stat().st_size / 1e6),
+         note="whole-file copy of the warehouse after each load")
+    emit(BENCH, "replica_copy_empty_s", results["empty0"]["replica"], "s")
+    settings = Settings.from_env({"PIPELINE_WAREHOUSE": str(big)})
+    with timed() as t:
+        known = known_state(settings)
+    emit(BENCH, "known_state_1m_s", t.wall, "s", ids=len(known.article_ids),
+         note="what collect and transform read from the copy before each pass")
+    shutil.rmtree(empty.parent, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
