@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 
 from . import attributes
@@ -11,6 +11,7 @@ from .counts import recipients
 from .dates import DateRef, find_dates
 from .figures import combine, count_cues, nearest_cluster, plain_list, relabel_list, segments
 from .lexicon import Lexicon
+from .named import plus_named
 from .numbers import Count, find_counts
 from .parties import PartyMention, find_parties, sentence_pair
 from .sentences import Sentence
@@ -193,29 +194,12 @@ def sentence_mentions(sent: Sentence, lex: Lexicon, pair: tuple[str, str], pub: 
     pms = find_parties(s) if pms is None else pms
     ctx = _Ctx(s, lex, _sentence_pair(s, pms, pair), pms, trig, {EX: {}, BODY: {}}, lexical, year_hint,
                day_anchor)
-    found = [] if _cumulative(s, lex) else [_plus_named(s, c) for c in find_counts(s, lex)]
+    found = [] if _cumulative(s, lex) else [plus_named(s, c) for c in find_counts(s, lex)]
     typed = [(c, _count_type(c, ctx)) for c in found]
     if lexical:
         for t in (EX, BODY):
             ctx.cues[t] = _cues(s, lex, trig[t] + [c.start for c, ct in typed if ct == t])
     return _build(sent, ctx, pub, typed)
-
-
-_PLUS_NAMED = re.compile(
-    r"(?:\s+(?!and\b|и\b|і\b|та\b)[^\W\d_][\w'’-]*){1,4}?\s+(?:and|plus|as well as|и|і|та|а также|а також)\s+"
-    r"(?:(?-i:[a-zа-яёіїє])[\w-]*\s+|(?-i:[A-Z])[a-z]+(?:an|ish|ese|ch)\s+){0,3}"  # "pro-Moscow politician"
-    r"(?-i:(?!(?:President|Prime|Minister|Mr|Ms|Mrs|General|Defen[cs]e|Foreign|Interior|Kremlin|Kyiv|Moscow)\b)"
-    r"(?P<name>[A-ZА-ЯЁІЇЄ][a-zа-яёіїє’']+(?:\s+[A-ZА-ЯЁІЇЄ][a-zа-яёіїє’']+){1,2}))(?=\s*(?:[,.;:)—–]|$))",
-    re.IGNORECASE)
-
-
-def _plus_named(s: str, c: Count) -> Count:
-    """"in exchange for 55 Russians and pro-Moscow politician Viktor Medvedchuk": a person named after the
-    group goes with it, one more."""
-    m = _PLUS_NAMED.match(s, c.end)
-    if m is None or c.each or c.frame or find_parties(m.group("name")):
-        return c
-    return replace(c, value=c.value + 1)
 
 
 def _sentence_pair(s: str, pms: list[PartyMention], pair: tuple[str, str]) -> tuple[str, str]:
