@@ -178,3 +178,11 @@ def test_both_sides_would_exchange_after_talks_is_an_agreement_of_that_day() -> 
     got = {(e["status"], e["event_date"], e["returned_to"]["Russia"]) for e in _events(text, date(2025, 8, 1))}
     assert ("agreed", "2025-05-16", 1000) in got
     assert ("agreed", "2025-06-02", None) in got
+
+
+def test_our_heroes_on_a_pitch_and_served_sentences_are_no_swaps() -> None:
+    assert _events("Our heroes exchanged jerseys with the visitors after the final whistle. The coach said the "
+                   "defenders had played the match of their lives.") == []
+    assert _events("Israeli strikes killed 30 Palestinians in Gaza on Tuesday. Hamas said talks on a hostage "
+                   "exchange had stalled. Palestinian officials said 12 prisoners were released from Israeli jails "
+                   "last month after serving their sentences.") == []

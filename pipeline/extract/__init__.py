@@ -22,6 +22,7 @@ EXTRACTOR_VERSION = "0.1.0"
 __all__ = ["EXTRACTOR_VERSION", "extract_events", "extract_from_text"]
 
 _MAX_CHARS = 200_000
+_FIGURE = re.compile(r"\d[\d,.]*")
 _OUR = re.compile(r"\b(?:our|наш\w*)\b", re.IGNORECASE)
 _THE_WEEKDAY = re.compile(r"\bthe (?:mon|tues|wednes|thurs|fri|satur|sun)day\b", re.IGNORECASE)
 
@@ -91,8 +92,10 @@ def _hit_lines(text: str, hits: list[int], end: int) -> list[sentences.Sentence]
 
 def _speakers_pair(lines: list[sentences.Sentence], lex: lexicon.Lexicon) -> tuple[str, str] | None:
     """"103 of our defenders are home!": a post that names no side speaks for the side "our" means."""
-    if lex.ours_party is None or not any(lex.ours.search(s.text) and _OUR.search(s.text) for s in lines):
-        return None
+    if lex.ours_party is None or not any(_OUR.search(s.text) and any(lex.ours.match(s.text, m.end())
+                                                                    for m in _FIGURE.finditer(s.text))
+                                         for s in lines):
+        return None  # "103 of our defenders are home": a figure of "our" people, not "our heroes" on a pitch
     return main_pair({lex.ours_party: 1.0})
 
 

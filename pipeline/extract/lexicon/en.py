@@ -40,7 +40,7 @@ LEX = {
                           r"|foreign|stock|heated|diplomatic notes?|fire|gunfire|artillery|crypto)\s+$"),
     "additive": (r"\b(?:also|in addition|additionally|as part of the same|on top of|as well as|plus"
                  r"|in the same (?:exchange|swap|handover|operation))\b"),
-    "denial": r"\b(?:not (?:an?|part of an?|part of any) (?:prisoner )?(?:exchange|swap)|(?:no one|nobody|no prisoners?) (?:was |were )?(?:released|freed|handed over|given)|nothing in return|without (?:an? )?(?:exchange|swap)|not (?:released|freed|handed over) anyone in return|no (?:exchange|swap) (?:had|has|was) been (?:negotiated|agreed)|unilateral(?:ly)? (?:release|step|gesture|pardon|move|decision|act|released|freed))\b",
+    "denial": r"\b(?:not (?:an?|part of an?|part of any) (?:prisoner )?(?:exchange|swap)|after serving (?:their|his|her) (?:full )?(?:sentences?|terms?)|(?:no one|nobody|no prisoners?) (?:was |were )?(?:released|freed|handed over|given)|nothing in return|without (?:an? )?(?:exchange|swap)|not (?:released|freed|handed over) anyone in return|no (?:exchange|swap) (?:had|has|was) been (?:negotiated|agreed)|unilateral(?:ly)? (?:release|step|gesture|pardon|move|decision|act|released|freed))\b",
     "recall": r"\b(?:previous|prior|earlier (?:swap|exchange|repatriation|handover))\b",
     "cumulative": (r"\b(?:since (?:the start|the beginning|february|2014|2022|the full-scale)|in total since|so far"
                    r"|to date|altogether since|over the course of the war|since the war began|across all|all told"
