@@ -180,7 +180,7 @@ def untold_day(drafts: list[Draft], all_sents: list[sentences.Sentence], publish
     for d in drafts:
         if d.status == "conducted" and d.said_day and "approximate" in d.qualifiers:
             d.date, d.precision, d.lo, d.hi = None, None, None, None
-    if not any(_NO_DAY.search(s.text) for s in all_sents):
+    if not any("when" in s.text.lower() and _NO_DAY.search(s.text) for s in all_sents):  # each ends in "when"
         return
     lead = [d for d in drafts if d.status == "conducted" and not d.recall]
     if not lead:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 
 from . import attributes
 from .counts import recipients
@@ -268,6 +269,7 @@ _SUPERLATIVE = re.compile(
     r"|наймасштабніш\w*|найбільш\w*|перш\w*|mayor|maior|primer\w*|más grande)", re.IGNORECASE)
 
 
+@lru_cache(maxsize=64)  # asked twice per sentence (its figures, then its mentions)
 def _cumulative(s: str, lex: Lexicon) -> bool:
     """A running total ("6,000 returned since 2022"), not one handover; "largest since 2022" is no total."""
     m = lex.cumulative.search(s)
