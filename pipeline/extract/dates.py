@@ -84,8 +84,8 @@ def _with_year(m: int, d: int, year: str | None, pub: date | None,
 
 
 _DIGIT = re.compile(r"\d")
-_FEAST_WORDS = re.compile(r"\b(?:independence|christmas|new year|victory|день незалежност|день независимост"
-                          r"|рождеств|різдв|новый год|новий рік|новогодн|новорічн)", re.IGNORECASE)
+_FEAST_WORDS = compile_fast(r"\b(?:independence|christmas|new year|victory|день незалежност|день независимост"
+                            r"|рождеств|різдв|новый год|новий рік|новогодн|новорічн)")
 _FEASTS: tuple[tuple[re.Pattern[str], int, int], ...] = tuple(
     (re.compile(p, re.IGNORECASE), m, d) for p, m, d in (
         (r"\b(?:ukraine's independence day|independence day of ukraine|ukrainian independence day"

@@ -9,6 +9,7 @@ from datetime import date
 from . import attributes, lexicon, sentences
 from .assemble import Draft
 from .dates import find_dates
+from .fastre import compile_fast
 from .mentions import Mention, sentence_mentions
 from .numbers import find_counts
 from .parties import find_parties
@@ -190,8 +191,8 @@ def untold_day(drafts: list[Draft], all_sents: list[sentences.Sentence], publish
         first.date, first.precision, first.lo, first.hi = None, None, None, None
 
 
-_INCLUDED_IN = re.compile(r"\b(?:are|were|is|was)\s+(?:also\s+)?(?:(?:included|counted)\s+(?:in|among)|among|part of)"
-                          r"\s+(?:the|those|these)\s+(\d{1,3}(?:,\d{3})+|\d+)(?![\d,]*\s*(?:%|per ?cent))", re.IGNORECASE)
+_INCLUDED_IN = compile_fast(r"\b(?:are|were|is|was)\s+(?:also\s+)?(?:(?:included|counted)\s+(?:in|among)|among|part of)"
+                            r"\s+(?:the|those|these)\s+(\d{1,3}(?:,\d{3})+|\d+)(?![\d,]*\s*(?:%|per ?cent))")
 
 
 def subset_totals(drafts: list[Draft], all_sents: list[sentences.Sentence]) -> None:

@@ -10,6 +10,7 @@ from functools import lru_cache
 from . import attributes
 from .counts import recipients
 from .dates import DateRef, find_dates
+from .fastre import compile_fast
 from .figures import combine, count_cues, nearest_cluster, plain_list, relabel_list, segments
 from .lexicon import Lexicon
 from .named import plus_named
@@ -279,9 +280,9 @@ def _cumulative(s: str, lex: Lexicon) -> bool:
     return not _SUPERLATIVE.search(s, max(0, m.start() - 70), m.start())
 
 
-_WHOLE_YEAR = re.compile(r"\b(?:released|freed|returned|exchanged|swapped|came home|brought home|repatriated)\b"
-                         r"[^.,;\d]{0,40}\b(?:in|during|throughout|over) (?:the (?:whole|course) of )?((?:19|20)\d\d)"
-                         r"(?![\d/–-])", re.IGNORECASE)
+_WHOLE_YEAR = compile_fast(r"\b(?:released|freed|returned|exchanged|swapped|came home|brought home|repatriated)\b"
+                           r"[^.,;\d]{0,40}\b(?:in|during|throughout|over) (?:the (?:whole|course) of )?((?:19|20)\d\d)"
+                           r"(?![\d/–-])")
 
 
 def _count_type(c: Count, ctx: _Ctx) -> str:
