@@ -20,7 +20,7 @@ SEED_RUN_AFTER = datetime(2000, 1, 1, tzinfo=UTC)  # as pipeline.run.seed_if_new
 
 def load_seeds(settings: Settings, only_if_new: bool = False) -> dict | None:
     """Load the seed folder through the stages. The run id is a hash of the seed files and every
-    insert is ``ON CONFLICT DO NOTHING``, so loading the same seeds again adds nothing.
+    insert skips the rows already there, so loading the same seeds again adds nothing.
     Returns the load summary, or None when ``only_if_new`` and the warehouse was seeded already."""
     from pipeline.run import run_stages, seed_if_new, seed_run_id
 

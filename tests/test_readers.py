@@ -17,11 +17,10 @@ import pytest
 from pipeline.warehouse import connect_reader, writer
 from tests.airflow_env import REPO
 
-ARTICLE = ("INSERT INTO articles VALUES (?, ?, 'seed', NULL, 't', 'text', NULL, 'en', ?, 'r1', now()) "
-           "ON CONFLICT DO NOTHING")
+ARTICLE = "INSERT INTO articles VALUES (?, ?, 'seed', NULL, 't', 'text', NULL, 'en', ?, 'r1', now())"
 EVENT = ("INSERT INTO event_rows VALUES (?, ?, 'prisoner_exchange', 'conducted', DATE '2025-10-02', 'day', "
          "['Russia', 'Ukraine'], '{\"Russia\": 1, \"Ukraine\": 1}', 'exact', [], [], NULL, 'e', 0, 1, 0.9, "
-         "'test', 'r1', now()) ON CONFLICT DO NOTHING")
+         "'test', 'r1', now())")
 
 # A slow load in another process: opens the writer, writes a row inside an open transaction, says
 # so, and holds the file until told to finish (or 120 s pass); then commits and publishes the copy.
