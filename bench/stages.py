@@ -143,9 +143,37 @@ def _settings(base: Path):
                               "PIPELINE_REPORTS_DIR": str(base / "reports")})
 
 
+def _generated_feeds(settings, sink, n: int):
+    """Stands in for ``FeedSource.collect``: ``feed_concurrency`` threads hand the sink generated pages
+    as they "arrive" (feeds of 50 entries), the way fetching threads do; no HTTP."""
+    import threading
+
+    from pipeline.records import RawArticle
+    from pipeline.sources import Collected
+
+    pages, guard = enumerate(iter_corpus("pages", n)), threading.Lock()
+
+    def worker() -> None:
+        while True:
+            with guard:
+                i, p = next(pages, (-1, None))
+            if p is None:
+                return
+            sink.add(divmod(i, 50), RawArticle(
+                url=p["url"], body=p["html"].encode("utf-8"), content_type="text/html", source="feed",
+                feed_url="https://bench.invalid/feed.xml", title_hint=p["title"],
+                published_hint=date.fromisoformat(p["published"])))
+
+    threads = [threading.Thread(target=worker) for _ in range(settings.feed_concurrency)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return Collected()
+
+
 def child(stage: str, base: Path, n: int) -> dict:
     from pipeline import stages
-    from pipeline.records import RawArticle
 
     settings, run_id = _settings(base), "bench-memory"
     if stage == "transform":
@@ -158,15 +186,7 @@ def child(stage: str, base: Path, n: int) -> dict:
     baseline = peak_rss_mb()
     start = time.perf_counter()
     if stage == "collect":
-        from pipeline.sources import Collected
-
-        collected = Collected()
-        for p in iter_corpus("pages", n):
-            collected.articles.append(RawArticle(
-                url=p["url"], body=p["html"].encode("utf-8"), content_type="text/html", source="feed",
-                feed_url="https://bench.invalid/feed.xml", title_hint=p["title"],
-                published_hint=date.fromisoformat(p["published"])))
-        stages.save_collected(settings, run_id, "feeds", collected)
+        stages.collect_stage(settings, run_id, "feeds", source=lambda sink: _generated_feeds(settings, sink, n))
     elif stage == "transform":
         stages.transform_stage(settings, run_id, workers=int(os.environ.get("BENCH_WORKERS", "1")))
     elif stage == "validate":

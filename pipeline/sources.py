@@ -2,10 +2,13 @@
 
 Both return a ``Collected``: the raw articles plus everything that did not become one (feed
 outcomes, rejections, entries dropped by the relevance filter), so nothing is lost silently.
+Given a ``sink``, the raw articles go to it as soon as each is fetched (from the fetching thread, with
+its order key) instead of into ``Collected.articles``: memory is then bounded by the concurrency.
 """
 
 from __future__ import annotations
 
+import itertools
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -13,6 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Protocol
 from urllib.parse import urlsplit
 
 from pipeline.errors import ConfigError, FetchError
@@ -24,6 +28,14 @@ from pipeline.relevance import is_relevant
 from pipeline.robots import RobotsCache
 from pipeline.settings import Settings
 from pipeline.urls import article_id_for, canonical_url
+
+
+class Sink(Protocol):
+    """Where raw articles go as they are fetched (``pipeline.spool.RawSpool``); called from many threads."""
+
+    def add(self, key: tuple[int, int], raw: RawArticle) -> None: ...  # key: (feed index, n-th of the feed)
+
+    def discard(self, feed_index: int) -> None: ...  # a feed that failed keeps none of its articles
 
 
 @dataclass
@@ -57,14 +69,21 @@ class SeedSource:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
 
-    def collect(self) -> Collected:
+    def collect(self, *, sink: Sink | None = None) -> Collected:
         if not self.folder.is_dir():
             raise ConfigError(f"seed folder {self.folder} does not exist (PIPELINE_SEEDS)")
         out = Collected()
+        put = _keyed(sink, 0) if sink is not None else out.articles.append
         for path in sorted(self.folder.glob("*.txt")):
-            out.articles.append(RawArticle(url=f"seed://{path.name}", body=path.read_bytes(),
-                                           content_type="text/plain; charset=utf-8", source="seed"))
+            put(RawArticle(url=f"seed://{path.name}", body=path.read_bytes(),
+                           content_type="text/plain; charset=utf-8", source="seed"))
         return out
+
+
+def _keyed(sink: Sink, feed_index: int) -> Callable[[RawArticle], None]:
+    """What one feed's (single) worker calls: ``sink`` with the key (feed, n-th article of the feed)."""
+    counter = itertools.count()
+    return lambda raw: sink.add((feed_index, next(counter)), raw)
 
 
 class HostThrottle:
@@ -130,26 +149,30 @@ class FeedSource:
         self._claimed: set[str] = set()  # article ids fetched (or being fetched) in this run
         self._claim_lock = threading.Lock()
 
-    def collect(self, progress: Callable[[str], None] = lambda _m: None) -> Collected:
+    def collect(self, progress: Callable[[str], None] = lambda _m: None, *, sink: Sink | None = None) -> Collected:
         out = Collected()
         workers = max(1, min(self.settings.feed_concurrency, len(self.feed_urls) or 1))
         with ThreadPoolExecutor(max_workers=workers) as pool:
-            for i, part in enumerate(pool.map(self._collect_feed_safely, self.feed_urls), start=1):
+            parts = pool.map(self._collect_feed_safely, self.feed_urls, itertools.count(), itertools.repeat(sink))
+            for i, part in enumerate(parts, start=1):
                 out.merge(part)
                 progress(f"feeds {i}/{len(self.feed_urls)}")
         return out
 
-    def _collect_feed_safely(self, feed_url: str) -> Collected:
+    def _collect_feed_safely(self, feed_url: str, index: int = 0, sink: Sink | None = None) -> Collected:
         try:
-            return self._collect_feed(feed_url)
+            return self._collect_feed(feed_url, _keyed(sink, index) if sink is not None else None)
         except Exception as exc:  # a bug or a surprise in one feed must not stop the others
+            if sink is not None:
+                sink.discard(index)
             out = Collected()
             out.outcomes.append(FeedOutcome(feed_url, self.now(), ok=False,
                                             error=f"internal error: {type(exc).__name__}: {exc}"[:500]))
             return out
 
-    def _collect_feed(self, feed_url: str) -> Collected:
+    def _collect_feed(self, feed_url: str, put: Callable[[RawArticle], None] | None = None) -> Collected:
         out = Collected()
+        put = put or out.articles.append
         state = self.known.feeds.get(feed_url, FeedState())
         started = self.now()
         if state.next_poll_after and state.next_poll_after > started:
@@ -176,7 +199,7 @@ class FeedSource:
         relevant = [e for e in parsed.entries if is_relevant(e.title, e.summary)]
         out.dropped_irrelevant = len(parsed.entries) - len(relevant)
         for entry in relevant[: self.settings.max_articles_per_feed]:
-            self._collect_article(entry, out)
+            self._collect_article(entry, out, put)
         out.outcomes.append(FeedOutcome(feed_url, started, ok=True, status=res.status, etag=res.etag,
                                         last_modified=res.last_modified, entries=len(parsed.entries),
                                         relevant=len(relevant), bozo_cause=parsed.bozo_cause))
@@ -190,7 +213,7 @@ class FeedSource:
             self._claimed.add(article_id)
             return True
 
-    def _collect_article(self, entry: FeedEntry, out: Collected) -> None:
+    def _collect_article(self, entry: FeedEntry, out: Collected, put: Callable[[RawArticle], None]) -> None:
         link_id = article_id_for(entry.link)
         if link_id in self.known.article_ids or not self._claim(link_id):
             out.already_stored += 1
@@ -218,9 +241,9 @@ class FeedSource:
             if final_id in self.known.article_ids or not self._claim(final_id):
                 out.already_stored += 1
                 return
-        out.articles.append(RawArticle(url=final_url, body=res.body, content_type=res.content_type or "text/html",
-                                       source="feed", feed_url=entry.feed_url, title_hint=entry.title,
-                                       published_hint=entry.published, fetched_at=self.now()))
+        put(RawArticle(url=final_url, body=res.body, content_type=res.content_type or "text/html",
+                       source="feed", feed_url=entry.feed_url, title_hint=entry.title,
+                       published_hint=entry.published, fetched_at=self.now()))
 
 
 def _status_of(err: FetchError) -> int | None:

@@ -22,7 +22,8 @@ from pipeline.cleanbound import clean_bounded
 from pipeline.extract import EXTRACTOR_VERSION, extract_events
 from pipeline.records import CleanArticle, Event, EventRow, RawArticle, Rejection, ValidatedBatch
 from pipeline.settings import Settings
-from pipeline.sources import Collected, FeedSource, SeedSource, read_feed_list
+from pipeline.sources import Collected, FeedSource, SeedSource, Sink, read_feed_list
+from pipeline.spool import RawSpool
 from pipeline.validate_frame import ArticleRef, BatchMetrics
 from pipeline.warehouse import known_state, writer
 from pipeline.warehouse.load import RunInfo, load
@@ -85,15 +86,35 @@ def _open_collected(path: Path) -> tuple[str, Collected, int, Iterator[RawArticl
 
 
 def collect_stage(settings: Settings, run_id: str, kind: str = "feeds", feed_urls: list[str] | None = None,
-                  progress: Progress = _quiet) -> Path:
-    """Fetch (or read the seeds). Reads what is known from the read-only copy; writes no warehouse."""
-    if kind == "seed":
-        collected = SeedSource(settings.seeds).collect()
-    else:
-        urls = feed_urls or read_feed_list(settings.feeds)
-        known = known_state(settings)
-        collected = FeedSource(settings, urls, known, now=lambda: datetime.now(UTC)).collect(progress)
-    return save_collected(settings, run_id, kind, collected)
+                  progress: Progress = _quiet, source: Callable[[Sink], Collected] | None = None) -> Path:
+    """Fetch (or read the seeds). Reads what is known from the read-only copy; writes no warehouse.
+
+    Each raw article goes to a scratch file as soon as it is fetched (memory stays bounded by the
+    fetch concurrency); the staging file is written from it at the end, under a temporary name and
+    renamed, so a collect that stops half-way is never read. ``source`` stands in for the feeds
+    (a bench's generated pages): called with the sink, it returns the rest of the ``Collected``.
+    """
+    path = staging_dir(settings, run_id) / "collected.pkl"
+    with RawSpool(path.with_suffix(".spool")) as spool:
+        if source is not None:
+            collected = source(spool)
+        elif kind == "seed":
+            collected = SeedSource(settings.seeds).collect(sink=spool)
+        else:
+            urls = feed_urls or read_feed_list(settings.feeds)
+            known = known_state(settings)
+            collected = FeedSource(settings, urls, known, now=lambda: datetime.now(UTC)).collect(progress, sink=spool)
+        return _save_spooled(path, (kind, replace(collected, articles=[]), len(spool)), spool)
+
+
+def _save_spooled(path: Path, header: tuple[str, Collected, int], spool: RawSpool) -> Path:
+    """The same file as ``save_collected`` writes: the header, then the spooled frames in key order."""
+    tmp = path.with_suffix(".tmp")
+    with tmp.open("wb") as fh:
+        pickle.dump((STAGING_VERSION, header), fh, protocol=pickle.HIGHEST_PROTOCOL)
+        spool.copy_to(fh)
+    tmp.replace(path)
+    return path
 
 
 def save_collected(settings: Settings, run_id: str, kind: str, collected: Collected) -> Path:
