@@ -110,11 +110,13 @@ _UNDATED_WINDOW = """CASE e.date_precision
         WHEN 'week' THEN e.event_date - 7 WHEN 'month' THEN date_trunc('month', e.event_date)::DATE
         WHEN 'year' THEN date_trunc('year', e.event_date)::DATE END"""
 
-NEIGHBOUR_EXCHANGES = f"""
-SELECT DISTINCT m.exchange_id FROM event_rows e JOIN exchange_members m USING (event_id)
-JOIN _nb_days v ON m.claim_key = v.key AND e.event_date BETWEEN v.lo AND v.hi
-WHERE {_DATED}
-UNION
+# ``_nb_day(key, day)``: the days (of ``_nb_days``) not yet searched, one row each: an equality join
+DATED_NEIGHBOURS = f"""
+WITH e AS (SELECT event_id, event_date FROM event_rows e WHERE {_DATED} AND event_date IN (SELECT day FROM _nb_day))
+SELECT DISTINCT m.exchange_id FROM e JOIN exchange_members m USING (event_id)
+SEMI JOIN _nb_day v ON m.claim_key = v.key AND e.event_date = v.day
+"""
+UNDATED_NEIGHBOURS = f"""
 SELECT DISTINCT u.exchange_id FROM (
     SELECT m.exchange_id, m.claim_key,
            coalesce({_UNDATED_WINDOW}, a.published - {{lookback}}) AS lo,
