@@ -15,21 +15,40 @@ move, revise, retire; nothing changes silently). Views: ``exchanges``, ``exchang
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 import duckdb
 import pyarrow as pa
 
-from pipeline.reconcile import Claim, cluster_claims
+from pipeline.reconcile import DEFAULT_POLICY, Claim, cluster_claims
+from pipeline.reconcile import _window as claim_window
 from pipeline.reconcile_resolve import LogEntry, assign_ids, resolve
 from pipeline.records import stable_id
-from pipeline.warehouse.exchanges_sql import RECONCILE_MIGRATIONS
+from pipeline.warehouse.exchanges_sql import (
+    DATED_NEIGHBOURS,
+    EXCHANGE_SPANS,
+    RECONCILE_MIGRATIONS,
+    UNDATED_NEIGHBOURS,
+)
 
-__all__ = ["RECONCILE_MIGRATIONS", "claim_key", "reconcile_pending"]
+# The neighbourhood of a pending claim (docs/reconciliation.md, "Incremental by neighbourhood"): the
+# rules merge dated claims at most ``far_days`` (3) apart, so a margin of NEIGHBOUR_DAYS around each
+# pending day, widened until no included exchange reaches past it, holds every claim it can join or move.
+NEIGHBOUR_DAYS = 14
+_P = DEFAULT_POLICY
+_ALL = (date(1, 1, 1), date(9999, 12, 31))
 
+__all__ = ["RECONCILE_MIGRATIONS", "claim_key", "neighbourhood", "reconcile_pending", "whole_kinds"]
+
+# Only articles with a claim in no exchange can have changed: a new article, a new extractor version
+# (which supersedes the members of the old one), or a released claim. Their current claims:
+_TOUCHED = """
+SELECT DISTINCT e.article_id FROM event_rows e ANTI JOIN exchange_members m USING (event_id)
+"""
 _CURRENT = """
-WITH latest AS (SELECT article_id, arg_max(extractor_version, loaded_at) AS v FROM event_rows GROUP BY 1)
-SELECT e.event_id FROM event_rows e JOIN latest l ON e.article_id = l.article_id AND e.extractor_version = l.v
+WITH t AS (SELECT e.* FROM event_rows e SEMI JOIN _touched USING (article_id)),
+latest AS (SELECT article_id, arg_max(extractor_version, loaded_at) AS v FROM t GROUP BY 1)
+SELECT t.event_id, t.article_id FROM t JOIN latest l ON t.article_id = l.article_id AND t.extractor_version = l.v
 """
 _CLAIM_COLS = """e.event_id, e.article_id, e.event_type, e.status, e.event_date, e.date_precision, e.parties,
     e.returned_to, e.count_qualifier, e.categories, e.mediators, e.location, e.evidence, e.evidence_start,
@@ -56,23 +75,31 @@ def _claims(con: duckdb.DuckDBPyConnection, where: str, params: list) -> list[Cl
     return [_claim(r) for r in con.execute(sql, params).fetchall()]
 
 
-def reconcile_pending(con: duckdb.DuckDBPyConnection, run_id: str, now: datetime) -> dict[str, int]:
-    """Fold new claims into exchanges and drop superseded ones; call inside the load transaction."""
+def reconcile_pending(con: duckdb.DuckDBPyConnection, run_id: str, now: datetime,
+                      scope=None) -> dict[str, int]:
+    """Fold new claims into exchanges and drop superseded ones; call inside the load transaction.
+
+    ``scope(con, pending, gone)`` picks the stored exchanges re-clustered with the pending claims:
+    ``neighbourhood`` (default), or ``whole_kinds`` (every claim of the kind: the reference).
+    """
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _touched AS {_TOUCHED}")
     con.execute(f"CREATE OR REPLACE TEMP TABLE _current_claims AS {_CURRENT}")
-    pending = _claims(con, "e.event_id IN (SELECT event_id FROM _current_claims) AND e.event_id NOT IN "
-                           "(SELECT event_id FROM exchange_members)", [])
+    pending = _claims(con, "e.event_id IN (SELECT event_id FROM _current_claims ANTI JOIN exchange_members "
+                           "USING (event_id))", [])
     gone = con.execute("SELECT m.event_id, m.exchange_id, m.claim_key, e.article_id FROM exchange_members m "
-                       "LEFT JOIN event_rows e USING (event_id) "
-                       "WHERE m.event_id NOT IN (SELECT event_id FROM _current_claims)").fetchall()
+                       "JOIN event_rows e USING (event_id) SEMI JOIN _touched USING (article_id) "
+                       "ANTI JOIN _current_claims c ON c.event_id = m.event_id").fetchall()
     con.execute("DROP TABLE _current_claims")
+    con.execute("DROP TABLE _touched")
     if not pending and not gone:
         return {"claims_new": 0, "claims_superseded": 0, "exchanges_changed": 0}
-    keys = sorted({claim_key(c) for c in pending} | {g[2] for g in gone})
-    members = _claims(con, "e.event_id IN (SELECT event_id FROM exchange_members WHERE "
-                           "list_contains(?::VARCHAR[], claim_key)) AND NOT list_contains(?::VARCHAR[], e.event_id)",
-                      [keys, [g[0] for g in gone]])
+    included = (scope or neighbourhood)(con, pending, gone)
+    con.register("_nb_ids", pa.table({"exchange_id": pa.array(sorted(included), pa.string())}))
+    members = _claims(con, "e.event_id IN (SELECT event_id FROM exchange_members JOIN _nb_ids USING (exchange_id)) "
+                           "AND NOT list_contains(?::VARCHAR[], e.event_id)", [[g[0] for g in gone]])
     previous = dict(con.execute("SELECT event_id, exchange_id FROM exchange_members "
-                                "WHERE list_contains(?::VARCHAR[], claim_key)", [keys]).fetchall())
+                                "JOIN _nb_ids USING (exchange_id)").fetchall())
+    con.unregister("_nb_ids")
     votes = _inherited(pending, gone)
     clusters = cluster_claims(members + pending)
     assigned, log = assign_ids(clusters, {**previous, **votes})
@@ -81,6 +108,94 @@ def reconcile_pending(con: duckdb.DuckDBPyConnection, run_id: str, now: datetime
     log += _moves(assigned, previous)
     _write_log(con, log, run_id, now)
     return {"claims_new": len(pending), "claims_superseded": len(gone), "exchanges_changed": changed}
+
+
+def _seed_ranges(pending: list[Claim]) -> tuple[list[tuple], list[tuple]]:
+    """Day ranges (dated claims to re-cluster) and publication ranges (undated ones) around pending claims."""
+    w = timedelta(days=NEIGHBOUR_DAYS)
+    days, pubs = [], []
+    for c in pending:
+        key = claim_key(c)
+        if c.day:
+            days.append((key, c.day - w, c.day + w))
+            continue
+        lo, hi = claim_window(c, _P)
+        if lo is None or hi is None:  # no day, no publication: it may attach anywhere in its kind
+            days.append((key, *_ALL))
+            pubs.append((key, *_ALL))
+            continue
+        days.append((key, lo - w, hi + w))
+        if c.published:  # undated peers: published within undated_group_days of it
+            reach = timedelta(days=_P.undated_group_days + NEIGHBOUR_DAYS)
+            pubs.append((key, c.published - reach, c.published + reach))
+    return days, pubs
+
+
+def _ranges_table(ranges: list[tuple]) -> pa.Table:
+    merged: list[list] = []
+    for key, lo, hi in sorted(ranges):
+        if merged and merged[-1][0] == key and lo <= merged[-1][2]:
+            merged[-1][2] = max(merged[-1][2], hi)
+        else:
+            merged.append([key, lo, hi])
+    return pa.table({"key": pa.array([m[0] for m in merged], pa.string()),
+                     "lo": pa.array([m[1] for m in merged], pa.date32()),
+                     "hi": pa.array([m[2] for m in merged], pa.date32())})
+
+
+def neighbourhood(con: duckdb.DuckDBPyConnection, pending: list[Claim], gone: list[tuple]) -> set[str]:
+    """The exchanges whose claims are re-clustered with the pending ones (ids of stored exchanges).
+
+    Dated claims within NEIGHBOUR_DAYS of a pending day; undated claims whose attach window reaches a
+    re-clustered day (or, for an undated pending claim, published near it); the exchanges of superseded
+    claims. Then, until stable: every exchange with a dated claim on a day some included exchange spans.
+    """
+    days, pubs = _seed_ranges(pending)
+    keys = sorted({r[0] for r in days} | {g[2] for g in gone})
+    undated_sql = UNDATED_NEIGHBOURS.format(lookback=_P.undated_lookback_days)
+    included: set[str] = set()
+    fresh = {g[1] for g in gone}
+    searched: set[tuple[str, date]] = set()
+    con.register("_nb_pubs", _ranges_table(pubs))
+    while True:
+        todo = _days_of(days) - searched
+        if todo:
+            searched |= todo
+            con.register("_nb_day", pa.table({"key": pa.array([k for k, _ in todo], pa.string()),
+                                              "day": pa.array([d for _, d in todo], pa.date32())}))
+            con.register("_nb_days", _ranges_table(days))
+            fresh |= {r[0] for r in con.execute(DATED_NEIGHBOURS).fetchall()}
+            if not searched - todo:  # first round only: undated claims whose window reaches a pending day
+                fresh |= {r[0] for r in con.execute(undated_sql, [keys]).fetchall()}
+        fresh -= included
+        if not fresh:
+            break
+        included |= fresh
+        con.register("_nb_new", pa.table({"exchange_id": pa.array(sorted(fresh), pa.string())}))
+        spans = con.execute(EXCHANGE_SPANS).fetchall()
+        con.unregister("_nb_new")
+        fresh = set()
+        days = [(key, lo, hi) for _x, key, lo, hi in spans if lo is not None]
+    for t in ("_nb_day", "_nb_days", "_nb_pubs") if searched else ("_nb_pubs",):
+        con.unregister(t)
+    return included
+
+
+def _days_of(ranges: list[tuple]) -> set[tuple[str, date]]:
+    out = set()
+    for key, lo, hi in ranges:
+        lo, hi = max(lo, _ALL[0] + timedelta(days=1)), min(hi, _ALL[1] - timedelta(days=1))
+        if (hi - lo).days > 20_000:  # no window at all: every stored day of the kind
+            lo, hi = date(1900, 1, 1), date(2100, 1, 1)
+        out |= {(key, lo + timedelta(days=i)) for i in range((hi - lo).days + 1)}
+    return out
+
+
+def whole_kinds(con: duckdb.DuckDBPyConnection, pending: list[Claim], gone: list[tuple]) -> set[str]:
+    """The reference neighbourhood: every exchange of the kinds that gained or lost a claim."""
+    keys = sorted({claim_key(c) for c in pending} | {g[2] for g in gone})
+    return {r[0] for r in con.execute("SELECT DISTINCT exchange_id FROM exchange_members "
+                                      "WHERE list_contains(?::VARCHAR[], claim_key)", [keys]).fetchall()}
 
 
 def _inherited(pending: list[Claim], gone: list[tuple]) -> dict[str, str]:

@@ -101,3 +101,40 @@ ORDER BY m.exchange_id, a.published NULLS LAST, e.event_id;
 RECONCILE_MIGRATIONS: list[tuple[str, str]] = [
     ("0201_reconcile_exchanges", _TABLES + _VIEWS),
 ]
+
+# --- the neighbourhood of pending claims (incremental reconciliation) ---------------------------
+# ``_nb_days(key, lo, hi)``: day ranges whose dated claims are re-clustered; ``_nb_pubs(key, lo, hi)``:
+# publication ranges whose undated claims are; ``_nb_ids(exchange_id)``: exchanges already included.
+_DATED = "coalesce(e.date_precision, 'day') = 'day' AND e.event_date IS NOT NULL"
+_UNDATED_WINDOW = """CASE e.date_precision
+        WHEN 'week' THEN e.event_date - 7 WHEN 'month' THEN date_trunc('month', e.event_date)::DATE
+        WHEN 'year' THEN date_trunc('year', e.event_date)::DATE END"""
+
+# ``_nb_day(key, day)``: the days (of ``_nb_days``) not yet searched, one row each: an equality join
+DATED_NEIGHBOURS = f"""
+WITH e AS (SELECT event_id, event_date FROM event_rows e WHERE {_DATED} AND event_date IN (SELECT day FROM _nb_day))
+SELECT DISTINCT m.exchange_id FROM e JOIN exchange_members m USING (event_id)
+SEMI JOIN _nb_day v ON m.claim_key = v.key AND e.event_date = v.day
+"""
+UNDATED_NEIGHBOURS = f"""
+SELECT DISTINCT u.exchange_id FROM (
+    SELECT m.exchange_id, m.claim_key,
+           coalesce({_UNDATED_WINDOW}, a.published - {{lookback}}) AS lo,
+           coalesce(CASE e.date_precision WHEN 'week' THEN e.event_date + 7
+                         WHEN 'month' THEN last_day(e.event_date)
+                         WHEN 'year' THEN (date_trunc('year', e.event_date) + INTERVAL 1 YEAR - INTERVAL 1 DAY)::DATE
+                    END, a.published + 1) AS hi,
+           a.published
+    FROM event_rows e JOIN exchange_members m USING (event_id) LEFT JOIN articles a USING (article_id)
+    WHERE NOT ({_DATED}) AND list_contains(?::VARCHAR[], m.claim_key)) u
+WHERE EXISTS (SELECT 1 FROM _nb_days v WHERE v.key = u.claim_key AND u.lo <= v.hi AND u.hi >= v.lo)
+   OR EXISTS (SELECT 1 FROM _nb_pubs v WHERE v.key = u.claim_key AND u.published BETWEEN v.lo AND v.hi)
+   OR (u.published IS NULL AND u.lo IS NULL)
+"""
+
+EXCHANGE_SPANS = f"""
+SELECT m.exchange_id, any_value(m.claim_key), min(e.event_date) FILTER (WHERE {_DATED}),
+       max(e.event_date) FILTER (WHERE {_DATED})
+FROM exchange_members m JOIN _nb_new n USING (exchange_id) JOIN event_rows e USING (event_id)
+GROUP BY 1
+"""
