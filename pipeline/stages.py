@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import BinaryIO, cast
 
-from pipeline.cleanbound import clean_bounded
+from pipeline.cleanbound import Cleaner, clean_bounded
 from pipeline.extract import EXTRACTOR_VERSION, extract_events
 from pipeline.records import CleanArticle, Event, EventRow, RawArticle, Rejection, ValidatedBatch
 from pipeline.settings import Settings
@@ -184,10 +184,14 @@ def _clean_and_extract(raw: RawArticle, timeout_s: float) -> tuple[CleanArticle 
 
 def _cleaned(raws: Iterator[RawArticle], workers: int,
              timeout_s: float) -> Iterator[tuple[RawArticle, CleanArticle | Rejection, Extracted]]:
-    """(raw, cleaned, events) in input order. One process extracts lazily (duplicates are skipped)."""
+    """(raw, cleaned, events) in input order. One process extracts lazily (duplicates are skipped).
+
+    One process cleans through one warm cleaner worker, ended with the stage; pool processes each
+    through their own (``pipeline.cleanbound``), ended when they exit."""
     if workers <= 1:
-        for raw in raws:
-            yield raw, clean_bounded(raw, timeout_s), None
+        with Cleaner() as cleaner:
+            for raw in raws:
+                yield raw, clean_bounded(raw, timeout_s, cleaner=cleaner), None
         return
     with ProcessPoolExecutor(max_workers=workers) as pool:
         while window := list(itertools.islice(raws, 16 * workers)):  # bounded: memory stays flat
