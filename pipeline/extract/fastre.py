@@ -31,7 +31,8 @@ def _close(p: str, i: int) -> int:
     raise ValueError(p)
 
 
-def _alternatives(p: str) -> list[str]:
+def alternatives(p: str) -> list[str]:
+    """A regex's alternatives at depth 0 (escapes and character classes respected)."""
     out, depth, cur, i = [], 0, "", 0
     while i < len(p):
         ch = p[i]
@@ -58,7 +59,7 @@ def _alternatives(p: str) -> list[str]:
 def first_chars(p: str) -> set[str] | None:
     """Letters a match of ``p`` can start with, or None when any character could."""
     chars: set[str] = set()
-    for alt in _alternatives(p):
+    for alt in alternatives(p):
         for zw in _ZERO_WIDTH:
             while alt.startswith(zw):
                 alt = alt[len(zw):]

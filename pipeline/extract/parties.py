@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .fastre import compile_fast
+from .fastre import alternatives, compile_fast
 
 # party -> (names and capitals, demonyms). Demonyms name the people ("Ukrainian soldiers", "84 Russians").
 _TABLE: dict[str, tuple[str, str]] = {
@@ -73,31 +73,11 @@ class PartyMention:
     demonym: bool
 
 
-def _top_level(pattern: str) -> list[str]:
-    """Alternatives of a regex at depth 0 (enough for the simple tables above)."""
-    out, depth, cur, esc = [], 0, "", False
-    for ch in pattern:
-        if esc:
-            cur, esc = cur + ch, False
-            continue
-        if ch == "\\":
-            cur, esc = cur + ch, True
-            continue
-        depth += ch == "("
-        depth -= ch == ")"
-        if ch == "|" and depth == 0:
-            out.append(cur)
-            cur = ""
-        else:
-            cur += ch
-    return out + [cur]
-
-
 def _first_chars(patterns: list[str]) -> str:
     """A character class of the letters any alternative can start with (a cheap pre-check per position)."""
     chars: set[str] = set()
     for pat in patterns:
-        for alt in _top_level(pat):
+        for alt in alternatives(pat):
             if alt == "(?!x)x":
                 continue
             if alt.startswith("(?-i:") and alt.endswith(")"):  # "(?-i:US|USA)": its own alternatives' letters
@@ -159,7 +139,7 @@ def _build_buckets() -> dict[str, tuple[tuple[int, re.Pattern[str], str, bool], 
     order = 0
     for party, (names, demonyms) in _TABLE.items():
         for pat, dem in ((names, False), (demonyms, True)):
-            for alt in _top_level(pat):
+            for alt in alternatives(pat):
                 if alt == "(?!x)x":
                     continue
                 order += 1
