@@ -145,8 +145,8 @@ def inserts_only(path: Path, arts: list, rows: list) -> float:
     con = connect_writer(path)
     with timed() as t:
         con.execute("BEGIN TRANSACTION")
-        WL._insert(con, "articles", WL.article_rows(arts, run), WL.ARTICLE_SCHEMA, key="article_id")
-        WL._insert(con, "event_rows", WL.event_rows(tuple(rows), run), WL.EVENT_SCHEMA, key="event_id")
+        WL._insert(con, "articles", WL.article_rows(arts, run), WL.ARTICLE_SCHEMA)
+        WL._insert(con, "event_rows", WL.event_rows(tuple(rows), run), WL.EVENT_SCHEMA)
         con.execute("COMMIT")
         con.execute("CHECKPOINT")
     con.close()

@@ -242,10 +242,10 @@ def load_stage(settings: Settings, run_id: str, run_after: datetime, started_at:
     c = t.collected
     summary = {
         "kind": kind,
-        "feeds_total": len([o for o in c.outcomes]),
-        "feeds_failed": len([o for o in c.outcomes if not o.ok]),
-        "feeds_skipped": len([o for o in c.outcomes if o.skipped]),
-        "feeds_not_modified": len([o for o in c.outcomes if o.not_modified]),
+        "feeds_total": len(c.outcomes),
+        "feeds_failed": sum(not o.ok for o in c.outcomes),
+        "feeds_skipped": sum(o.skipped for o in c.outcomes),
+        "feeds_not_modified": sum(o.not_modified for o in c.outcomes),
         "entries_dropped_irrelevant": c.dropped_irrelevant,
         "articles_already_stored": c.already_stored,
         "articles_fetched": len(c.articles),

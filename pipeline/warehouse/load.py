@@ -61,13 +61,12 @@ def _first_per_key(rows: list[dict], key: str) -> list[dict]:
 ANTI_JOIN_KEYS = {"articles": "article_id", "event_rows": "event_id"}
 
 
-def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict], schema: pa.Schema,
-            conflict: str = "ON CONFLICT DO NOTHING", key: str | None = None) -> int:
-    """Insert the rows not yet there. With ``key`` (by default ``ANTI_JOIN_KEYS[table]``): by an
-    anti-join on it; the first row of a key in the batch wins."""
+def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict], schema: pa.Schema) -> int:
+    """Insert the rows not yet there: tables in ``ANTI_JOIN_KEYS`` by an anti-join on their key (the
+    first row of a key in the batch wins), the others by ON CONFLICT on their primary key."""
     if not rows:
         return 0
-    key = key or ANTI_JOIN_KEYS.get(table)
+    key = ANTI_JOIN_KEYS.get(table)
     before = _count(con, table)
     if key:
         rows = _first_per_key(rows, key)
@@ -78,7 +77,7 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict], schema
         con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _incoming i "
                     f"WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE t.{key} = i.{key})")
     else:
-        con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _incoming {conflict}")
+        con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _incoming ON CONFLICT DO NOTHING")
     con.unregister("_incoming")
     return _count(con, table) - before
 
@@ -146,12 +145,11 @@ def load(con: duckdb.DuckDBPyConnection, run: RunInfo, *, articles: list[CleanAr
     con.execute("BEGIN TRANSACTION")
     try:
         counts = LoadCounts(
-            articles_new=_insert(con, "articles", article_rows(articles, run), ARTICLE_SCHEMA, key="article_id"),
+            articles_new=_insert(con, "articles", article_rows(articles, run), ARTICLE_SCHEMA),
             aliases_new=_insert(con, "article_aliases",
                                 [{"url": u, "article_id": a, "reason": why, "run_id": run.run_id}
                                  for u, a, why in aliases], ALIAS_SCHEMA),
-            events_new=_insert(con, "event_rows", event_rows(validated.passed, run), EVENT_SCHEMA,
-                               key="event_id"),
+            events_new=_insert(con, "event_rows", event_rows(validated.passed, run), EVENT_SCHEMA),
             quarantined_new=_insert(con, "quarantine_rows", quarantine_rows(validated.quarantined, run),
                                     QUARANTINE_SCHEMA),
             rejections_new=_insert(con, "rejections", rejection_rows(rejections, run), REJECTION_SCHEMA),
