@@ -102,47 +102,97 @@ def _relation(a: int, qa: str | None, b: int, qb: str | None, p: Policy) -> int:
     return CLOSE if hi - lo <= max(p.min_abs_tolerance, tol * hi) else FAR
 
 
+@dataclass(frozen=True)
+class Summary:
+    """A stored exchange as online assignment sees it (computed in SQL over its members, see
+    ``pipeline.warehouse.exchanges_online``): a fixed unit that may grow or merge, never split.
+
+    ``days``: how many member claims fix each day; ``figures``: the distinct (value, qualifier) pairs
+    per side; ``claims``: only the members whose article may be shared with another group (the pending
+    claims' articles, or articles in several fetched exchanges), for the conflict rule; ``n_other``:
+    the member articles not among them (each in this exchange only).
+    """
+
+    exchange_id: str
+    first_event_id: str
+    days: tuple[tuple[date, int], ...]
+    figures: tuple[tuple[str, int, str | None], ...]
+    n_other: int
+    latest_published: date | None
+    claims: tuple[Claim, ...] = ()
+    touched: bool = False  # lost a claim (superseded) in this load
+
+
 @dataclass
 class Group:
-    """A cluster being built: its claims and the figures they give, side by side (cached)."""
+    """A cluster being built: its claims and the figures they give, side by side (cached).
+
+    ``stored``: stored exchanges folded in as summaries (online assignment); empty when clustering
+    claims exactly, where every property below reduces to one over ``claims``.
+    """
 
     claims: list[Claim] = field(default_factory=list)
+    stored: list[Summary] = field(default_factory=list)
     _cache: dict[str, object] = field(default_factory=dict, repr=False, compare=False)
 
     def add(self, c: Claim) -> None:
         self.claims.append(c)
         self._cache.clear()
 
+    def absorb(self, other: Group) -> None:
+        self.claims += other.claims
+        self.stored += other.stored
+        self._cache.clear()
+
+    @property
+    def ident(self) -> str:
+        """A stable tie-break: the first claim added, or the first stored exchange's smallest event id."""
+        return self.claims[0].event_id if self.claims else self.stored[0].first_event_id
+
+    @property
+    def changed(self) -> bool:
+        """New, grown, merged or touched; exact clustering (no ``stored``) has only changed groups."""
+        return bool(self.claims) or len(self.stored) > 1 or any(s.touched for s in self.stored)
+
+    @property
+    def checked(self) -> list[Claim]:
+        """The claims the conflict rule can see: all of them, or the known members of stored exchanges."""
+        return self.claims + [c for s in self.stored for c in s.claims] if self.stored else self.claims
+
     @property
     def articles(self) -> set[str]:
         if "articles" not in self._cache:
-            self._cache["articles"] = {c.article_id for c in self.claims}
+            self._cache["articles"] = {c.article_id for c in self.checked}
         return self._cache["articles"]  # type: ignore[return-value]
 
     @property
     def n_sources(self) -> int:
-        return len(self.articles)
+        return len(self.articles) + sum(s.n_other for s in self.stored)
 
     @property
     def day(self) -> date | None:
         if "day" not in self._cache:
             days = Counter(c.day for c in self.claims if c.day)
+            for s in self.stored:
+                days.update(dict(s.days))
             self._cache["day"] = min(days, key=lambda d: (-days[d], d)) if days else None
         return self._cache["day"]  # type: ignore[return-value]
 
     def figures(self) -> dict[str, list[tuple[int, str | None]]]:
         if "figures" not in self._cache:
             out: dict[str, list[tuple[int, str | None]]] = {}
-            for c in self.claims:
-                for side, v in c.counts().items():
-                    if (v, c.count_qualifier) not in out.setdefault(side, []):
-                        out[side].append((v, c.count_qualifier))
+            given = [(side, v, s_q) for s in self.stored for side, v, s_q in s.figures]
+            given += [(side, v, c.count_qualifier) for c in self.claims for side, v in c.counts().items()]
+            for side, v, q in given:
+                if (v, q) not in out.setdefault(side, []):
+                    out[side].append((v, q))
             self._cache["figures"] = out
         return self._cache["figures"]  # type: ignore[return-value]
 
     @property
     def latest_published(self) -> date | None:
-        pubs = [c.published for c in self.claims if c.published]
+        pubs = [c.published for c in self.claims if c.published] + [s.latest_published for s in self.stored
+                                                                     if s.latest_published]
         return max(pubs) if pubs else None
 
 
@@ -166,8 +216,8 @@ def _distinct(x: Claim, y: Claim, p: Policy) -> bool:
 def conflict(a: Group, b: Group, p: Policy) -> bool:
     """True when an article in both groups tells their claims apart."""
     shared = a.articles & b.articles
-    return any(_distinct(x, y, p) for x in a.claims if x.article_id in shared
-               for y in b.claims if y.article_id == x.article_id)
+    return bool(shared) and any(_distinct(x, y, p) for x in a.checked if x.article_id in shared
+                                for y in b.checked if y.article_id == x.article_id)
 
 
 def _same_day_ok(rels: list[int]) -> bool:
@@ -194,15 +244,19 @@ def _score(rels: list[int], days: int, size: int) -> tuple[int, int, int, int]:
     return (rels.count(EQUAL), -days, -rels.count(FAR), size)
 
 
-def _day_groups(dated: list[Claim], p: Policy) -> list[Group]:
-    """Pass 1: the claims of one day, grouped while their counts do not contradict."""
+def _day_groups(dated: list[Claim], p: Policy, stored: list[Group] = ()) -> list[Group]:  # type: ignore[assignment]
+    """Pass 1: the claims of one day, grouped while their counts do not contradict (with the stored
+    exchanges of that day, when assigning online)."""
     by_day: dict[date, list[Claim]] = {}
     for c in dated:
         by_day.setdefault(c.day, []).append(c)  # type: ignore[arg-type]
+    kept: dict[date, list[Group]] = {}
+    for g in sorted(stored, key=lambda g: g.ident):
+        kept.setdefault(g.day, []).append(g)  # type: ignore[arg-type]
     groups: list[Group] = []
-    for day in sorted(by_day):
-        todays: list[Group] = []
-        for c in sorted(by_day[day], key=lambda c: (-len(c.counts()), -c.confidence, c.event_id)):
+    for day in sorted(by_day.keys() | kept.keys()):
+        todays: list[Group] = kept.get(day, [])
+        for c in sorted(by_day.get(day, ()), key=lambda c: (-len(c.counts()), -c.confidence, c.event_id)):
             single = Group([c])
             fits = [(_score(r, 0, g.n_sources), i) for i, g in enumerate(todays)
                     if not conflict(single, g, p) and _same_day_ok(r := side_relations(single, g, p))]
@@ -216,7 +270,7 @@ def _day_groups(dated: list[Claim], p: Policy) -> list[Group]:
 
 def _merge_near_days(groups: list[Group], p: Policy) -> list[Group]:
     """Pass 2, run on each run of days no more than ``far_days`` apart (merges never reach further)."""
-    ordered = sorted(groups, key=lambda g: (g.day, g.claims[0].event_id))
+    ordered = sorted(groups, key=lambda g: (g.day, g.ident))
     out: list[Group] = []
     run: list[Group] = []
     for g in ordered:
@@ -231,7 +285,7 @@ def _merge_run(groups: list[Group], p: Policy) -> list[Group]:
     """Merge groups on nearby days whose counts agree, best-supported pairs first."""
     groups = list(groups)
     while True:
-        groups.sort(key=lambda g: (g.day, g.claims[0].event_id))
+        groups.sort(key=lambda g: (g.day, g.ident))
         best = None
         for i, a in enumerate(groups):
             for j in range(i + 1, len(groups)):
@@ -239,6 +293,8 @@ def _merge_run(groups: list[Group], p: Policy) -> list[Group]:
                 days = (b.day - a.day).days  # type: ignore[operator]
                 if days > p.far_days:
                     break
+                if not (a.changed or b.changed):  # online: two stored exchanges as they were stay apart
+                    continue
                 if not _minority(a, b) or conflict(a, b, p):
                     continue
                 if days > 1 and any(a.day < g.day < b.day for g in groups[i + 1:j]):  # type: ignore[operator]
@@ -251,8 +307,7 @@ def _merge_run(groups: list[Group], p: Policy) -> list[Group]:
             return groups
         a, b = groups[-best[1]], groups[-best[2]]
         keep, gone = (a, b) if a.n_sources >= b.n_sources else (b, a)
-        for c in gone.claims:
-            keep.add(c)
+        keep.absorb(gone)
         groups = [g for g in groups if g is not gone]
 
 
@@ -316,11 +371,13 @@ def _undated_peer(c: Claim, undated: list[Group], p: Policy) -> Group | None:
     return None
 
 
-def _cluster_kind(claims: list[Claim], p: Policy) -> list[Group]:
+def _cluster_kind(claims: list[Claim], p: Policy, stored: list[Summary] = ()) -> list[Group]:  # type: ignore[assignment]
     dated = sorted((c for c in claims if c.day), key=lambda c: (c.day, c.event_id))
     undated = sorted((c for c in claims if not c.day), key=lambda c: (c.published or date.min, c.event_id))
-    groups = _merge_near_days(_day_groups(dated, p), p)
-    loose: list[Group] = []
+    kept = [Group([], [s]) for s in stored]
+    groups = _merge_near_days(_day_groups(dated, p, [g for g in kept if g.day]), p)
+    loose: list[Group] = sorted((g for g in kept if not g.day), key=lambda g: (g.latest_published or date.min,
+                                                                              g.ident))
     for c in undated:
         target = _anchor(c, groups, p) or _undated_peer(c, loose, p)
         if target is None:
@@ -328,6 +385,22 @@ def _cluster_kind(claims: list[Claim], p: Policy) -> list[Group]:
         else:
             target.add(c)
     return groups + loose
+
+
+def cluster_online(pending: list[Claim], stored: dict[tuple, list[Summary]],
+                   policy: Policy = DEFAULT_POLICY) -> list[Group]:
+    """Pending claims clustered with stored exchanges (summaries by kind) by the same three passes.
+
+    Stored exchanges are fixed units: they may gain claims or merge (pass 2 merges only pairs where
+    one group is new or changed), never split. Returns every group; ``Group.changed`` tells which to write.
+    """
+    by_key: dict[tuple, list[Claim]] = {}
+    for c in sorted(pending, key=lambda c: c.event_id):
+        by_key.setdefault(c.key, []).append(c)
+    out: list[Group] = []
+    for key in sorted(by_key.keys() | stored.keys()):
+        out += _cluster_kind(by_key.get(key, []), policy, stored.get(key, []))
+    return out
 
 
 def cluster_claims(claims: list[Claim], policy: Policy = DEFAULT_POLICY) -> list[list[Claim]]:

@@ -38,7 +38,8 @@ NEIGHBOUR_DAYS = 14
 _P = DEFAULT_POLICY
 _ALL = (date(1, 1, 1), date(9999, 12, 31))
 
-__all__ = ["RECONCILE_MIGRATIONS", "claim_key", "neighbourhood", "reconcile_pending", "whole_kinds"]
+__all__ = ["RECONCILE_MIGRATIONS", "apply", "changed_claims", "claim_key", "neighbourhood", "reconcile_pending",
+           "recluster", "whole_kinds"]
 
 # Only articles with a claim in no exchange can have changed: a new article, a new extractor version
 # (which supersedes the members of the old one), or a released claim. Their current claims:
@@ -75,13 +76,9 @@ def _claims(con: duckdb.DuckDBPyConnection, where: str, params: list) -> list[Cl
     return [_claim(r) for r in con.execute(sql, params).fetchall()]
 
 
-def reconcile_pending(con: duckdb.DuckDBPyConnection, run_id: str, now: datetime,
-                      scope=None) -> dict[str, int]:
-    """Fold new claims into exchanges and drop superseded ones; call inside the load transaction.
-
-    ``scope(con, pending, gone)`` picks the stored exchanges re-clustered with the pending claims:
-    ``neighbourhood`` (default), or ``whole_kinds`` (every claim of the kind: the reference).
-    """
+def changed_claims(con: duckdb.DuckDBPyConnection) -> tuple[list[Claim], list[tuple]]:
+    """The pending claims (current, in no exchange) and the superseded members (event_id, exchange_id,
+    claim_key, article_id), looked for only among articles with a claim in no exchange."""
     con.execute(f"CREATE OR REPLACE TEMP TABLE _touched AS {_TOUCHED}")
     con.execute(f"CREATE OR REPLACE TEMP TABLE _current_claims AS {_CURRENT}")
     pending = _claims(con, "e.event_id IN (SELECT event_id FROM _current_claims ANTI JOIN exchange_members "
@@ -91,23 +88,53 @@ def reconcile_pending(con: duckdb.DuckDBPyConnection, run_id: str, now: datetime
                        "ANTI JOIN _current_claims c ON c.event_id = m.event_id").fetchall()
     con.execute("DROP TABLE _current_claims")
     con.execute("DROP TABLE _touched")
+    return pending, gone
+
+
+def reconcile_pending(con: duckdb.DuckDBPyConnection, run_id: str, now: datetime,
+                      scope=None) -> dict[str, int]:
+    """Fold new claims into exchanges and drop superseded ones; call inside the load transaction.
+
+    By default the pending claims are assigned online to stored exchanges taken as fixed units
+    (``pipeline.warehouse.exchanges_online``: the cost follows the new claims, not the warehouse).
+    ``scope(con, pending, gone)`` instead re-clusters exactly the stored exchanges it picks with the
+    pending claims: ``neighbourhood``, or ``whole_kinds`` (every claim of the kind: the reference).
+    """
+    pending, gone = changed_claims(con)
     if not pending and not gone:
         return {"claims_new": 0, "claims_superseded": 0, "exchanges_changed": 0}
-    included = (scope or neighbourhood)(con, pending, gone)
+    if scope is None:
+        from pipeline.warehouse.exchanges_online import assign_online
+
+        clusters, previous = assign_online(con, pending, gone)
+    else:
+        clusters, previous = recluster(con, scope(con, pending, gone), pending, gone)
+    changed = apply(con, clusters, previous, pending, gone, run_id, now)
+    return {"claims_new": len(pending), "claims_superseded": len(gone), "exchanges_changed": changed}
+
+
+def recluster(con: duckdb.DuckDBPyConnection, included: set[str], pending: list[Claim], gone: list[tuple],
+              ) -> tuple[list[list[Claim]], dict[str, str]]:
+    """Exact: every current claim of the ``included`` exchanges, with the pending ones, clustered anew.
+    Returns the clusters and the exchange each stored claim (superseded ones too) was in."""
     con.register("_nb_ids", pa.table({"exchange_id": pa.array(sorted(included), pa.string())}))
     members = _claims(con, "e.event_id IN (SELECT event_id FROM exchange_members JOIN _nb_ids USING (exchange_id)) "
                            "AND NOT list_contains(?::VARCHAR[], e.event_id)", [[g[0] for g in gone]])
     previous = dict(con.execute("SELECT event_id, exchange_id FROM exchange_members "
                                 "JOIN _nb_ids USING (exchange_id)").fetchall())
     con.unregister("_nb_ids")
-    votes = _inherited(pending, gone)
-    clusters = cluster_claims(members + pending)
-    assigned, log = assign_ids(clusters, {**previous, **votes})
+    return cluster_claims(members + pending), previous
+
+
+def apply(con: duckdb.DuckDBPyConnection, clusters: list[list[Claim]], previous: dict[str, str],
+          pending: list[Claim], gone: list[tuple], run_id: str, now: datetime) -> int:
+    """Ids (old ids kept where their claims went), then only what changed is written, and logged."""
+    assigned, log = assign_ids(clusters, {**previous, **_inherited(pending, gone)})
     changed = _write(con, assigned, previous, {g[0] for g in gone}, run_id, now)
     log += [LogEntry("revise", g[1], None, f"claim {g[0]} superseded by a newer extractor version") for g in gone]
     log += _moves(assigned, previous)
     _write_log(con, log, run_id, now)
-    return {"claims_new": len(pending), "claims_superseded": len(gone), "exchanges_changed": changed}
+    return changed
 
 
 def _seed_ranges(pending: list[Claim]) -> tuple[list[tuple], list[tuple]]:
