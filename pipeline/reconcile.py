@@ -102,27 +102,6 @@ def _relation(a: int, qa: str | None, b: int, qb: str | None, p: Policy) -> int:
     return CLOSE if hi - lo <= max(p.min_abs_tolerance, tol * hi) else FAR
 
 
-@dataclass(frozen=True)
-class Summary:
-    """A stored exchange as online assignment sees it (computed in SQL over its members, see
-    ``pipeline.warehouse.exchanges_online``): a fixed unit that may grow or merge, never split.
-
-    ``days``: how many member claims fix each day; ``figures``: the distinct (value, qualifier) pairs
-    per side; ``claims``: only the members whose article may be shared with another group (the pending
-    claims' articles, or articles in several fetched exchanges), for the conflict rule; ``n_other``:
-    the member articles not among them (each in this exchange only).
-    """
-
-    exchange_id: str
-    first_event_id: str
-    days: tuple[tuple[date, int], ...]
-    figures: tuple[tuple[str, int, str | None], ...]
-    n_other: int
-    latest_published: date | None
-    claims: tuple[Claim, ...] = ()
-    touched: bool = False  # lost a claim (superseded) in this load
-
-
 @dataclass
 class Group:
     """A cluster being built: its claims and the figures they give, side by side (cached).
@@ -132,7 +111,7 @@ class Group:
     """
 
     claims: list[Claim] = field(default_factory=list)
-    stored: list[Summary] = field(default_factory=list)
+    stored: list = field(default_factory=list)  # of pipeline.reconcile_online.Summary
     _cache: dict[str, object] = field(default_factory=dict, repr=False, compare=False)
 
     def add(self, c: Claim) -> None:
@@ -152,7 +131,8 @@ class Group:
     @property
     def changed(self) -> bool:
         """New, grown, merged or touched; exact clustering (no ``stored``) has only changed groups."""
-        return bool(self.claims) or len(self.stored) > 1 or any(s.touched for s in self.stored)
+        return bool(self.claims) or any(s.touched for s in self.stored) or len(
+            {s.exchange_id for s in self.stored}) > 1
 
     @property
     def checked(self) -> list[Claim]:
@@ -244,7 +224,7 @@ def _score(rels: list[int], days: int, size: int) -> tuple[int, int, int, int]:
     return (rels.count(EQUAL), -days, -rels.count(FAR), size)
 
 
-def _day_groups(dated: list[Claim], p: Policy, stored: list[Group] = ()) -> list[Group]:  # type: ignore[assignment]
+def _day_groups(dated: list[Claim], p: Policy, stored: tuple[Group, ...] | list[Group] = ()) -> list[Group]:
     """Pass 1: the claims of one day, grouped while their counts do not contradict (with the stored
     exchanges of that day, when assigning online)."""
     by_day: dict[date, list[Claim]] = {}
@@ -371,36 +351,22 @@ def _undated_peer(c: Claim, undated: list[Group], p: Policy) -> Group | None:
     return None
 
 
-def _cluster_kind(claims: list[Claim], p: Policy, stored: list[Summary] = ()) -> list[Group]:  # type: ignore[assignment]
+def _cluster_kind(claims: list[Claim], p: Policy) -> list[Group]:
     dated = sorted((c for c in claims if c.day), key=lambda c: (c.day, c.event_id))
-    undated = sorted((c for c in claims if not c.day), key=lambda c: (c.published or date.min, c.event_id))
-    kept = [Group([], [s]) for s in stored]
-    groups = _merge_near_days(_day_groups(dated, p, [g for g in kept if g.day]), p)
-    loose: list[Group] = sorted((g for g in kept if not g.day), key=lambda g: (g.latest_published or date.min,
-                                                                              g.ident))
-    for c in undated:
+    groups = _merge_near_days(_day_groups(dated, p), p)
+    return groups + _attach_undated([c for c in claims if not c.day], groups, [], p)
+
+
+def _attach_undated(undated: list[Claim], groups: list[Group], loose: list[Group], p: Policy) -> list[Group]:
+    """Pass 3: each claim without a day joins the dated group it recalls, or an undated peer, or stands
+    alone. Returns the undated groups (``loose`` and the new ones)."""
+    for c in sorted(undated, key=lambda c: (c.published or date.min, c.event_id)):
         target = _anchor(c, groups, p) or _undated_peer(c, loose, p)
         if target is None:
             loose.append(Group([c]))
         else:
             target.add(c)
-    return groups + loose
-
-
-def cluster_online(pending: list[Claim], stored: dict[tuple, list[Summary]],
-                   policy: Policy = DEFAULT_POLICY) -> list[Group]:
-    """Pending claims clustered with stored exchanges (summaries by kind) by the same three passes.
-
-    Stored exchanges are fixed units: they may gain claims or merge (pass 2 merges only pairs where
-    one group is new or changed), never split. Returns every group; ``Group.changed`` tells which to write.
-    """
-    by_key: dict[tuple, list[Claim]] = {}
-    for c in sorted(pending, key=lambda c: c.event_id):
-        by_key.setdefault(c.key, []).append(c)
-    out: list[Group] = []
-    for key in sorted(by_key.keys() | stored.keys()):
-        out += _cluster_kind(by_key.get(key, []), policy, stored.get(key, []))
-    return out
+    return loose
 
 
 def cluster_claims(claims: list[Claim], policy: Policy = DEFAULT_POLICY) -> list[list[Claim]]:
