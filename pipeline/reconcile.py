@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from functools import lru_cache
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -27,6 +28,7 @@ PARTY_ALIASES = {
 }
 
 
+@lru_cache(maxsize=4096)
 def normalize_party(name: str) -> str:
     clean = re.sub(r"\s+", " ", str(name)).strip()
     return PARTY_ALIASES.get(clean.casefold(), clean)

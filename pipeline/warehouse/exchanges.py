@@ -15,7 +15,7 @@ move, revise, retire; nothing changes silently). Views: ``exchanges``, ``exchang
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import duckdb
 import pyarrow as pa
@@ -53,7 +53,14 @@ SELECT t.event_id, t.article_id FROM t JOIN latest l ON t.article_id = l.article
 """
 _CLAIM_COLS = """e.event_id, e.article_id, e.event_type, e.status, e.event_date, e.date_precision, e.parties,
     e.returned_to, e.count_qualifier, e.categories, e.mediators, e.location, e.evidence, e.evidence_start,
-    e.evidence_end, e.confidence, a.published, a.url, e.loaded_at"""
+    e.evidence_end, e.confidence, a.published, a.url, epoch_us(e.loaded_at)"""
+# What clustering's conflict rule and ``resolve`` need, cheap to fetch (no article, no evidence, lists as
+# text: converting wide rows to Python dominates reading tens of thousands of claims)
+_LIGHT_COLS = """e.event_id, e.article_id, e.event_type, e.status, e.event_date, e.date_precision,
+    array_to_string(e.parties, chr(31)), e.returned_to::VARCHAR, e.count_qualifier,
+    array_to_string(e.categories, chr(31)), array_to_string(e.mediators, chr(31)), e.location, e.confidence,
+    epoch_us(e.loaded_at)"""
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def claim_key(c: Claim) -> str:
@@ -61,19 +68,47 @@ def claim_key(c: Claim) -> str:
     return json.dumps([event_type, phase, list(parties)], ensure_ascii=False)
 
 
+def _seen(us: int | None) -> datetime | None:
+    return None if us is None else _EPOCH + timedelta(microseconds=us)
+
+
+def _figures(returned_to) -> tuple[tuple[str, int | None], ...]:
+    rt = json.loads(returned_to) if isinstance(returned_to, str) else (returned_to or {})
+    return tuple((str(k), None if v is None else int(v)) for k, v in rt.items())
+
+
 def _claim(row: tuple) -> Claim:
     (event_id, article_id, etype, status, day, precision, parties, returned_to, qualifier, categories,
-     mediators, location, evidence, start, end, confidence, published, url, loaded_at) = row
-    rt = json.loads(returned_to) if isinstance(returned_to, str) else (returned_to or {})
-    return Claim(event_id, article_id, etype, status, day, precision, tuple(parties or ()),
-                 tuple((str(k), None if v is None else int(v)) for k, v in rt.items()), qualifier,
-                 tuple(categories or ()), tuple(mediators or ()), location, evidence or "", (start, end),
-                 float(confidence or 0.0), published, url, loaded_at)
+     mediators, location, evidence, start, end, confidence, published, url, loaded_us) = row
+    return Claim(event_id, article_id, etype, status, day, precision, tuple(parties or ()), _figures(returned_to),
+                 qualifier, tuple(categories or ()), tuple(mediators or ()), location, evidence or "", (start, end),
+                 float(confidence or 0.0), published, url, _seen(loaded_us))
+
+
+def _light_claim(row: tuple) -> Claim:
+    (event_id, article_id, etype, status, day, precision, parties, returned_to, qualifier, categories,
+     mediators, location, confidence, loaded_us) = row
+    return Claim(event_id, article_id, etype, status, day, precision, _split(parties), _figures(returned_to),
+                 qualifier, _split(categories), _split(mediators), location, "", (0, 0), float(confidence or 0.0),
+                 None, None, _seen(loaded_us))
+
+
+def _split(text: str | None) -> tuple[str, ...]:
+    return tuple(text.split("\x1f")) if text else ()
 
 
 def _claims(con: duckdb.DuckDBPyConnection, where: str, params: list) -> list[Claim]:
-    sql = f"SELECT {_CLAIM_COLS} FROM event_rows e LEFT JOIN articles a USING (article_id) WHERE {where}"
+    """Whole claims, with their article's publication day and URL (read only for the articles needed)."""
+    sql = (f"WITH e AS (SELECT * FROM event_rows e WHERE {where}), "
+           "a AS (SELECT article_id, published, url FROM articles SEMI JOIN e USING (article_id)) "
+           f"SELECT {_CLAIM_COLS} FROM e LEFT JOIN a USING (article_id)")
     return [_claim(r) for r in con.execute(sql, params).fetchall()]
+
+
+def light_claims(con: duckdb.DuckDBPyConnection, where: str, params: list) -> list[Claim]:
+    """Claims without publication, URL or evidence: enough for the conflict rule and ``resolve``."""
+    return [_light_claim(r) for r in con.execute(f"SELECT {_LIGHT_COLS} FROM event_rows e WHERE {where}",
+                                                 params).fetchall()]
 
 
 def changed_claims(con: duckdb.DuckDBPyConnection) -> tuple[list[Claim], list[tuple]]:

@@ -25,7 +25,7 @@ import pyarrow as pa
 from pipeline.reconcile import DEFAULT_POLICY, Claim, Group, normalize_party
 from pipeline.reconcile import _window as claim_window
 from pipeline.reconcile_online import Summary, cluster_online
-from pipeline.warehouse.exchanges import _claims, _days_of, claim_key
+from pipeline.warehouse.exchanges import _claims, _days_of, claim_key, light_claims
 from pipeline.warehouse.exchanges_sql import _UNDATED_WINDOW, DATED_NEIGHBOURS
 
 _UNDATED_END = """CASE e.date_precision WHEN 'week' THEN e.event_date + 7 WHEN 'month' THEN last_day(e.event_date)
@@ -37,7 +37,7 @@ _EVER = (date(1900, 1, 1), date(2100, 1, 1))  # no window at all: every stored d
 # Members of the candidate exchanges (``_on_ids``), without the superseded claims (``_on_gone``), each
 # with its day-part: the day it fixes, or (undated) its exchange's day (the mode, ties: the earliest).
 _MEMBERS = """
-CREATE OR REPLACE TEMP TABLE _on_m AS
+INSERT INTO _on_m
 WITH m AS (
     SELECT m.exchange_id, m.claim_key, m.event_id, e.article_id, e.returned_to::VARCHAR AS rt,
            e.count_qualifier AS q, CASE WHEN coalesce(e.date_precision, 'day') = 'day' THEN e.event_date END AS day
@@ -47,6 +47,8 @@ d AS (SELECT exchange_id, day, count(*) AS n FROM m WHERE day IS NOT NULL GROUP 
 x AS (SELECT exchange_id, first(day ORDER BY n DESC, day) AS mode FROM d GROUP BY 1)
 SELECT m.*, coalesce(m.day, x.mode) AS part, x.mode FROM m LEFT JOIN x USING (exchange_id)
 """
+_MEMBERS_TABLE = """CREATE OR REPLACE TEMP TABLE _on_m (exchange_id VARCHAR, claim_key VARCHAR, event_id VARCHAR,
+    article_id VARCHAR, rt VARCHAR, q VARCHAR, day DATE, part DATE, mode DATE)"""
 _SUMMARY = """
 SELECT exchange_id, part, any_value(claim_key), min(event_id), count(DISTINCT article_id), count(day),
        list(DISTINCT [rt, q]), any_value(mode)
@@ -119,6 +121,7 @@ def assign_online(con: duckdb.DuckDBPyConnection, pending: list[Claim], gone: li
     searched: set[tuple[str, date]] = set()
     candidates = set(reach.gone_ids)
     con.register("_on_gone", pa.table({"event_id": pa.array([g[0] for g in gone], pa.string())}))
+    con.execute(_MEMBERS_TABLE)
     try:
         candidates |= _undated_peers(con, reach.pubs)
         recalls: dict[str, list[Claim]] = {}
@@ -198,9 +201,11 @@ def _undated_peers(con: duckdb.DuckDBPyConnection, pubs: list[tuple[str, date, d
 def _summaries(con: duckdb.DuckDBPyConnection, candidates: set[str], pending_articles: set[str],
                reach: Reach) -> dict[tuple, list[Summary]]:
     """The candidates' day-parts, by kind: every part of each exchange with a part within reach."""
-    con.register("_on_ids", pa.table({"exchange_id": pa.array(sorted(candidates), pa.string())}))
-    con.execute(_MEMBERS)
-    con.unregister("_on_ids")
+    read = {r[0] for r in con.execute("SELECT DISTINCT exchange_id FROM _on_m").fetchall()}
+    if candidates - read:  # members are read once per exchange, in the first round that needs it
+        con.register("_on_ids", pa.table({"exchange_id": pa.array(sorted(candidates - read), pa.string())}))
+        con.execute(_MEMBERS)
+        con.unregister("_on_ids")
     rows = con.execute(_SUMMARY).fetchall()
     known = _known_claims(con, pending_articles | {r[0] for r in con.execute(_SHARED).fetchall()})
     undated = sorted({r[0] for r in rows if r[7] is None})
@@ -227,7 +232,8 @@ def _known_claims(con: duckdb.DuckDBPyConnection, articles: set[str]) -> dict[tu
     """The members of the given articles, by (exchange, part)."""
     con.register("_on_known", pa.table({"article_id": pa.array(sorted(articles), pa.string())}))
     try:
-        claims = _claims(con, "e.event_id IN (SELECT event_id FROM _on_m SEMI JOIN _on_known USING (article_id))", [])
+        claims = light_claims(con, "e.event_id IN (SELECT event_id FROM _on_m SEMI JOIN _on_known USING (article_id))",
+                              [])
         where = dict(((r[0]), (r[1], r[2])) for r in con.execute(
             "SELECT event_id, exchange_id, part FROM _on_m SEMI JOIN _on_known USING (article_id)").fetchall())
     finally:
@@ -257,7 +263,7 @@ def _changed_clusters(con: duckdb.DuckDBPyConnection, changed: list[Group], gone
     try:
         previous = dict(con.execute("SELECT event_id, exchange_id FROM exchange_members "
                                     "JOIN _on_ids USING (exchange_id)").fetchall())
-        members = _claims(con, "e.event_id IN (SELECT event_id FROM exchange_members JOIN _on_ids "
+        members = light_claims(con, "e.event_id IN (SELECT event_id FROM exchange_members JOIN _on_ids "
                                "USING (exchange_id)) AND NOT list_contains(?::VARCHAR[], e.event_id)",
                           [[g[0] for g in gone]])
     finally:
