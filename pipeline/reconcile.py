@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -68,6 +68,11 @@ class Claim:
         return self.event_date if self.event_date and self.date_precision in (None, "day") else None
 
     def counts(self) -> dict[str, int]:
+        """Figures by (normalised) side; computed once per claim (do not modify the dict)."""
+        return self._counts
+
+    @cached_property
+    def _counts(self) -> dict[str, int]:
         return {normalize_party(p): int(v) for p, v in self.returned_to if v is not None}
 
 

@@ -1,10 +1,12 @@
 """Exchanges in the warehouse: claims (``event_rows``) resolved into one row per real-world event.
 
-``reconcile_pending`` runs inside the load transaction, on the writer connection. It is
-incremental (only the kinds of event that gained or lost a claim are re-clustered) and idempotent
-(with no new or superseded claim it reads two small queries and writes nothing). A claim is
-*current* when it comes from the latest extractor version that produced events for its article;
-older versions' claims are superseded, so re-extraction revises an exchange instead of adding one.
+``reconcile_pending`` runs inside the load transaction, on the writer connection. By default it
+assigns the pending claims online (``exchanges_online``: stored exchanges read as summaries); with a
+``scope`` (``neighbourhood``, ``whole_kinds``) it re-clusters exactly, as the upkeep step does
+(``exchanges_upkeep``). It is idempotent (with no new or superseded claim it reads two small queries
+and writes nothing). A claim is *current* when it comes from the latest extractor version that
+produced events for its article; older versions' claims are superseded, so re-extraction revises an
+exchange instead of adding one.
 
 Tables: ``exchanges_state`` (one row per exchange id ever issued, with its state and resolved
 fields), ``exchange_members`` (exchange_id, event_id), ``exchange_log`` (create, merge, split,

@@ -90,7 +90,8 @@ class Reach:
                 self.add_around(key, c.day)
                 continue
             lo, hi = claim_window(c, _P)
-            self.days |= _days_of([(key, lo or _EVER[0], hi or _EVER[1])])
+            far = timedelta(days=_P.far_days)  # a group it may join must see its own neighbours too
+            self.days |= _days_of([(key, (lo or _EVER[0]) - far, (hi or _EVER[1]) + far)])
             if c.published:
                 reach = timedelta(days=_P.undated_group_days)
                 self.pubs.append((key, c.published - reach, c.published + reach))
