@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from functools import cached_property, lru_cache
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import cached_property, lru_cache
 
 HANDOVER, DEAL = "handover", "deal"
 PARTY_ALIASES = {

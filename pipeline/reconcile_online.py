@@ -97,8 +97,9 @@ def _attach_recalls(loose: list[Group], changed: list[Group], recalls: dict[str,
     for g in loose:
         claims = recalls.get(g.stored[0].exchange_id, []) if g.stored and not g.claims else []
         targets = {id(t): t for t in (_anchor(c, changed, p) for c in claims)}
-        if len(targets) == 1 and None not in targets.values():
-            next(iter(targets.values())).absorb(g)
+        target = next(iter(targets.values())) if len(targets) == 1 else None
+        if target is not None:
+            target.absorb(g)
         else:
             out.append(g)
     return out

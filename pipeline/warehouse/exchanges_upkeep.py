@@ -30,7 +30,7 @@ def _recent_scope(con: duckdb.DuckDBPyConnection, since: datetime, pending: list
 def reconcile_exact(con: duckdb.DuckDBPyConnection, run_id: str, now: datetime, full: bool = False) -> dict:
     """Re-cluster exactly (call inside a transaction); writes only what changed. Returns counts."""
     pending, gone = changed_claims(con)  # normally none: a load folds its claims in
-    last = con.execute("SELECT max(ran_at) FROM reconcile_upkeep").fetchone()[0]
+    (last,) = con.execute("SELECT max(ran_at) FROM reconcile_upkeep").fetchone() or (None,)
     if full or last is None:
         scope, since = "full", None
         included = {r[0] for r in con.execute("SELECT DISTINCT exchange_id FROM exchange_members").fetchall()}
