@@ -51,7 +51,7 @@ SELECT DISTINCT e.article_id FROM event_rows e ANTI JOIN exchange_members m USIN
 _CURRENT = """
 WITH t AS (SELECT e.* FROM event_rows e SEMI JOIN _touched USING (article_id)),
 latest AS (SELECT article_id, arg_max(extractor_version, loaded_at) AS v FROM t GROUP BY 1)
-SELECT t.event_id, t.article_id FROM t JOIN latest l ON t.article_id = l.article_id AND t.extractor_version = l.v
+SELECT t.* FROM t JOIN latest l ON t.article_id = l.article_id AND t.extractor_version = l.v
 """
 _CLAIM_COLS = """e.event_id, e.article_id, e.event_type, e.status, e.event_date, e.date_precision, e.parties,
     e.returned_to, e.count_qualifier, e.categories, e.mediators, e.location, e.evidence, e.evidence_start,
@@ -89,10 +89,10 @@ def _claim(row: tuple) -> Claim:
 
 def _light_claim(row: tuple) -> Claim:
     (event_id, article_id, etype, status, day, precision, parties, returned_to, qualifier, categories,
-     mediators, location, confidence, loaded_us) = row
+     mediators, location, confidence, loaded_us, *published) = row
     return Claim(event_id, article_id, etype, status, day, precision, _split(parties), _figures(returned_to),
                  qualifier, _split(categories), _split(mediators), location, "", (0, 0), float(confidence or 0.0),
-                 None, None, _seen(loaded_us))
+                 published[0] if published else None, None, _seen(loaded_us))
 
 
 def _split(text: str | None) -> tuple[str, ...]:
@@ -107,10 +107,17 @@ def _claims(con: duckdb.DuckDBPyConnection, where: str, params: list) -> list[Cl
     return [_claim(r) for r in con.execute(sql, params).fetchall()]
 
 
-def light_claims(con: duckdb.DuckDBPyConnection, where: str, params: list) -> list[Claim]:
-    """Claims without publication, URL or evidence: enough for the conflict rule and ``resolve``."""
-    return [_light_claim(r) for r in con.execute(f"SELECT {_LIGHT_COLS} FROM event_rows e WHERE {where}",
-                                                 params).fetchall()]
+def light_claims(con: duckdb.DuckDBPyConnection, where: str, params: list, published: bool = False,
+                 source: str = "event_rows") -> list[Claim]:
+    """Claims without URL or evidence (and without their article's publication day unless asked): enough
+    for clustering and ``resolve``; the exchange row takes its evidence from ``best_event_id``."""
+    if not published:
+        sql = f"SELECT {_LIGHT_COLS} FROM {source} e WHERE {where}"
+    else:
+        sql = (f"WITH e AS (SELECT * FROM {source} e WHERE {where}), "
+               "a AS (SELECT article_id, published FROM articles SEMI JOIN e USING (article_id)) "
+               f"SELECT {_LIGHT_COLS}, a.published FROM e LEFT JOIN a USING (article_id)")
+    return [_light_claim(r) for r in con.execute(sql, params).fetchall()]
 
 
 def changed_claims(con: duckdb.DuckDBPyConnection) -> tuple[list[Claim], list[tuple]]:
@@ -118,8 +125,8 @@ def changed_claims(con: duckdb.DuckDBPyConnection) -> tuple[list[Claim], list[tu
     claim_key, article_id), looked for only among articles with a claim in no exchange."""
     con.execute(f"CREATE OR REPLACE TEMP TABLE _touched AS {_TOUCHED}")
     con.execute(f"CREATE OR REPLACE TEMP TABLE _current_claims AS {_CURRENT}")
-    pending = _claims(con, "e.event_id IN (SELECT event_id FROM _current_claims ANTI JOIN exchange_members "
-                           "USING (event_id))", [])
+    pending = light_claims(con, "true", [], published=True,
+                           source="(SELECT c.* FROM _current_claims c ANTI JOIN exchange_members USING (event_id))")
     gone = con.execute("SELECT m.event_id, m.exchange_id, m.claim_key, e.article_id FROM exchange_members m "
                        "JOIN event_rows e USING (event_id) SEMI JOIN _touched USING (article_id) "
                        "ANTI JOIN _current_claims c ON c.event_id = m.event_id").fetchall()
@@ -155,8 +162,9 @@ def recluster(con: duckdb.DuckDBPyConnection, included: set[str], pending: list[
     """Exact: every current claim of the ``included`` exchanges, with the pending ones, clustered anew.
     Returns the clusters and the exchange each stored claim (superseded ones too) was in."""
     con.register("_nb_ids", pa.table({"exchange_id": pa.array(sorted(included), pa.string())}))
-    members = _claims(con, "e.event_id IN (SELECT event_id FROM exchange_members JOIN _nb_ids USING (exchange_id)) "
-                           "AND NOT list_contains(?::VARCHAR[], e.event_id)", [[g[0] for g in gone]])
+    members = light_claims(con, "e.event_id IN (SELECT event_id FROM exchange_members JOIN _nb_ids USING "
+                                "(exchange_id)) AND NOT list_contains(?::VARCHAR[], e.event_id)", [[g[0] for g in gone]],
+                           published=True)
     previous = dict(con.execute("SELECT event_id, exchange_id FROM exchange_members "
                                 "JOIN _nb_ids USING (exchange_id)").fetchall())
     con.unregister("_nb_ids")

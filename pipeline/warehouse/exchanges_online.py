@@ -25,7 +25,7 @@ import pyarrow as pa
 from pipeline.reconcile import DEFAULT_POLICY, Claim, Group, normalize_party
 from pipeline.reconcile import _window as claim_window
 from pipeline.reconcile_online import Summary, cluster_online
-from pipeline.warehouse.exchanges import _claims, _days_of, claim_key, light_claims
+from pipeline.warehouse.exchanges import _days_of, claim_key, light_claims
 from pipeline.warehouse.exchanges_sql import _UNDATED_WINDOW, DATED_NEIGHBOURS
 
 _UNDATED_END = """CASE e.date_precision WHEN 'week' THEN e.event_date + 7 WHEN 'month' THEN last_day(e.event_date)
@@ -38,11 +38,13 @@ _EVER = (date(1900, 1, 1), date(2100, 1, 1))  # no window at all: every stored d
 # with its day-part: the day it fixes, or (undated) its exchange's day (the mode, ties: the earliest).
 _MEMBERS = """
 INSERT INTO _on_m
-WITH m AS (
+WITH mm AS MATERIALIZED (  -- the few members first, then their claims (not the other join order)
+    SELECT m.exchange_id, m.claim_key, m.event_id FROM exchange_members m SEMI JOIN _on_ids USING (exchange_id)
+    ANTI JOIN _on_gone g ON g.event_id = m.event_id),
+m AS (
     SELECT m.exchange_id, m.claim_key, m.event_id, e.article_id, e.returned_to::VARCHAR AS rt,
            e.count_qualifier AS q, CASE WHEN coalesce(e.date_precision, 'day') = 'day' THEN e.event_date END AS day
-    FROM exchange_members m JOIN _on_ids USING (exchange_id) JOIN event_rows e USING (event_id)
-    ANTI JOIN _on_gone g ON g.event_id = m.event_id),
+    FROM mm m JOIN event_rows e USING (event_id)),
 d AS (SELECT exchange_id, day, count(*) AS n FROM m WHERE day IS NOT NULL GROUP BY ALL),
 x AS (SELECT exchange_id, first(day ORDER BY n DESC, day) AS mode FROM d GROUP BY 1)
 SELECT m.*, coalesce(m.day, x.mode) AS part, x.mode FROM m LEFT JOIN x USING (exchange_id)
@@ -182,7 +184,7 @@ def _recalls(con: duckdb.DuckDBPyConnection, days: set[tuple[str, date]], seen: 
     owner = dict(con.execute("SELECT event_id, exchange_id FROM exchange_members WHERE list_contains(?, exchange_id)",
                              [ids]).fetchall())
     out: dict[str, list[Claim]] = {}
-    for c in _claims(con, "list_contains(?, e.event_id)", [sorted(set(owner) - gone)]):
+    for c in light_claims(con, "list_contains(?, e.event_id)", [sorted(set(owner) - gone)], published=True):
         out.setdefault(owner[c.event_id], []).append(c)
     return {x: cl for x, cl in out.items() if not any(c.day for c in cl)}
 
