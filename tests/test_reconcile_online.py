@@ -102,7 +102,7 @@ def test_a_load_reads_only_exchanges_the_rules_can_reach(tmp_path, monkeypatch):
     read_summaries, read_claims = [], []
     real_summaries, real_claims = XO._summaries, XO.light_claims
     monkeypatch.setattr(XO, "_summaries", lambda *a: read_summaries.append(out := real_summaries(*a)) or out)
-    monkeypatch.setattr(XO, "light_claims", lambda *a: read_claims.extend(out := real_claims(*a)) or out)
+    monkeypatch.setattr(XO, "light_claims", lambda *a, **k: read_claims.extend(out := real_claims(*a, **k)) or out)
     a2, r2, _ = batch_of([extra])
     run_load(path, "r2", a2, r2, day=1)
     day = datetime.fromisoformat(latest["event"]["event_date"]).date()

@@ -137,7 +137,7 @@ def assign_online(con: duckdb.DuckDBPyConnection, pending: list[Claim], gone: li
             groups = cluster_online(pending, stored, recalls)
             days = {(_key_of(g), g.day) for g in groups if g.changed and g.day}
             widened = [reach.add_around(key, day) for key, day in days]
-            found = _recalls(con, days - recall_days, set(recalls) | candidates, {g[0] for g in gone})
+            found = _recalls(con, days - recall_days, set(recalls), {g[0] for g in gone})
             recall_days |= days
             recalls.update(found)
             reach.recall_ids |= found.keys()
