@@ -8,10 +8,15 @@ the old one). A reader that opened the old slot keeps it; a new reader opens the
 
 How the standby is brought up to date (one transaction on the standby, then a checkpoint):
 
-- A table named in ``APPEND_ONLY`` only ever gets new rows (``tests/test_replica.py`` checks every
-  SQL statement under ``pipeline/``): the writer's rows whose key the standby lacks are inserted.
-- Every other table is replaced whole. A table nobody declared is therefore never missed.
-- Then every table must have the same row count on both sides, or the sync is abandoned.
+- A table named in ``APPEND_ONLY`` only ever gets new rows (``tests/test_replica_rules.py`` checks
+  every SQL statement under ``pipeline/``): the standby holds the writer's first n rows, so the rows
+  of rowid n and above are copied (DuckDB gives appended rows higher rowids; a range of rowids is
+  read without touching the rest of the table, article texts included).
+- Every other table is diffed by its primary key (rows the writer no longer has as they are go,
+  the writer's rows the standby lacks come in, by ``EXCEPT``), or replaced whole when it has none.
+  A table nobody declared is therefore never missed.
+- Then every table must have as many rows on both sides, and an append-only table the same set of
+  keys (count, xor and sum of the key hashes), or the transaction is rolled back.
 
 It falls back to the whole-file copy into a fresh slot (never wrong, only slower) when anything is
 unsure: no standby yet, the standby is open (a reader holding an old copy for hours, in any process
@@ -238,12 +243,13 @@ def sync(con: duckdb.DuckDBPyConnection, standby: Path) -> dict[str, int]:
     con.execute(f"ATTACH '{str(standby).replace(chr(39), chr(39) * 2)}' AS {STANDBY}")
     try:
         _same_schema(con, main)
+        keys = _primary_keys(con, main)
         written = {}
         con.execute("BEGIN TRANSACTION")
         try:
             for table in _tables(con, main):
-                written[table] = _sync_table(con, main, table)
-            _same_counts(con, main)
+                written[table] = _sync_table(con, main, table, keys.get(table))
+            _same_content(con, main)
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
@@ -294,13 +300,34 @@ def _same_schema(con: duckdb.DuckDBPyConnection, main: str) -> None:
             raise Unsure("the applied migrations differ")
 
 
-def _sync_table(con: duckdb.DuckDBPyConnection, main: str, table: str) -> int:
+def _primary_keys(con: duckdb.DuckDBPyConnection, db: str) -> dict[str, list[str]]:
+    rows = con.execute("SELECT table_name, constraint_column_names FROM duckdb_constraints() "
+                       "WHERE database_name = ? AND schema_name = 'main' AND constraint_type = 'PRIMARY KEY'",
+                       [db]).fetchall()
+    return {r[0]: list(r[1]) for r in rows}
+
+
+def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
+    row = con.execute(f"SELECT count(*) FROM {table}").fetchone()
+    return int(row[0]) if row else 0
+
+
+def _sync_table(con: duckdb.DuckDBPyConnection, main: str, table: str, pk: list[str] | None) -> int:
+    """Bring one standby table up to date; returns the rows written (inserted, or deleted + inserted)."""
     ours, theirs = f"{_q(main)}.main.{_q(table)}", f"{STANDBY}.main.{_q(table)}"
-    keys = APPEND_ONLY.get(table)
-    if keys:
-        match = " AND ".join(f"s.{_q(k)} = m.{_q(k)}" for k in keys)
-        sql = (f"INSERT INTO {theirs} SELECT m.* FROM {ours} m "
-               f"WHERE NOT EXISTS (SELECT 1 FROM {theirs} s WHERE {match}) ORDER BY m.rowid")
+    if table in APPEND_ONLY:
+        # The standby holds the writer's first n rows, and an append-only table (never deleted from)
+        # gives each new row a higher rowid: copy the rest. _same_content checks the keys after.
+        n = _count(con, theirs)
+        sql = f"INSERT INTO {theirs} SELECT * FROM {ours} WHERE rowid >= {n} ORDER BY rowid"
+    elif pk:
+        # Rows of the standby that the writer no longer has as they are (deleted or changed) go by key;
+        # then the writer's rows the standby lacks go in. With a primary key rows are distinct: EXCEPT.
+        match = " AND ".join(f"g.{_q(k)} = t.{_q(k)}" for k in pk)
+        row = con.execute(f"DELETE FROM {theirs} t WHERE EXISTS (SELECT 1 FROM (FROM {theirs} EXCEPT "
+                          f"FROM {ours}) g WHERE {match})").fetchone()
+        row2 = con.execute(f"INSERT INTO {theirs} FROM (FROM {ours} EXCEPT FROM {theirs})").fetchone()
+        return (int(row[0]) if row else 0) + (int(row2[0]) if row2 else 0)
     else:
         con.execute(f"DELETE FROM {theirs}")
         sql = f"INSERT INTO {theirs} SELECT * FROM {ours} ORDER BY rowid"
@@ -308,13 +335,19 @@ def _sync_table(con: duckdb.DuckDBPyConnection, main: str, table: str) -> int:
     return int(row[0]) if row else 0
 
 
-def _same_counts(con: duckdb.DuckDBPyConnection, main: str) -> None:
+def _same_content(con: duckdb.DuckDBPyConnection, main: str) -> None:
+    """Every table has as many rows on both sides; an append-only one also the same set of keys."""
     for table in _tables(con, main):
-        ours = con.execute(f"SELECT count(*) FROM {_q(main)}.main.{_q(table)}").fetchone()
-        theirs = con.execute(f"SELECT count(*) FROM {STANDBY}.main.{_q(table)}").fetchone()
-        if ours != theirs:
-            raise Unsure(f"{table}: {theirs[0] if theirs else '?'} rows in the standby after the sync, "
-                         f"{ours[0] if ours else '?'} in the warehouse (a row of an append-only table changed?)")
+        ours, theirs = f"{_q(main)}.main.{_q(table)}", f"{STANDBY}.main.{_q(table)}"
+        keys = APPEND_ONLY.get(table)
+        agg = "count(*)"
+        if keys:
+            h = f"hash({', '.join(_q(k) for k in keys)})"
+            agg += f", bit_xor({h}), sum({h})::HUGEINT"
+        a, b = (con.execute(f"SELECT {agg} FROM {t}").fetchone() for t in (ours, theirs))
+        if a != b:
+            raise Unsure(f"{table}: {b[0] if b else '?'} rows in the standby after the sync, {a[0] if a else '?'} "
+                          "in the warehouse, or other keys (a row of an append-only table deleted or changed?)")
 
 
 def open_current(replica: Path, attempts: int = 5) -> duckdb.DuckDBPyConnection:
