@@ -298,3 +298,22 @@ def test_a_publish_killed_midway_leaves_the_public_copy_valid(settings, publishe
     _load(settings, "feeds-4", [_article("a4")])
     assert published[-1].mode == "incremental"
     assert differences(settings.warehouse, settings.replica_path) == {}
+
+
+def test_a_plain_file_published_by_the_old_code_becomes_the_link(settings, published):
+    _quarantine_load(settings)
+    legacy = Path(os.path.realpath(settings.replica_path))
+    settings.replica_path.unlink()
+    os.replace(legacy, settings.replica_path)  # what the whole-file publisher left: a plain file
+    old = duckdb.connect(str(settings.replica_path), read_only=True)  # a reader of the old file
+    try:
+        _load(settings, "feeds-2", [_article("a2")])
+        assert published[-1].mode == "full" and settings.replica_path.is_symlink()
+        assert old.execute("SELECT count(*) FROM articles").fetchone()[0] == 1
+    finally:
+        old.close()
+    assert differences(settings.warehouse, settings.replica_path) == {}
+    _load(settings, "feeds-3", [_article("a3")])
+    _load(settings, "feeds-4", [_article("a4")])
+    assert [p.mode for p in published[-2:]] == ["full", "incremental"]  # then a standby exists
+    assert differences(settings.warehouse, settings.replica_path) == {}

@@ -70,6 +70,7 @@ class Published:
     seconds: float
     reason: str = ""  # why the whole file was copied
     rows: dict[str, int] = field(default_factory=dict)  # rows written into the standby, per table
+    phases: dict[str, float] = field(default_factory=dict)  # seconds: checks, each table, commit, link
 
 
 # --- slots, the link and the record of what this module wrote ------------------------------------
@@ -163,25 +164,27 @@ def publish(con: duckdb.DuckDBPyConnection, path: Path, replica: Path, *, increm
     current = current_slot(replica)
     gens = slots(replica)
     new = replica.with_name(f"{replica.stem}.{max(gens, default=0) + 1:06d}.duckdb")
-    mode, reason, rows = "full", "incremental publish turned off", {}
+    mode, reason, rows, phases = "full", "incremental publish turned off", {}, {}
     if incremental:
         try:
             standby = _standby(replica, path, current, gens, state)
-            rows = sync(con, standby)
+            rows = sync(con, standby, phases)
             os.rename(standby, new)  # closed and unlocked: a new name for the new content
             state.setdefault("slots", {})[new.name] = {**state["slots"].pop(standby.name), "stamp": _stamp(new)}
             mode, reason = "incremental", ""
         except (Unsure, duckdb.Error, OSError) as exc:
             reason = str(exc) if isinstance(exc, Unsure) else f"{type(exc).__name__}: {exc}"
     if mode == "full":
+        mark = time.perf_counter()
         full_copy(path, replica, new)
+        phases["copy"] = time.perf_counter() - mark
         state.setdefault("slots", {})[new.name] = {"stamp": _stamp(new), "full_at": time.time()}
     st = path.stat()
     state["writer"] = [st.st_dev, st.st_ino]
     _write_state(replica, state)  # first the record, then the link: a slot never goes live unrecorded
     _link(replica, new)
     _prune(replica, {new.name} | ({current.name} if current else set()), state)
-    result = Published(mode, new, time.perf_counter() - started, reason, rows)
+    result = Published(mode, new, time.perf_counter() - started, reason, rows, phases)
     log.info("published %s (%s%s) in %.3f s", new.name, mode, f": {reason}" if reason else "", result.seconds)
     return result
 
@@ -236,25 +239,39 @@ def _q(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def sync(con: duckdb.DuckDBPyConnection, standby: Path) -> dict[str, int]:
-    """Make ``standby`` hold what the writer's database holds; returns the rows written per table."""
+def sync(con: duckdb.DuckDBPyConnection, standby: Path, phases: dict[str, float] | None = None) -> dict[str, int]:
+    """Make ``standby`` hold what the writer's database holds; returns the rows written per table
+    (and adds the seconds of each step to ``phases``)."""
+    phases = {} if phases is None else phases
+    mark = time.perf_counter()
+
+    def lap(name: str) -> None:
+        nonlocal mark
+        now = time.perf_counter()
+        phases[name] = phases.get(name, 0.0) + now - mark
+        mark = now
+
     row = con.execute("SELECT current_database()").fetchone()
     main = row[0] if row else "main"
     con.execute(f"ATTACH '{str(standby).replace(chr(39), chr(39) * 2)}' AS {STANDBY}")
     try:
         _same_schema(con, main)
         keys = _primary_keys(con, main)
+        lap("attach_and_schema")
         written = {}
         con.execute("BEGIN TRANSACTION")
         try:
             for table in _tables(con, main):
                 written[table] = _sync_table(con, main, table, keys.get(table))
+                lap(f"table:{table}")
             _same_content(con, main)
+            lap("verify")
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
             raise
         con.execute(f"CHECKPOINT {STANDBY}")
+        lap("commit_and_checkpoint")
     finally:
         con.execute(f"DETACH {STANDBY}")
     if standby.with_name(standby.name + ".wal").exists() or in_use(standby):
