@@ -179,11 +179,13 @@ def publish(con: duckdb.DuckDBPyConnection, path: Path, replica: Path, *, increm
         full_copy(path, replica, new)
         phases["copy"] = time.perf_counter() - mark
         state.setdefault("slots", {})[new.name] = {"stamp": _stamp(new), "full_at": time.time()}
+    mark = time.perf_counter()
     st = path.stat()
     state["writer"] = [st.st_dev, st.st_ino]
     _write_state(replica, state)  # first the record, then the link: a slot never goes live unrecorded
     _link(replica, new)
     _prune(replica, {new.name} | ({current.name} if current else set()), state)
+    phases["link_and_prune"] = time.perf_counter() - mark
     result = Published(mode, new, time.perf_counter() - started, reason, rows, phases)
     log.info("published %s (%s%s) in %.3f s", new.name, mode, f": {reason}" if reason else "", result.seconds)
     return result
