@@ -59,6 +59,12 @@ def differences(warehouse: Path, public: Path) -> dict[str, tuple[int, int]]:
         con.close()
 
 
+@pytest.fixture(autouse=True)
+def _sync_small_files(monkeypatch):
+    """Test warehouses are a few MB, which the publish would copy whole: make it sync them."""
+    monkeypatch.setattr(replica, "INCREMENTAL_MIN_BYTES", 0)
+
+
 @pytest.fixture
 def published(monkeypatch) -> list[replica.Published]:
     """Every publish the writer makes, in order."""
@@ -84,6 +90,14 @@ def _quarantine_load(settings) -> None:
             EventRow(ORPHAN.event_id("a2"), "a2", ORPHAN)]
     batch, _ = validate_rows(rows, {"a1": ArticleRef(TEXT, date(2025, 6, 15))})
     _load(settings, "feeds-1", [_article("a1")], batch.passed, batch.quarantined)
+
+
+def test_a_small_warehouse_is_copied_whole(settings, published, monkeypatch):
+    monkeypatch.setattr(replica, "INCREMENTAL_MIN_BYTES", 512 * 2**20)
+    for n in (1, 2, 3):
+        _load(settings, f"feeds-{n}", [_article(f"a{n}")])
+    assert [p.mode for p in published] == ["full"] * 3 and "quicker to copy whole" in published[-1].reason
+    assert differences(settings.warehouse, settings.replica_path) == {}
 
 
 def _assert_published(settings, published, mode: str) -> None:
@@ -238,6 +252,7 @@ CRASH = textwrap.dedent("""
     from pipeline.warehouse.load import RunInfo, load
     from tests.test_quarantine import _article
     wh, public, ready, where = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3]), sys.argv[4]
+    replica.INCREMENTAL_MIN_BYTES = 0
 
     def stop(*args, **kwargs):
         ready.touch()
