@@ -4,9 +4,10 @@ DuckDB lets no other process open a file while one has it open for writing, not 
 So the writer, after each load and before it lets go of the file, publishes the committed state
 at ``*.read.duckdb``: a symbolic link to one of two copies (``*.read.<generation>.duckdb``). It
 brings the copy readers are not using up to date from its own connection (new rows of append-only
-tables, small mutable tables replaced) and swaps the link atomically; when that cannot be proven
-right (a reader still holds that copy, a migration, anything odd) it copies the whole file into a
-fresh one instead (``pipeline/warehouse/replica.py``). Readers (``query``, the DuckDB CLI, a
+tables, the other tables diffed by key) and swaps the link atomically; when that cannot be proven
+right (a reader still holds that copy, a migration, anything odd), or the file is under 512 MB, it
+copies the whole file into a fresh one instead (``pipeline/warehouse/replica.py``). The writer
+holds its lock until the copy is published, so no other writer changes the file mid-copy. Readers (``query``, the DuckDB CLI, a
 notebook, export, report) open the copy: they are never locked out, never see a half-written
 state, and a reader that keeps an old copy open keeps reading that old committed state.
 """

@@ -18,11 +18,12 @@ How the standby is brought up to date (one transaction on the standby, then a ch
 - Then every table must have as many rows on both sides, and an append-only table the same set of
   keys (count, xor and sum of the key hashes), or the transaction is rolled back.
 
-It falls back to the whole-file copy into a fresh slot (never wrong, only slower) when anything is
-unsure (or when the file is small enough that copying it is quicker): no standby yet, the standby is open (a reader holding an old copy for hours, in any process
-including this one), a migration or any DDL differs, the standby's file changed since this module
-wrote it (size, mtime, inode, kept in ``.<replica stem>.slots.json``), the warehouse file is not
-the one it was synced from, its last whole copy is older than ``FULL_COPY_AFTER_S``, or any error.
+It falls back to the whole-file copy into a fresh slot (never wrong, only slower) when the file is
+under ``INCREMENTAL_MIN_BYTES`` (quicker to copy) or anything is unsure: no standby yet, the
+standby is open (a reader holding an old copy for hours, in any process including this one), a
+migration or any DDL differs, the standby's file changed since this module wrote it (size, mtime,
+inode, kept in ``.<replica stem>.slots.json``), the warehouse file is not the one it was synced
+from, its lineage's last whole copy is older than ``FULL_COPY_AFTER_S``, or any error.
 A slot is renamed to a new generation before it is linked, so a path never names two contents
 (DuckDB caches one database instance per path within a process).
 """
