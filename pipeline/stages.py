@@ -126,7 +126,7 @@ def save_collected(settings: Settings, run_id: str, kind: str, collected: Collec
                  collected.articles)
 
 
-FINGERPRINT_CHUNK = 256  # cleaned pages whose fingerprints are looked up in the warehouse at once
+FINGERPRINT_CHUNK = 1024  # cleaned pages (bodies dropped) whose fingerprints are looked up at once
 
 
 def transform_stage(settings: Settings, run_id: str, progress: Progress = _quiet, workers: int | None = None) -> Path:
@@ -145,16 +145,22 @@ def transform_stage(settings: Settings, run_id: str, progress: Progress = _quiet
     stubs: list[RawArticle] = []  # what later stages need of the raw articles: all but the body
     with (known_state(settings) if kind != "seed" else KnownState()) as known, \
             contextlib.closing(_cleaned(raws, workers, settings.clean_timeout)) as cleaned:
-        for chunk in _chunks(cleaned, FINGERPRINT_CHUNK):
-            fps = {r.fingerprint for _raw, r, _ev in chunk if isinstance(r, CleanArticle)} - seen_fp.keys()
+        for chunk in _chunks(_without_bodies(cleaned, progress, n_raw), FINGERPRINT_CHUNK):  # one question a chunk
+            fps = {r.fingerprint for _stub, r, _ev in chunk if isinstance(r, CleanArticle)} - seen_fp.keys()
             seen_fp.update(known.stored_fingerprints(fps))
-            for raw, result, events in chunk:
-                stubs.append(replace(raw, body=b""))
+            for stub, result, events in chunk:
+                stubs.append(stub)
                 _keep(out, seen_fp, seen_ids, result, events)
-                if len(stubs) % 25 == 0:
-                    progress(f"cleaned {len(stubs)}/{n_raw}")
     collected.articles = stubs
     return _save(staging_dir(settings, run_id) / "transformed.pkl", (kind, out))
+
+
+def _without_bodies(cleaned: Iterator[tuple[RawArticle, CleanArticle | Rejection, Extracted]], progress: Progress,
+                    n_raw: int) -> Iterator[tuple[RawArticle, CleanArticle | Rejection, Extracted]]:
+    for i, (raw, result, events) in enumerate(cleaned, start=1):
+        yield replace(raw, body=b""), result, events
+        if i % 25 == 0:
+            progress(f"cleaned {i}/{n_raw}")
 
 
 def _chunks(items: Iterator[_T], size: int) -> Iterator[list[_T]]:

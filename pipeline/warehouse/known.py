@@ -46,12 +46,14 @@ class WarehouseLookup:
         return cur
 
     def known_ids(self, urls: Collection[str]) -> set[str]:
-        wanted = {article_id_for(u): u for u in urls}
-        cur = self._cursor()
-        found = {r[0] for r in cur.execute(KNOWN_ARTICLES, [list(wanted)]).fetchall()}
+        wanted = {article_id_for(u) for u in urls}
         paths = sorted({urlsplit(u.strip()).path or "/" for u in urls})
-        aliases = cur.execute(ALIASES_BY_PATH, [paths, sorted(set(urls))]).fetchall()
-        return found | ({article_id_for(r[0]) for r in aliases} & wanted.keys())
+        aliases = self._cursor().execute(ALIASES_BY_PATH, [paths, sorted(set(urls))]).fetchall()
+        return self.stored_article_ids(wanted) | ({article_id_for(r[0]) for r in aliases} & wanted)
+
+    def stored_article_ids(self, ids: Collection[str]) -> set[str]:
+        """Those of ``ids`` stored as articles (one scan of the id column, joined to the list)."""
+        return {r[0] for r in self._cursor().execute(KNOWN_ARTICLES, [sorted(ids)]).fetchall()}
 
     def stored_fingerprints(self, fingerprints: Collection[str]) -> dict[str, str]:
         rows = self._cursor().execute(STORED_FINGERPRINTS, [sorted(fingerprints)]).fetchall()
