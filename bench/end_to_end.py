@@ -5,10 +5,11 @@ read-only copy published), run by ``pipeline.stages`` exactly as ``python -m pip
 into a migrated warehouse. The one-off Great Expectations import happens before timing.
 
 Figures: articles per second on one core, cleaning alone (``pipeline.clean.clean``) on the same pages,
-their ratio ``end_to_end_vs_clean_only`` (target >= 0.80; wall clock, because the pass cleans pages over
-256 kB in forkserver children whose CPU time this process cannot see; the CPU ratio is an extra key),
-each stage's share of the pass, and the same pass with two transform processes (wall-clock speed-up;
-the machine's other load shows in it).
+their ratio ``end_to_end_vs_clean_only`` (target >= 0.80; wall clock, because the pass cleans pages in
+a cleaner worker process, whose CPU this process sees only once it is reaped; the CPU ratio is an extra
+key), each stage's share of the pass, and the same pass with two cleaner workers
+(``two_process_speedup``, wall clock, runs interleaved with the one-worker runs; the machine's other
+load shows in it, so CPU times and cores kept busy are given with it).
 ``--profile`` prints where the pass spends its time (cProfile, top 30) to stderr.
 """
 
@@ -97,7 +98,10 @@ def main(argv: list[str]) -> int:
         return profile(raws)
     rounds = scaled(2, 1)
     cleans = [clean_only(raws) for _ in range(rounds)]
-    passes = [one_pass(raws, f"one-{r}") for r in range(rounds)]
+    passes, twos = [], []
+    for r in range(rounds):  # interleaved, so the shared machine's load drifts over both alike
+        passes.append(one_pass(raws, f"one-{r}"))
+        twos.append(one_pass(raws, f"two-{r}", workers=2))
     c = min(cleans, key=lambda t: t.cpu)
     p = min(passes, key=lambda t: t["total"].cpu)
     n = len(raws)
@@ -111,14 +115,24 @@ def main(argv: list[str]) -> int:
          note="wall: pages over 256 kB are cleaned in forkserver children (cleanbound), whose CPU is not ours")
     for stage in ("stage_file", "transform", "validate", "load"):
         emit(BENCH, f"share_{stage}", p[stage].cpu / p["total"].cpu, "ratio", seconds=round(p[stage].cpu, 3))
-    two = min((one_pass(raws, f"two-{r}", workers=2) for r in range(rounds)), key=lambda t: t["total"].wall)
-    emit(BENCH, "end_to_end_2proc_articles_per_s", n / two["total"].wall, "articles/s", clock="wall")
-    emit(BENCH, "two_process_speedup", p["total"].wall / two["total"].wall, "ratio", target="about 1.8",
-         clock="wall, on a shared machine", one_proc_wall_s=round(p["total"].wall, 2),
-         two_proc_wall_s=round(two["total"].wall, 2))
+    emit_two_workers(n, min(passes, key=lambda t: t["total"].wall), min(twos, key=lambda t: t["total"].wall))
     generated_pass(scaled(200, 4))
     shutil.rmtree(OUT / "e2e", ignore_errors=True)
     return 0
+
+
+def emit_two_workers(n: int, one: dict[str, Timing], two: dict[str, Timing]) -> None:
+    """Two cleaner workers (``PIPELINE_TRANSFORM_WORKERS=2``) against one: the best wall of each.
+    CPU includes the workers' (reaped at the end of the stage): ``cpu_ratio`` is what the second
+    worker costs in all, ``*_cores`` how many cores the pass kept busy (CPU over wall)."""
+    emit(BENCH, "end_to_end_2proc_articles_per_s", n / two["total"].wall, "articles/s", clock="wall")
+    emit(BENCH, "two_process_speedup", one["total"].wall / two["total"].wall, "ratio", target="about 1.8",
+         clock="wall, on a shared machine", one_proc_wall_s=round(one["total"].wall, 2),
+         two_proc_wall_s=round(two["total"].wall, 2), one_proc_cpu_s=round(one["total"].cpu, 2),
+         two_proc_cpu_s=round(two["total"].cpu, 2), cpu_ratio=round(two["total"].cpu / one["total"].cpu, 3),
+         one_proc_cores=round(one["total"].cpu / one["total"].wall, 2),
+         two_proc_cores=round(two["total"].cpu / two["total"].wall, 2),
+         transform_speedup=round(one["transform"].wall / two["transform"].wall, 3))
 
 
 def generated_pass(n: int) -> None:

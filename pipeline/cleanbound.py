@@ -12,6 +12,9 @@ which the worker is replaced too), and the pass goes on; the next page starts a 
 While a worker warms up (a few seconds), pages up to ``INLINE_MAX_BYTES`` are cleaned in-process and
 larger ones wait for it; plain text and pages over the byte cap (rejected at once) are always
 cleaned in-process, and so is everything where no process can be started at all.
+``Cleaner.clean_and_extract`` (what ``pipeline.cleanpool`` runs N workers with) also extracts the
+page's events in the worker, so the parent only keeps results; it cleans nothing in-process while a
+worker warms up, and ``abort`` kills its worker from another thread when the stage stops early.
 The worker ends when its ``Cleaner`` is closed (``transform_stage`` closes its own), at interpreter
 or multiprocessing-child exit, or by itself when its parent goes away (end of file on its stdin).
 """
@@ -146,6 +149,9 @@ class Cleaner:
         if len(raw.body) <= MAX_CLEAN_BYTES and timeout_s > 0:
             with self._lock:
                 worker = None if self._aborted else self._ensure()
+                if worker is not None and self._aborted:  # ``abort`` came as it started: not seen there
+                    self._drop(worker)
+                    worker = None
                 if worker is not None and worker.wait_ready(START_TIMEOUT_S):
                     return self._ask(worker, raw, timeout_s, self.memory_limit, extract=True)
                 if worker is not None:

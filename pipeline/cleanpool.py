@@ -14,7 +14,7 @@ the threads joined and the cleaners closed before the iterator's ``close`` retur
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 
 from pipeline.cleanbound import Cleaner, Extracted
 from pipeline.records import CleanArticle, RawArticle, Rejection
@@ -100,7 +100,7 @@ def _feed(feeder: _Feeder, cleaner: Cleaner, timeout_s: float) -> None:
 
 
 def clean_in_order(raws: Iterator[RawArticle], workers: int, timeout_s: float,
-                   window: int | None = None) -> Iterator[Result]:
+                   window: int | None = None) -> Generator[Result]:
     """(raw, cleaned, events) for every page of ``raws``, in input order, cleaned and extracted by
     ``workers`` warm bounded workers at once, at most ``window`` (default 8 a worker) in flight."""
     feeder = _Feeder(raws, window or 8 * workers)

@@ -12,7 +12,7 @@ import contextlib
 import itertools
 import pickle
 import shutil
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -191,7 +191,7 @@ def _keep(out: Transformed, seen_fp: dict[str, str], seen_ids: set[str], result:
 
 
 def _cleaned(raws: Iterator[RawArticle], workers: int,
-             timeout_s: float) -> Iterator[tuple[RawArticle, CleanArticle | Rejection, Extracted]]:
+             timeout_s: float) -> Generator[tuple[RawArticle, CleanArticle | Rejection, Extracted]]:
     """(raw, cleaned, events) in input order. One worker: extraction stays here and lazy (duplicates
     are not extracted); several: each worker cleans and extracts (duplicates are extracted, then
     dropped). Every worker ends with the stage, also when it stops on an exception."""

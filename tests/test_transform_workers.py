@@ -16,7 +16,7 @@ from pipeline import stages
 from pipeline.clean import clean
 from pipeline.cleanbound import Cleaner
 from pipeline.cleanpool import clean_in_order
-from pipeline.records import CleanArticle, RawArticle, Rejection, ValidatedBatch
+from pipeline.records import CleanArticle, RawArticle, ValidatedBatch
 from pipeline.sources import Collected
 from pipeline.warehouse import writer
 from pipeline.warehouse.load import RunInfo, load
