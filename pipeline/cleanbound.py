@@ -30,6 +30,7 @@ import threading
 from multiprocessing import util
 from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import Any
 
 from pipeline.clean import MAX_CLEAN_BYTES, clean
 from pipeline.records import CleanArticle, Event, RawArticle, Rejection
@@ -93,8 +94,9 @@ class Cleaner:
     """A lazily started, reused cleaner worker. Thread-safe (pages are cleaned one at a time)."""
 
     def __init__(self, memory_limit: int | None = None, inline_max: int = INLINE_MAX_BYTES,
-                 all_pages: bool | None = None, extractor: bool = False) -> None:
+                 all_pages: bool | None = None, extractor: bool = False, zygote: Any = None) -> None:
         self.memory_limit = MEMORY_LIMIT_BYTES if memory_limit is None else memory_limit
+        self.zygote = zygote  # a ``pipeline.cleanfork.Zygote``: workers forked from it, warm at once
         self.inline_max = inline_max
         self.extractor = extractor  # warm the worker's extractor up too (for ``clean_and_extract``)
         self.all_pages = ALL_PAGES if all_pages is None else all_pages
@@ -185,7 +187,7 @@ class Cleaner:
             if self._finalizer is None:  # multiprocessing's children run these at exit, not atexit's
                 self._finalizer = util.Finalize(None, self.close, exitpriority=10)
             try:
-                self._worker = _Worker(self.extractor)
+                self._worker = (self.zygote.fork() if self.zygote is not None else None) or _Worker(self.extractor)
             except OSError:  # no process can be started here
                 return None
         return self._worker
@@ -250,9 +252,18 @@ def serve(extractor: bool = False) -> None:
     replies = Connection(os.dup(1), readable=False)
     os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
     os.dup2(2, 1)  # a stray print must not corrupt the reply stream
+    warm_up(extractor)
+    serve_on(requests, replies)
+
+
+def warm_up(extractor: bool) -> None:
+    """trafilatura's (and the extractor's) first-use setup, paid before the first page."""
     warm = clean(_WARM_UP)
     if extractor and isinstance(warm, CleanArticle):
-        extract_or_error(warm)  # the extractor's imports and first-use setup, too
+        extract_or_error(warm)
+
+
+def serve_on(requests: Connection, replies: Connection) -> None:
     replies.send("ready")
     _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
     while True:

@@ -1,8 +1,10 @@
 """N warm cleaner workers as the transform's parallelism: pages in, (page, cleaned, events) out in order.
 
 Each of ``workers`` feeding threads owns one ``Cleaner`` (``pipeline.cleanbound``: a warm, bounded
-worker subprocess that cleans AND extracts) and takes the next page from the shared input, so the
+worker process that cleans AND extracts) and takes the next page from the shared input, so the
 parent only reads pages, waits on pipes and keeps results in order; the work runs in the workers.
+The workers are forked from one warm zygote (``pipeline.cleanfork``): the imports and warm-up are
+paid once, not once a worker, nor again for a worker replaced after a timeout.
 At most ``window`` pages are in flight (taken but not yet handed on), so memory stays bounded however
 long the input is, and one slow page holds the others back by at most that much. A timeout or an
 out-of-memory kills only that page's worker (its thread starts a fresh one for its next page) and the
@@ -17,6 +19,7 @@ import threading
 from collections.abc import Generator, Iterator
 
 from pipeline.cleanbound import Cleaner, Extracted
+from pipeline.cleanfork import Zygote
 from pipeline.records import CleanArticle, RawArticle, Rejection
 
 Result = tuple[RawArticle, CleanArticle | Rejection, Extracted]
@@ -104,9 +107,8 @@ def clean_in_order(raws: Iterator[RawArticle], workers: int, timeout_s: float,
     """(raw, cleaned, events) for every page of ``raws``, in input order, cleaned and extracted by
     ``workers`` warm bounded workers at once, at most ``window`` (default 8 a worker) in flight."""
     feeder = _Feeder(raws, window or 8 * workers)
-    cleaners = [Cleaner(extractor=True) for _ in range(workers)]
-    for cleaner in cleaners:
-        cleaner.start()  # all warm up at once
+    zygote = _zygote()
+    cleaners = [Cleaner(extractor=True, zygote=zygote) for _ in range(workers)]
     threads = [threading.Thread(target=_feed, args=(feeder, c, timeout_s), name=f"cleaner-{i}", daemon=True)
                for i, c in enumerate(cleaners)]
     feeder.busy = len(threads)
@@ -128,3 +130,12 @@ def clean_in_order(raws: Iterator[RawArticle], workers: int, timeout_s: float,
             thread.join()
         for cleaner in cleaners:
             cleaner.close()
+        if zygote is not None:
+            zygote.close()
+
+
+def _zygote() -> Zygote | None:
+    try:
+        return Zygote(extractor=True)
+    except OSError:  # no process can be started here: each cleaner falls back on its own
+        return None

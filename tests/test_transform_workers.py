@@ -7,6 +7,7 @@ worker outlives the stage, also when the stage stops on an exception.
 
 from __future__ import annotations
 
+import time
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -130,3 +131,26 @@ def test_no_worker_outlives_a_stage_that_stops_on_an_exception(settings, tag, mo
         stages.transform_stage(settings, "boom", workers=2)
     assert _tagged_processes(tag) == []
     assert not (stages.staging_dir(settings, "boom") / "transformed.pkl").exists()
+
+
+def test_workers_forked_from_the_zygote_are_warm_bounded_and_gone_at_close(tag):  # noqa: F811
+    from pipeline.cleanfork import Zygote
+
+    zygote = Zygote(extractor=True)
+    first, second = Cleaner(extractor=True, zygote=zygote), Cleaner(extractor=True, zygote=zygote)
+    try:
+        assert first.clean_and_extract(_raw(SWAP), 60)[0] == clean(_raw(SWAP))  # waits for the warm-up
+        start = time.monotonic()
+        result, events = second.clean_and_extract(_raw(SWAP), 60)
+        assert result == clean(_raw(SWAP)) and isinstance(events, list)
+        assert time.monotonic() - start < 2.0  # a fork of a warm process: no imports, no warm-up
+        assert {first.pid, second.pid, zygote.proc.pid} == set(_tagged_processes(tag))
+        stuck = first.pid
+        assert first.clean_and_extract(_raw(SLOW), 2.0)[0].reason == "cleaning took too long"
+        assert first.clean_and_extract(_raw(SWAP), 60)[0] == clean(_raw(SWAP))
+        assert first.pid != stuck and stuck not in _tagged_processes(tag)  # killed, replaced by a fork
+    finally:
+        first.close()
+        second.close()
+        zygote.close()
+    assert _tagged_processes(tag) == []
