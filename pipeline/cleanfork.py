@@ -5,7 +5,8 @@ warm-up clean); with N workers that is paid N times, and again after every timeo
 A ``Zygote`` is one such process, warmed up once and then only forking: asked over a Unix socket
 (with the two pipe ends of the new worker passed along, ``SCM_RIGHTS``), it forks a child that is
 warm at once and serves pages exactly as ``pipeline.cleanbound.serve`` does. The zygote has one
-thread, so forking it is safe; it ignores ``SIGCHLD`` (its children are reaped by the kernel).
+thread, so forking it is safe; it reaps ended workers before each fork and all of them before it
+exits (so their CPU time is accounted to it, and to its parent once the zygote is reaped).
 A child ends when its request pipe closes (its ``Cleaner`` is closed, or the parent is gone) or when
 it is killed; the zygote ends when its socket closes (``close``, or the parent is gone).
 """
@@ -113,27 +114,46 @@ class Zygote:
 
 def serve_zygote(fd: int, extractor: bool) -> None:
     """The zygote's loop: warm up, then fork a worker for each request until the socket closes."""
-    from pipeline.cleanbound import serve_on, warm_up
+    from pipeline.cleanbound import warm_up
 
     sock = socket.socket(fileno=fd)
     os.dup2(2, 1)  # a stray print goes to stderr
-    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped by the kernel: no zombies
     warm_up(extractor)
+    try:
+        while True:
+            try:
+                _msg, fds, _flags, _addr = socket.recv_fds(sock, 16, 2)
+            except OSError:
+                return
+            if len(fds) != 2:
+                return  # end of file (the parent closed the socket, or is gone)
+            _reap(block=False)
+            _fork_worker(sock, fds)
+    finally:
+        _reap(block=True)  # the workers' CPU time then counts in ours, and so in our parent's
+
+
+def _reap(block: bool) -> None:
+    """Wait for ended workers (and, blocking, for all of them: they end when their pipes close)."""
     while True:
         try:
-            _msg, fds, _flags, _addr = socket.recv_fds(sock, 16, 2)
-        except OSError:
+            pid, _status = os.waitpid(-1, 0 if block else os.WNOHANG)
+        except ChildProcessError:
             return
-        if len(fds) != 2:
-            return  # end of file (the parent closed the socket, or is gone)
-        pid = os.fork()
         if pid == 0:
-            sock.close()
-            signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-            try:
-                serve_on(Connection(fds[0], writable=False), Connection(fds[1], readable=False))
-            finally:
-                os._exit(0)
-        for f in fds:
-            os.close(f)
-        sock.sendall(pid.to_bytes(8, "little"))
+            return
+
+
+def _fork_worker(sock: socket.socket, fds: list[int]) -> None:
+    from pipeline.cleanbound import serve_on
+
+    pid = os.fork()
+    if pid == 0:
+        sock.close()
+        try:
+            serve_on(Connection(fds[0], writable=False), Connection(fds[1], readable=False))
+        finally:
+            os._exit(0)
+    for f in fds:
+        os.close(f)
+    sock.sendall(pid.to_bytes(8, "little"))
