@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import shutil
 import sys
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -121,6 +122,28 @@ def main(argv: list[str]) -> int:
     return 0
 
 
+def _burn(seconds: float) -> None:
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        pass
+
+
+def cores_obtained(processes: int, seconds: float = 2.0) -> float:
+    """CPU-seconds per second that ``processes`` busy processes of this session get right now. With
+    the kernel's autogroup scheduling, a session's share of the cores is split with the other busy
+    sessions whatever its process count: two processes may then get no more than one."""
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("fork")
+    procs = [ctx.Process(target=_burn, args=(seconds,)) for _ in range(processes)]
+    with timed() as t:
+        for p in procs:
+            p.start()
+        for p in procs:
+            p.join()
+    return t.cpu / t.wall
+
+
 def emit_two_workers(n: int, one: dict[str, Timing], two: dict[str, Timing]) -> None:
     """Two cleaner workers (``PIPELINE_TRANSFORM_WORKERS=2``) against one: the best wall of each.
     CPU includes the workers' (reaped at the end of the stage): ``cpu_ratio`` is what the second
@@ -133,6 +156,10 @@ def emit_two_workers(n: int, one: dict[str, Timing], two: dict[str, Timing]) -> 
          one_proc_cores=round(one["total"].cpu / one["total"].wall, 2),
          two_proc_cores=round(two["total"].cpu / two["total"].wall, 2),
          transform_speedup=round(one["transform"].wall / two["transform"].wall, 3))
+    one_core, two_cores = cores_obtained(1), cores_obtained(2)
+    emit(BENCH, "two_process_cores_available", two_cores / one_core, "ratio", one_process_cores=round(one_core, 2),
+         two_process_cores=round(two_cores, 2), clock="CPU over wall of busy loops, right after the passes",
+         note="the most any two processes of this session could gain over one on the shared machine now")
 
 
 def generated_pass(n: int) -> None:
