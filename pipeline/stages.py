@@ -25,11 +25,13 @@ from pipeline.records import CleanArticle, EventRow, KnownState, RawArticle, Rej
 from pipeline.settings import Settings
 from pipeline.sources import Collected, FeedSource, SeedSource, Sink, read_feed_list
 from pipeline.spool import RawSpool
+from pipeline.staged_articles import ArticleSink
+from pipeline.staged_articles import article_refs as staged_refs
 from pipeline.validate_frame import ArticleRef, BatchMetrics
 from pipeline.warehouse import known_state, writer
 from pipeline.warehouse.load import RunInfo, load
 
-STAGING_VERSION = 2  # 2: collected.pkl holds its raw articles one frame each
+STAGING_VERSION = 3  # 2: collected.pkl holds its raw articles one frame each; 3: articles.parquet
 Progress = Callable[[str], None]
 _T = TypeVar("_T")
 
@@ -40,10 +42,21 @@ def _quiet(_msg: str) -> None:
 
 @dataclass
 class Transformed:
+    """What transform hands on; the kept articles themselves are in ``articles.parquet`` beside it."""
+
     collected: Collected
-    articles: list[CleanArticle] = field(default_factory=list)
+    n_articles: int = 0
+    n_feed_articles: int = 0
     rows: list[EventRow] = field(default_factory=list)
     rejections: list[Rejection] = field(default_factory=list)
+
+
+ARTICLES_FILE = "articles.parquet"
+
+
+def staged_articles(settings: Settings, run_id: str) -> Path:
+    """The pass's clean articles (``pipeline.staged_articles``), written by transform."""
+    return staging_dir(settings, run_id) / ARTICLES_FILE
 
 
 def staging_dir(settings: Settings, run_id: str) -> Path:
@@ -144,14 +157,16 @@ def transform_stage(settings: Settings, run_id: str, progress: Progress = _quiet
     seen_ids: set[str] = set()
     stubs: list[RawArticle] = []  # what later stages need of the raw articles: all but the body
     with (known_state(settings) if kind != "seed" else KnownState()) as known, \
+            ArticleSink(staged_articles(settings, run_id)) as sink, \
             contextlib.closing(_cleaned(raws, workers, settings.clean_timeout)) as cleaned:
         for chunk in _chunks(_without_bodies(cleaned, progress, n_raw), FINGERPRINT_CHUNK):  # one question a chunk
             fps = {r.fingerprint for _stub, r, _ev in chunk if isinstance(r, CleanArticle)} - seen_fp.keys()
             seen_fp.update(known.stored_fingerprints(fps))
             for stub, result, events in chunk:
                 stubs.append(stub)
-                _keep(out, seen_fp, seen_ids, result, events)
+                _keep(out, sink, seen_fp, seen_ids, result, events)
     collected.articles = stubs
+    out.n_articles, out.n_feed_articles = sink.count, sink.from_feeds
     return _save(staging_dir(settings, run_id) / "transformed.pkl", (kind, out))
 
 
@@ -168,8 +183,8 @@ def _chunks(items: Iterator[_T], size: int) -> Iterator[list[_T]]:
         yield chunk
 
 
-def _keep(out: Transformed, seen_fp: dict[str, str], seen_ids: set[str], result: CleanArticle | Rejection,
-          events: Extracted) -> None:
+def _keep(out: Transformed, sink: ArticleSink, seen_fp: dict[str, str], seen_ids: set[str],
+          result: CleanArticle | Rejection, events: Extracted) -> None:
     if isinstance(result, Rejection):
         out.rejections.append(result)
         return
@@ -181,7 +196,7 @@ def _keep(out: Transformed, seen_fp: dict[str, str], seen_ids: set[str], result:
         return
     seen_fp[result.fingerprint] = result.article_id
     seen_ids.add(result.article_id)
-    out.articles.append(result)
+    sink.add(result)
     if events is None:
         events = extract_or_error(result)
     if isinstance(events, str):  # the extractor should not raise; if it does, keep the article
@@ -207,8 +222,9 @@ def validate_stage(settings: Settings, run_id: str, now: datetime) -> Path:
     from pipeline.validate import validate
 
     kind, t = cast(tuple[str, Transformed], _read(staging_dir(settings, run_id) / "transformed.pkl"))
-    refs = {a.article_id: ArticleRef(a.text, a.published) for a in t.articles}
-    refs.update(_stored_refs(settings, {r.article_id for r in t.rows} - set(refs)))
+    with_events = {r.article_id for r in t.rows}
+    refs = staged_refs(staged_articles(settings, run_id), with_events)
+    refs.update(_stored_refs(settings, with_events - set(refs)))
     metrics = _batch_metrics(settings, kind, t, now)
     batch, failures = validate(t.rows, refs, metrics, settings.freshness_hours)
     return _save(staging_dir(settings, run_id) / "validated.pkl", (kind, t, batch, failures))
@@ -228,8 +244,8 @@ def _batch_metrics(settings: Settings, kind: str, t: Transformed, now: datetime)
     from pipeline.validate_history import feed_volume_history
 
     last_day, previous_days, last_new = feed_volume_history(settings, now)
-    fetched = sum(1 for a in t.articles if a.source == "feed")
-    if t.articles:
+    fetched = t.n_feed_articles
+    if t.n_articles:
         last_new = now
     hours = max(0.0, (now - last_new).total_seconds() / 3600) if last_new else None
     return BatchMetrics(len(t.rows), _without_count(t.rows), last_day + fetched, previous_days, hours)
@@ -261,7 +277,7 @@ def load_stage(settings: Settings, run_id: str, run_after: datetime, started_at:
     }
     run = RunInfo(run_id, kind, run_after, started_at, EXTRACTOR_VERSION)
     with writer(settings.warehouse, settings.replica_path) as con:
-        counts = load(con, run, articles=t.articles, aliases=c.aliases, validated=batch,
+        counts = load(con, run, articles=staged_articles(settings, run_id), aliases=c.aliases, validated=batch,
                       rejections=t.rejections, outcomes=c.outcomes, summary=summary,
                       backoff_after=settings.failure_backoff_after,
                       min_refresh=timedelta(minutes=settings.min_refresh_minutes))

@@ -19,6 +19,7 @@ from pipeline.cleanbound import Cleaner
 from pipeline.cleanpool import clean_in_order
 from pipeline.records import CleanArticle, RawArticle, ValidatedBatch
 from pipeline.sources import Collected
+from pipeline.staged_articles import read_articles
 from pipeline.warehouse import writer
 from pipeline.warehouse.load import RunInfo, load
 from tests.test_feeds_clean_bound import BIG, SITE, SLOW, SWAP, _raw, _tagged_processes, tag  # noqa: F401
@@ -61,26 +62,27 @@ def _store(settings, raw: RawArticle) -> None:
 
 
 def _transform(settings, run_id: str, raws: list[RawArticle], workers: int):
+    """What transform hands on, and the articles it kept (staged beside it)."""
     stages.save_collected(settings, run_id, "feeds", Collected(articles=raws))
     stages.transform_stage(settings, run_id, workers=workers)
     _kind, t = stages._read(stages.staging_dir(settings, run_id) / "transformed.pkl")
-    return t
+    return t, list(read_articles(stages.staged_articles(settings, run_id)))
 
 
 def test_two_workers_give_exactly_what_one_gives(settings, tag, hungry_page):  # noqa: F811
     settings = replace(settings, clean_timeout=2.0)
     raws = _pages()
     _store(settings, raws[-1])
-    one = _transform(settings, "one", raws, workers=1)
-    two = _transform(settings, "two", raws, workers=2)
+    one, one_articles = _transform(settings, "one", raws, workers=1)
+    two, two_articles = _transform(settings, "two", raws, workers=2)
     assert _tagged_processes(tag) == []
     assert [(r.subject, r.reason) for r in one.rejections] == [
         ("https://news.example/slow", "cleaning took too long"), (HUNGRY, "cleaner ran out of memory")]
     swaps = ["https://news.example/swap-205", "https://copy.example/swap", "https://stored.example/elsewhere"]
     assert one.collected.aliases == [(u, _stored_id(), "same text") for u in swaps]  # the stored text
-    assert "https://news.example/plain" in [a.url for a in one.articles] and one.rows
-    assert len(one.articles) == len(raws) - 2 - 1 - 3  # rejected, the same URL again, aliases
-    assert two.articles == one.articles
+    assert "https://news.example/plain" in [a.url for a in one_articles] and one.rows
+    assert len(one_articles) == one.n_articles == len(raws) - 2 - 1 - 3  # rejected, the same URL again, aliases
+    assert two_articles == one_articles and two.n_articles == one.n_articles
     assert two.rows == one.rows
     assert two.rejections == one.rejections
     assert two.collected.aliases == one.collected.aliases
