@@ -20,8 +20,7 @@ import duckdb
 from pipeline.errors import ConfigError
 from pipeline.records import Event, EventRow, QuarantinedRow, stable_id
 from pipeline.settings import Settings
-from pipeline.validate_frame import ArticleRef
-from pipeline.warehouse import writer
+from pipeline.warehouse import refs_on, writer
 from pipeline.warehouse.exchanges import reconcile_pending
 from pipeline.warehouse.load import (
     EVENT_SCHEMA,
@@ -69,10 +68,6 @@ def _open_events(con: duckdb.DuckDBPyConnection, ids: list[str] | None, expectat
     return con.execute(sql + ") GROUP BY event_id ORDER BY event_id", params).fetchall()
 
 
-def _refs(con: duckdb.DuckDBPyConnection, ids: set[str]) -> dict[str, ArticleRef]:
-    rows = con.execute("SELECT article_id, text, published FROM articles WHERE list_contains(?, article_id)",
-                       [sorted(ids)]).fetchall()
-    return {r[0]: ArticleRef(r[1], r[2]) for r in rows}
 
 
 def _extractor_version(con: duckdb.DuckDBPyConnection, original_run: str) -> str:
@@ -113,7 +108,7 @@ def release(settings: Settings, run_id: str, now: datetime, ids: list[str] | Non
         selected = _open_events(con, ids, expectation)
         rows = [EventRow(eid, aid, Event.from_json(json.loads(ev))) for eid, aid, ev, _run in selected]
         original = {eid: run for eid, _aid, _ev, run in selected}
-        batch, _failures = validate_rows(rows, _refs(con, {r.article_id for r in rows}))
+        batch, _failures = validate_rows(rows, refs_on(con, {r.article_id for r in rows}))
         passed = [r.event_id for r in batch.passed]
         failing: dict[str, list[str]] = {}
         for q in batch.quarantined:

@@ -6,6 +6,7 @@ import json
 from datetime import datetime
 
 import duckdb
+import pyarrow as pa
 
 from pipeline.records import ArticleRef, FeedState, KnownState
 from pipeline.settings import Settings
@@ -13,7 +14,7 @@ from pipeline.warehouse.connection import connect_reader, connect_writer, publis
 from pipeline.warehouse.known import WarehouseLookup
 
 __all__ = ["connect_reader", "connect_writer", "publish_replica", "writer", "known_state",
-           "recent_feed_volumes", "article_refs", "has_seed_run", "reader"]
+           "recent_feed_volumes", "article_refs", "refs_on", "has_seed_run", "reader"]
 
 
 def reader(settings: Settings) -> duckdb.DuckDBPyConnection | None:
@@ -66,11 +67,23 @@ def article_refs(settings: Settings, ids: set[str]) -> dict[str, ArticleRef]:
     if con is None or not ids:
         return {}
     try:
-        rows = con.execute("SELECT article_id, text, published FROM articles WHERE list_contains(?, article_id)",
-                           [sorted(ids)]).fetchall()
-        return {r[0]: ArticleRef(r[1], r[2]) for r in rows}
+        return refs_on(con, ids)
     finally:
         con.close()
+
+
+def refs_on(con: duckdb.DuckDBPyConnection, ids: set[str]) -> dict[str, ArticleRef]:
+    """Text and publication day of the stored articles among ``ids``: a semi join on a registered table
+    (``list_contains`` on every row took 4.6 s for 1,000 ids at 1M articles)."""
+    if not ids:
+        return {}
+    con.register("_ref_ids", pa.table({"article_id": pa.array(sorted(ids), pa.string())}))
+    try:
+        rows = con.execute("SELECT article_id, text, published FROM articles SEMI JOIN _ref_ids USING (article_id)"
+                           ).fetchall()
+    finally:
+        con.unregister("_ref_ids")
+    return {r[0]: ArticleRef(r[1], r[2]) for r in rows}
 
 
 def has_seed_run(settings: Settings) -> bool:
