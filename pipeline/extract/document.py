@@ -142,6 +142,8 @@ def year_hints(all_sents: list[sentences.Sentence], published: date | None) -> d
     when that is earlier than the publication year; "since 2022" names no such year."""
     named: dict[int, int] = {}
     for s in all_sents:
+        if "19" not in s.text and "20" not in s.text:
+            continue  # no year ("19xx", "20xx") to name: the regex's slow scan is skipped
         years = [int(m.group(2)) for m in _YEAR.finditer(s.text) if not m.group(1)]
         if years:
             named[s.index] = years[-1]
