@@ -1,0 +1,123 @@
+"""Literal guards: skip a case-insensitive regex's scan when the text cannot hold a match.
+
+Every match of a cue regex starts with one of a few literal prefixes (``prefilter.prefixes`` reads them
+off the regex; "agreed", "agreement", "deal", ...). Python's ``re`` tries a long case-insensitive
+alternation at every position of a sentence; ``str.find`` of the lower-cased prefixes is many times
+cheaper, and most cues are absent from most sentences. :class:`Guarded` wraps a compiled pattern:
+``search``/``match``/``fullmatch``/``finditer``/``findall`` first look for a prefix in the searched
+range of the lower-cased text and answer "no match" at once when none is there; otherwise (and for
+every other method) the pattern itself answers, so results are those of the pattern.
+
+Sound only when a character the regex matches case-insensitively lower-cases to what the regex's own
+letter lower-cases to. A handful of characters do not (Turkish dotted/dotless i, long s, old Cyrillic
+letter forms: ``_ODD``, checked against the whole of Unicode by the tests): a text holding one is never
+guarded.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from typing import Any
+
+from .literals import prefixes
+
+# Characters that match a lexicon letter case-insensitively (re.IGNORECASE) but whose lower() differs
+# from it, or whose lower() is longer than one character. tests/test_extract_guard.py recomputes it.
+_ODD = re.compile("[\u0130\u0131\u017f\u1c80-\u1c88\u212a\u212b\u1e9e]")
+_MAX = sys.maxsize
+
+
+class _Low:
+    """The last text lower-cased (several cue regexes read the same sentence in a row)."""
+
+    src: str | None = None
+    low: str | None = None
+
+
+_last = _Low()
+
+
+def lowered(s: str) -> str | None:
+    """``s.lower()`` with offsets as in ``s``, or None when a guard would not be sound on ``s``."""
+    if s is _last.src:
+        return _last.low
+    low = s.lower()
+    if len(low) != len(s) or (not s.isascii() and _ODD.search(s) is not None):
+        low = None
+    _last.src, _last.low = s, low
+    return low
+
+
+def _span(n: int, pos: int, endpos: int) -> tuple[int, int]:
+    """``re``'s own clamping of pos/endpos."""
+    return min(max(pos, 0), n), min(max(endpos, 0), n)
+
+
+def trie_regex(words: frozenset[str] | tuple[str, ...]) -> str:
+    """A case-sensitive regex matching exactly ``words``, as a trie: at most one branch per letter is tried."""
+    groups: dict[str, list[str]] = {}
+    end = False
+    for w in sorted(words):
+        if not w:
+            end = True
+            continue
+        groups.setdefault(w[0], []).append(w[1:])
+    alts = [re.escape(c) + trie_regex(tuple(rest)) for c, rest in sorted(groups.items())]
+    if not alts:
+        return ""
+    body = alts[0] if len(alts) == 1 and not end else "(?:" + "|".join(alts) + ")"
+    return body + ("?" if end else "")
+
+
+class Guarded:
+    """A compiled pattern behind a literal pre-check (same answers, less time)."""
+
+    __slots__ = ("rx", "heads", "needles", "_any", "_at")
+
+    def __init__(self, rx: re.Pattern[str], heads: frozenset[str]) -> None:
+        self.rx = rx
+        self.heads = tuple(sorted(heads))  # every match starts with one of these (lower-cased)
+        self.needles = tuple(sorted(w for w in heads if not any(v != w and v in w for v in heads)))
+        self._any = re.compile(trie_regex(self.needles)).search  # one pass over the lower-cased text
+        self._at = re.compile(trie_regex(self.heads)).match
+
+    def _may(self, s: str, pos: int, endpos: int) -> bool:
+        low = lowered(s) if isinstance(s, str) else None
+        return low is None or self._any(low, *_span(len(low), pos, endpos)) is not None
+
+    def _may_at(self, s: str, pos: int, endpos: int) -> bool:
+        low = lowered(s) if isinstance(s, str) else None
+        return low is None or self._at(low, *_span(len(low), pos, endpos)) is not None
+
+    def search(self, s: str, pos: int = 0, endpos: int = _MAX) -> re.Match[str] | None:
+        return self.rx.search(s, pos, endpos) if self._may(s, pos, endpos) else None
+
+    def match(self, s: str, pos: int = 0, endpos: int = _MAX) -> re.Match[str] | None:
+        return self.rx.match(s, pos, endpos) if self._may_at(s, pos, endpos) else None
+
+    def fullmatch(self, s: str, pos: int = 0, endpos: int = _MAX) -> re.Match[str] | None:
+        return self.rx.fullmatch(s, pos, endpos) if self._may_at(s, pos, endpos) else None
+
+    def finditer(self, s: str, pos: int = 0, endpos: int = _MAX):
+        return self.rx.finditer(s, pos, endpos) if self._may(s, pos, endpos) else iter(())
+
+    def findall(self, s: str, pos: int = 0, endpos: int = _MAX) -> list[Any]:
+        return self.rx.findall(s, pos, endpos) if self._may(s, pos, endpos) else []
+
+    def __getattr__(self, name: str) -> Any:  # pattern, groupindex, sub, split, ...: the pattern's own
+        return getattr(self.rx, name)
+
+    def __repr__(self) -> str:
+        return f"Guarded({self.rx!r})"
+
+
+def guard(rx: re.Pattern[str], source: str | None = None) -> re.Pattern[str] | Guarded:
+    """``rx`` behind its literal prefixes, or ``rx`` itself when they cannot be read off ``source``."""
+    try:
+        heads = prefixes(source if source is not None else rx.pattern)
+    except Exception:  # noqa: BLE001 - an unreadable pattern is simply not guarded
+        heads = None
+    if not heads:
+        return rx
+    return Guarded(rx, heads)
