@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from . import attributes, lexicon, sentences
+from . import attributes, guard, lexicon, sentences
 from .assemble import Draft
 from .dates import find_dates
 from .fastre import compile_fast
@@ -176,13 +176,16 @@ _NO_DAY = re.compile(
     r"|\bwithout (?:saying|specifying|disclosing) when\b", re.IGNORECASE)
 
 
-def untold_day(drafts: list[Draft], all_sents: list[sentences.Sentence], published: date | None) -> None:
+def untold_day(drafts: list[Draft], all_sents: list[sentences.Sentence], published: date | None,
+               low: str | None = None) -> None:
     """"Officials did not say exactly when the handover happened": the day it was reported is not its day.
     Nor is it for a rough figure only said on a day ("Putin said on Friday about 6,000 bodies had been handed
     over"): a running tally, not a handover of that day."""
     for d in drafts:
         if d.status == "conducted" and d.said_day and "approximate" in d.qualifiers:
             d.date, d.precision, d.lo, d.hi = None, None, None, None
+    if low is not None and "when" not in low:  # ``low``: the lower-cased story (guard.lowered)
+        return
     if not any("when" in s.text.lower() and _NO_DAY.search(s.text) for s in all_sents):  # each ends in "when"
         return
     lead = [d for d in drafts if d.status == "conducted" and not d.recall]
@@ -197,10 +200,13 @@ _INCLUDED_IN = compile_fast(r"\b(?:are|were|is|was)\s+(?:also\s+)?(?:(?:included
                             r"\s+(?:the|those|these)\s+(\d{1,3}(?:,\d{3})+|\d+)(?![\d,]*\s*(?:%|per ?cent))")
 
 
-def subset_totals(drafts: list[Draft], all_sents: list[sentences.Sentence]) -> None:
+_INCLUDED_WORDS = ("included", "counted", "among", "part of")  # every _INCLUDED_IN match holds one
+
+
+def subset_totals(drafts: list[Draft], all_sents: list[sentences.Sentence], low: str | None = None) -> None:
     """"The three foreigners are included in the 103": a group told apart is part of the figure, which is the
     side's whole count (not the group added to it)."""
-    for s in all_sents:
+    for s in guard.with_hits(all_sents, guard.word_starts(low, _INCLUDED_WORDS)):
         for m in _INCLUDED_IN.finditer(s.text):
             total = int(m.group(1).replace(",", ""))
             told = [d for d in drafts if any(x.index < s.index and str(total) in x.text.replace(",", "")
@@ -213,7 +219,8 @@ def subset_totals(drafts: list[Draft], all_sents: list[sentences.Sentence]) -> N
                     d.counts[p] = total
 
 
-def lead_mediators(drafts: list[Draft], all_sents: list[sentences.Sentence], lex: lexicon.Lexicon) -> None:
+def lead_mediators(drafts: list[Draft], all_sents: list[sentences.Sentence], lex: lexicon.Lexicon,
+                   low: str | None = None) -> None:
     """"The UAE said its mediation made the exchange possible": credited anywhere in the story, the
     mediator goes to the story's lead handover when that names none of its own."""
     lead = [d for d in drafts if d.status == "conducted" and not d.recall]
@@ -222,7 +229,8 @@ def lead_mediators(drafts: list[Draft], all_sents: list[sentences.Sentence], lex
     first = min(lead, key=lambda d: min(s.index for s in d.sents))
     if first.mediators:
         return
-    for s in all_sents:
+    med, brand = guard.may_hold(low, lex.mediation), guard.may_hold(low, attributes.BRAND)
+    for s in guard.with_hits(all_sents, None if med is None or brand is None else sorted(med + brand)):
         first.mediators |= attributes.mediators(s.text, lex, first.pair)
 
 

@@ -121,3 +121,42 @@ def guard(rx: re.Pattern[str], source: str | None = None) -> re.Pattern[str] | G
     if not heads:
         return rx
     return Guarded(rx, heads)
+
+
+def may_hold(low: str | None, rx: Any) -> list[int] | None:
+    """Sorted start offsets of ``rx``'s literal prefixes in ``low`` (a whole text, lower-cased by
+    :func:`lowered`): only sentences holding one can match ``rx``. None when that cannot be told."""
+    if low is None or not isinstance(rx, Guarded):
+        return None
+    find, out = rx._any, []  # noqa: SLF001
+    m = find(low)
+    while m is not None:
+        out.append(m.start())
+        m = find(low, m.start() + 1)
+    return out
+
+
+def with_hits(sents: list, starts: list[int] | None) -> list:
+    """The sentences (``start``/``end`` offsets, in order) holding one of ``starts``; all when None."""
+    if starts is None:
+        return sents
+    out, i, n = [], 0, len(starts)
+    for s in sents:
+        while i < n and starts[i] < s.start:
+            i += 1
+        if i < n and starts[i] < s.end:
+            out.append(s)
+    return out
+
+
+def word_starts(low: str | None, words: tuple[str, ...]) -> list[int] | None:
+    """Sorted start offsets of the lower-case ``words`` in ``low``; None when ``low`` is (None)."""
+    if low is None:
+        return None
+    out: list[int] = []
+    for w in words:
+        i = low.find(w)
+        while i >= 0:
+            out.append(i)
+            i = low.find(w, i + 1)
+    return sorted(out)
