@@ -29,6 +29,7 @@ _ABBREV = re.compile(
 # _ABBREV read as data: the words it names and the single letters of its [A-ZА-Я] (case-insensitive)
 _ABBREVS = frozenset(w.replace("\\.", ".") for w in
                      _ABBREV.pattern[len(r"(?:\b(?:"):_ABBREV.pattern.index(r")|\b[A-Z")].split("|"))
+_TAILS = frozenset(w[-2:] for w in _ABBREVS if len(w) >= 2)
 _LETTERS = frozenset("abcdefghijklmnopqrstuvwxyzабвгдежзийклмнопрстуфхцчшщъыьэюя")
 _ODD = re.compile("[\u0130\u0131\u017f\u1c80-\u1c88\u212a\u212b\u1e9e]")  # as guard._ODD
 _MIN_BODY = 200
@@ -128,6 +129,8 @@ def _ends_in_abbrev(w: str) -> bool:
     if n < 1 or w[n] != ".":
         return _ABBREV.search(w) is not None
     low = w.lower()
+    if n >= 2 and low[n - 2:n] not in _TAILS and (w[n - 2].isalnum() or w[n - 2] == "_"):
+        return False  # "said.": ends in no abbreviation's last two letters, and is no lone letter
     for p in range(n - 1, max(n - 7, -1), -1):  # the word before "." is low[p:n], "\b" before it
         if p > 0 and (w[p - 1].isalnum() or w[p - 1] == "_"):
             continue
