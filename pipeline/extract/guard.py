@@ -28,30 +28,22 @@ _ODD = re.compile("[\u0130\u0131\u017f\u1c80-\u1c88\u212a\u212b\u1e9e]")
 _MAX = sys.maxsize
 
 
-class _Low:
-    """The last text lower-cased (several cue regexes read the same sentence in a row)."""
-
-    src: str | None = None
-    low: str | None = None
-
-
-_last = _Low()
+# The last text lower-cased and its lower-case form (or None): one tuple, rebound whole, so that a thread
+# never reads one text's form for another.
+_last: tuple[str | None, str | None] = (None, None)
 
 
 def lowered(s: str) -> str | None:
     """``s.lower()`` with offsets as in ``s``, or None when a guard would not be sound on ``s``."""
-    if s is _last.src:
-        return _last.low
-    low = s.lower()
-    if len(low) != len(s) or (not s.isascii() and _ODD.search(s) is not None):
+    global _last
+    last = _last
+    if s is last[0]:
+        return last[1]
+    low: str | None = s.lower()
+    if len(low) != len(s) or (not s.isascii() and _ODD.search(s) is not None):  # type: ignore[arg-type]
         low = None
-    _last.src, _last.low = s, low
+    _last = (s, low)
     return low
-
-
-def _span(n: int, pos: int, endpos: int) -> tuple[int, int]:
-    """``re``'s own clamping of pos/endpos."""
-    return min(max(pos, 0), n), min(max(endpos, 0), n)
 
 
 def trie_regex(words: frozenset[str] | tuple[str, ...]) -> str:
@@ -82,28 +74,41 @@ class Guarded:
         self._any = re.compile(trie_regex(self.needles)).search  # one pass over the lower-cased text
         self._at = re.compile(trie_regex(self.heads)).match
 
-    def _may(self, s: str, pos: int, endpos: int) -> bool:
-        low = lowered(s) if isinstance(s, str) else None
-        return low is None or self._any(low, *_span(len(low), pos, endpos)) is not None
-
-    def _may_at(self, s: str, pos: int, endpos: int) -> bool:
-        low = lowered(s) if isinstance(s, str) else None
-        return low is None or self._at(low, *_span(len(low), pos, endpos)) is not None
-
+    # pos/endpos go to the literal scan unchanged: ``re`` clamps them as it does for the pattern itself
     def search(self, s: str, pos: int = 0, endpos: int = _MAX) -> re.Match[str] | None:
-        return self.rx.search(s, pos, endpos) if self._may(s, pos, endpos) else None
+        last = _last
+        low = last[1] if s is last[0] else lowered(s)
+        if low is not None and self._any(low, pos, endpos) is None:
+            return None
+        return self.rx.search(s, pos, endpos)
 
     def match(self, s: str, pos: int = 0, endpos: int = _MAX) -> re.Match[str] | None:
-        return self.rx.match(s, pos, endpos) if self._may_at(s, pos, endpos) else None
+        last = _last
+        low = last[1] if s is last[0] else lowered(s)
+        if low is not None and self._at(low, pos, endpos) is None:
+            return None
+        return self.rx.match(s, pos, endpos)
 
     def fullmatch(self, s: str, pos: int = 0, endpos: int = _MAX) -> re.Match[str] | None:
-        return self.rx.fullmatch(s, pos, endpos) if self._may_at(s, pos, endpos) else None
+        last = _last
+        low = last[1] if s is last[0] else lowered(s)
+        if low is not None and self._at(low, pos, endpos) is None:
+            return None
+        return self.rx.fullmatch(s, pos, endpos)
 
     def finditer(self, s: str, pos: int = 0, endpos: int = _MAX):
-        return self.rx.finditer(s, pos, endpos) if self._may(s, pos, endpos) else iter(())
+        last = _last
+        low = last[1] if s is last[0] else lowered(s)
+        if low is not None and self._any(low, pos, endpos) is None:
+            return iter(())
+        return self.rx.finditer(s, pos, endpos)
 
     def findall(self, s: str, pos: int = 0, endpos: int = _MAX) -> list[Any]:
-        return self.rx.findall(s, pos, endpos) if self._may(s, pos, endpos) else []
+        last = _last
+        low = last[1] if s is last[0] else lowered(s)
+        if low is not None and self._any(low, pos, endpos) is None:
+            return []
+        return self.rx.findall(s, pos, endpos)
 
     def __getattr__(self, name: str) -> Any:  # pattern, groupindex, sub, split, ...: the pattern's own
         return getattr(self.rx, name)
