@@ -49,20 +49,60 @@ def may_hold_events(low: str, lang: str) -> bool:
     return any(w in low for w in got[0]) or _N_FOR_N.search(low) is not None
 
 
+_SHARED = 4  # a piece of text at least this long that several prefixes hold is looked for once for all
+
+
+@cache
+def cover(lang: str) -> tuple[tuple[str, tuple[tuple[str, int], ...]], ...] | None:
+    """Fewer passes over the text than one per prefix: (piece, ((prefix, offset of the piece in it), ...)) so
+    that every prefix of ``stems(lang)`` holds one of the pieces ("dead" for "its dead", "war dead", ...)."""
+    got = stems(lang)
+    if got is None:
+        return None
+    heads = list(got[1])
+    left, out = set(heads), []
+    while left:
+        counts: dict[str, int] = {}
+        for h in left:
+            for piece in {h[a:b] for a in range(len(h)) for b in range(a + _SHARED, len(h) + 1)}:
+                counts[piece] = counts.get(piece, 0) + 1
+        best = max(counts, key=lambda w: (counts[w], len(w), w), default=None)
+        if best is None or counts[best] < 2:
+            chosen = sorted(left)  # the rest: each prefix looked for as itself
+        else:
+            chosen = [best]
+        for piece in chosen:
+            holders = [h for h in heads if piece in h]
+            out.append((piece, tuple((h, k) for h in holders for k in _offsets(h, piece))))
+            left -= set(holders)
+    return tuple(out)
+
+
+def _offsets(word: str, piece: str) -> list[int]:
+    out, k = [], word.find(piece)
+    while k >= 0:
+        out.append(k)
+        k = word.find(piece, k + 1)
+    return out
+
+
 def trigger_hits(body: str, lex: lexicon.Lexicon) -> list[int]:
     """Start offsets of ``lex.trigger``'s matches in ``body`` (a match overlapping another one included):
-    the sentences holding them are the ones worth reading. Only the places where a prefix occurs are tried."""
+    the sentences holding them are the ones worth reading. Only the places where a prefix occurs are tried:
+    each of ``cover``'s pieces is looked for once, and where it occurs, the prefixes holding it are checked."""
     low = body.lower()
-    got = stems(lex.lang)
-    if got is None or len(low) != len(body):
+    pieces = cover(lex.lang)
+    if pieces is None or len(low) != len(body):
         return [m.start() for m in lex.trigger.finditer(body)]
     out: set[int] = set()  # (no may_hold_events pass first: no prefix found below is the same answer)
-    match = lex.trigger.match
-    for w in got[1]:
-        i = low.find(w)
+    match, starts = lex.trigger.match, low.startswith
+    for piece, holders in pieces:
+        i = low.find(piece)
         while i >= 0:
-            if i not in out and match(body, i):
-                out.add(i)
-            i = low.find(w, i + 1)
+            for head, k in holders:
+                at = i - k
+                if at >= 0 and at not in out and starts(head, at) and match(body, at):
+                    out.add(at)
+            i = low.find(piece, i + 1)
     out.update(m.start() for m in _N_FOR_N.finditer(low))
     return sorted(out)
