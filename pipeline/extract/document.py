@@ -285,9 +285,12 @@ def talks_day(drafts: list[Draft], all_sents: list[sentences.Sentence], lex: lex
                 break
 
 
-def drop_denied(drafts: list[Draft], all_sents: list[sentences.Sentence], lex: lexicon.Lexicon) -> list[Draft]:
+def drop_denied(drafts: list[Draft], all_sents: list[sentences.Sentence], lex: lexicon.Lexicon,
+                low: str | None = None) -> list[Draft]:
     """"This is not an exchange" / "no one was released in return": the release told in that sentence or
     the one before (or the next, when it names no swap) is one-way. The dead are one-way anyway."""
+    if guard.absent(low, lex.denial):  # no denial word anywhere in the story (``low``: guard.lowered)
+        return drafts
     if not lex.denial.search("\n".join(s.text for s in all_sents)):  # one pass over the story first
         return drafts
     denied = {s.index for s in all_sents if lex.denial.search(s.text)}

@@ -165,3 +165,9 @@ def word_starts(low: str | None, words: tuple[str, ...]) -> list[int] | None:
             out.append(i)
             i = low.find(w, i + 1)
     return sorted(out)
+
+
+def absent(low: str | None, rx: Any) -> bool:
+    """True when no text cut from the story ``low`` lower-cases (sentences, or sentences joined by line
+    ends) can match ``rx``: none of its literal prefixes (none holds a line end) is in ``low``."""
+    return low is not None and isinstance(rx, Guarded) and rx._any(low) is None  # noqa: SLF001

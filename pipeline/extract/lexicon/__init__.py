@@ -92,9 +92,11 @@ def detect_language(text: str) -> str:
     cyr = len(_CYR.findall(sample, 0, 200))
     if cyr > 0.25 * min(len(sample), 200):
         return "uk" if len(_UK_ONLY.findall(sample)) > len(_RU_ONLY.findall(sample)) else "ru"
-    english = len(_STOP["en"].findall(sample))
-    if english >= 8:
-        return "en"
+    english = 0
+    for _ in _STOP["en"].finditer(sample):  # eight stop words are enough: the rest is not read
+        english += 1
+        if english >= 8:
+            return "en"
     scores = {lang: len(rx.findall(sample)) for lang, rx in _STOP.items()}
     best = max(scores, key=lambda k: scores[k])
     return best if scores[best] > scores["en"] else "en"
