@@ -120,7 +120,7 @@ class Guarded:
 def guard(rx: re.Pattern[str], source: str | None = None) -> re.Pattern[str] | Guarded:
     """``rx`` behind its literal prefixes, or ``rx`` itself when they cannot be read off ``source``."""
     try:
-        heads = prefixes(source if source is not None else rx.pattern)
+        heads = prefixes(source if source is not None else rx.pattern, 2)  # 2: "há", "vor" of "days ago"
     except Exception:  # noqa: BLE001 - an unreadable pattern is simply not guarded
         heads = None
     if not heads:

@@ -37,51 +37,52 @@ def _chars(av: list) -> list[str] | None:
     return sorted(set(out)) if len(set(out)) <= 6 else None
 
 
-def _walk(items: list, cur: str, out: set[str], depth: int = 0) -> None:
+def _walk(items: list, cur: str, out: set[str], depth: int = 0, least: int = _MIN) -> None:
     """Add to ``out`` the literal prefixes (``_MIN``.. ``_LEN`` letters) that matches of ``items`` start with."""
     if len(cur) >= _LEN or depth > 40:
-        if len(cur) < _MIN:
+        if len(cur) < least:
             raise _Open
         out.add(cur)
         return
     if len(out) > _MAX_PREFIXES:
         raise _Open
     if not items:
-        if len(cur) < _MIN:
+        if len(cur) < least:
             raise _Open
         out.add(cur)
         return
     (op, av), rest = items[0], items[1:]
     if op in _ZERO_WIDTH:
-        _walk(rest, cur, out, depth + 1)
+        _walk(rest, cur, out, depth + 1, least)
     elif op is _c.LITERAL:
-        _walk(rest, cur + chr(av).lower(), out, depth + 1)
+        _walk(rest, cur + chr(av).lower(), out, depth + 1, least)
     elif op is _c.IN and _chars(av) is not None:
         for ch in _chars(av) or ():
-            _walk(rest, cur + ch, out, depth + 1)
+            _walk(rest, cur + ch, out, depth + 1, least)
     elif op is _c.SUBPATTERN:
-        _walk(list(av[-1]) + rest, cur, out, depth + 1)
+        _walk(list(av[-1]) + rest, cur, out, depth + 1, least)
     elif op is _c.BRANCH:
         for branch in av[1]:
-            _walk(list(branch) + rest, cur, out, depth + 1)
+            _walk(list(branch) + rest, cur, out, depth + 1, least)
     elif op in _REPEATS:
         lo, hi, sub = av
         if lo == 0:
-            _walk(rest, cur, out, depth + 1)
+            _walk(rest, cur, out, depth + 1, least)
         if hi != 0:
             again = [(op, (max(lo - 1, 0), hi - 1 if hi != _c.MAXREPEAT else hi, sub))] if hi != 1 else []
-            _walk(list(sub) + again + rest, cur, out, depth + 1)
+            _walk(list(sub) + again + rest, cur, out, depth + 1, least)
     else:  # a class of many letters, \w, any character, a back-reference: the prefix stops here
-        if len(cur) < _MIN:
+        if len(cur) < least:
             raise _Open
         out.add(cur)
 
 
-def prefixes(pattern: str) -> frozenset[str] | None:
-    """Lower-case literal prefixes every match of ``pattern`` (case-insensitive) starts with; None if unknown."""
+def prefixes(pattern: str, least: int = _MIN) -> frozenset[str] | None:
+    """Lower-case literal prefixes (``least`` letters or more) every match of ``pattern`` (case-insensitive)
+    starts with; None if unknown."""
     out: set[str] = set()
     try:
-        _walk(list(_p.parse(pattern, re.IGNORECASE)), "", out)
+        _walk(list(_p.parse(pattern, re.IGNORECASE)), "", out, 0, least)
     except (_Open, RecursionError, re.error):
         return None
     return frozenset(out)
