@@ -319,3 +319,8 @@ def about_handovers(body: str, lex: lexicon.Lexicon) -> bool:
             return True
     recip = list(lex.idiom.finditer(body)) + list(lex.reciprocal.finditer(body))
     return any(not lex.negation.search(body, max(0, m.start() - 80), m.start()) for m in recip)
+
+
+# Cue patterns read sentence by sentence: behind a literal guard (same answers, see guard.py)
+for _name in ('_RESPECTIVELY', '_CAME_HOME', '_ANAPHOR', '_NO_DAY', '_TALKS', '_MUTUAL'):
+    globals()[_name] = guard.guard(globals()[_name])

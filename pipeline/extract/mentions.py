@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 
+from .guard import guard
 from . import attributes
 from .counts import recipients
 from .dates import DateRef, find_dates
@@ -399,3 +400,8 @@ def _is_strong(m: Mention, s: str, lex: Lexicon, secondary: bool = False) -> boo
         proposal = getattr(lex, "proposal", None)
         return bool(m.counts or dated or (proposal is not None and proposal.search(s)))
     return dated and len(m.counts) == 2  # "Sunday: 303 for 303" in a swap story
+
+
+# Cue patterns read sentence by sentence: behind a literal guard (same answers, see guard.py)
+for _name in ('_ORG', '_TALK_NOUN', '_FURTHER_BEFORE', '_SUPERLATIVE', '_MULTI_DAY', '_ONE_STAGE', '_TALKS_BEFORE'):
+    globals()[_name] = guard(globals()[_name])

@@ -10,6 +10,7 @@ import re
 from functools import cache
 
 from ..fastre import compile_fast
+from ..guard import guard
 from . import en, ru, uk, west
 
 _RAW: dict[str, dict] = {"en": en.LEX, "ru": ru.LEX, "uk": uk.LEX, "de": west.DE, "fr": west.FR, "es": west.ES, "pt": west.PT}
@@ -50,9 +51,9 @@ class Lexicon:
                                              + [n_for_n]),
                                     _FLAGS)
         wd = list(raw["weekdays"].items())
-        self.weekday_re = re.compile(r"\b(?:" + "|".join(f"({k})" for k, _ in wd) + r")\b", _FLAGS)
+        self.weekday_re = guard(re.compile(r"\b(?:" + "|".join(f"({k})" for k, _ in wd) + r")\b", _FLAGS))
         self.weekday_nums = [n for _, n in wd]
-        self.month_tail = re.compile(r"\b" + raw["month_re"] + r"\.?,?\s+$", _FLAGS)
+        self.month_tail = guard(re.compile(r"\b" + raw["month_re"] + r"\.?,?\s+$", _FLAGS))
         self.month_head = re.compile(r"\s*(?:of\s+|de\s+|\.\s*)?" + raw["month_re"] + r"(?!\w)", _FLAGS)
         words = sorted(self.numbers, key=len, reverse=True)
         self.number_word_re = compile_fast(r"\b(?:" + "|".join(re.escape(w) for w in words) + r")\b(?!['’])", _FLAGS)
