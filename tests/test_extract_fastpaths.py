@@ -264,3 +264,10 @@ def test_story_pre_checks_skip_only_what_cannot_match() -> None:
     assert not guard.absent(low + " this is not an exchange.", lex.denial)
     assert not guard.absent(None, lex.denial)
     assert document._INCLUDED_WORDS and all(w == w.lower() for w in document._INCLUDED_WORDS)
+
+
+@given(st.lists(st.sampled_from(["303", "1 000", " ", "\u2009", "\n", "for", "-for-", "на", "за", "por", "gegen",
+                                 "contre", "x", "٣", "fort", "2"]), max_size=14).map("".join))
+@settings(max_examples=400, deadline=None)
+def test_n_for_n_words_first_as_the_regex(low: str) -> None:
+    assert prefilter._n_for_n(low) == [m.start() for m in prefilter._N_FOR_N.finditer(low)]
