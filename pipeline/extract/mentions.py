@@ -64,8 +64,9 @@ _ORG = re.compile(
 def _triggers(s: str, lex: Lexicon) -> tuple[dict[str, list[int]], bool]:
     """Trigger positions per event type, and whether the words say that something changed hands."""
     idioms = [(m.start(), m.end()) for m in lex.idiom.finditer(s)]
-    body = [m.start() for m in lex.body.finditer(s)]
-    body_ends = [m.end() for m in lex.body.finditer(s)]
+    found = list(lex.body.finditer(s))
+    body = [m.start() for m in found]
+    body_ends = [m.end() for m in found]
     ex: list[int] = []
     for m in lex.exchange.finditer(s):
         if any(a <= m.start() < b for a, b in idioms) or lex.not_people.match(s[m.end():m.end() + 60]):
