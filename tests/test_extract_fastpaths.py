@@ -12,8 +12,19 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import pipeline.extract as extract
-from pipeline.extract import (attributes, dates, document, extract_from_text, guard, lexicon, mentions, numbers,
-                              parties, prefilter, sentences)
+from pipeline.extract import (
+    attributes,
+    dates,
+    document,
+    extract_from_text,
+    guard,
+    lexicon,
+    mentions,
+    numbers,
+    parties,
+    prefilter,
+    sentences,
+)
 from pipeline.extract.scoring import load_corpus
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from .guard import Guarded, guard
+from .guard import guard
 
 _ZERO_WIDTH = ("\\b", "(?<!\\w)", "(?<![\\w/:.,-])", "^")
 
@@ -96,7 +96,7 @@ def _first_of(alt: str) -> set[str] | None:
     return {letter.lower(), letter.upper()}
 
 
-def compile_fast(pattern: str, flags: int = re.IGNORECASE | re.UNICODE) -> re.Pattern[str] | Guarded:
+def compile_fast(pattern: str, flags: int = re.IGNORECASE | re.UNICODE) -> re.Pattern[str]:
     """``pattern`` compiled with a first-letter look-ahead when one can be derived, behind a literal guard
     (``guard.Guarded``) when its matches start with known literal prefixes."""
     try:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 import sys
-from typing import Any
+from typing import Any, cast
 
 from .literals import prefixes
 
@@ -117,7 +117,7 @@ class Guarded:
         return f"Guarded({self.rx!r})"
 
 
-def guard(rx: re.Pattern[str], source: str | None = None) -> re.Pattern[str] | Guarded:
+def guard(rx: re.Pattern[str], source: str | None = None) -> re.Pattern[str]:
     """``rx`` behind its literal prefixes, or ``rx`` itself when they cannot be read off ``source``."""
     try:
         heads = prefixes(source if source is not None else rx.pattern, 2)  # 2: "há", "vor" of "days ago"
@@ -125,7 +125,7 @@ def guard(rx: re.Pattern[str], source: str | None = None) -> re.Pattern[str] | G
         heads = None
     if not heads:
         return rx
-    return Guarded(rx, heads)
+    return cast("re.Pattern[str]", Guarded(rx, heads))  # answers as the pattern does (duck-typed)
 
 
 def may_hold(low: str | None, rx: Any) -> list[int] | None:

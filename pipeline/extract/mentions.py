@@ -7,12 +7,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 
-from .guard import guard
 from . import attributes
 from .counts import recipients
 from .dates import DateRef, find_dates
 from .fastre import compile_fast
 from .figures import combine, count_cues, nearest_cluster, plain_list, relabel_list, segments
+from .guard import guard
 from .lexicon import Lexicon
 from .named import plus_named
 from .numbers import Count, find_counts
