@@ -3,7 +3,8 @@
 Wall clock throughout (the worker's CPU is not this process's). Figures: cleaning every page
 in-process (warm); the same pages through one warm worker, every HTML page in it (``all_pages``, the
 default: the bound holds for every page) or only pages over 256 kB; the pipe's cost per page (worker
-minus in-process, over the page count); and starting a worker (interpreter, imports, warm-up clean).
+minus in-process, over the page count); starting a worker (interpreter, imports, warm-up clean); and
+cleaning plus extraction through one and through two warm workers (``pipeline.cleanpool``).
 """
 
 from __future__ import annotations
@@ -58,7 +59,29 @@ def main() -> int:
              vs_inline=round(best["inline"] / best[key], 3))
     emit(BENCH, "worker_ipc_ms_per_page", 1000 * (best["all"] - best["inline"]) / n, "ms",
          note="every page through the worker minus in-process, over the pages")
+    emit_workers(raws, rounds)
     return 0
+
+
+def emit_workers(raws: list, rounds: int) -> None:
+    """Cleaning and extracting through ``clean_in_order`` with one warm worker and with two (as the
+    transform stage runs them), each run starting its workers: best wall of interleaved rounds, and
+    the CPU of the run with its workers (reaped when the run ends)."""
+    from pipeline.cleanpool import clean_in_order
+
+    best: dict[int, Timing] = {}
+    for _ in range(rounds):
+        for workers in (1, 2):
+            with timed() as t:
+                for _item in clean_in_order(iter(raws), workers, 60):
+                    pass
+            if workers not in best or t.wall < best[workers].wall:
+                best[workers] = t
+    one, two = best[1], best[2]
+    emit(BENCH, "clean_extract_two_workers_speedup", one.wall / two.wall, "ratio", pages=len(raws), clock="wall",
+         one_wall_s=round(one.wall, 2), two_wall_s=round(two.wall, 2), one_cpu_s=round(one.cpu, 2),
+         two_cpu_s=round(two.cpu, 2), one_cores=round(one.cpu / one.wall, 2), two_cores=round(two.cpu / two.wall, 2),
+         note="workers started in each run (clean_in_order), cleaning and extraction in them")
 
 
 if __name__ == "__main__":

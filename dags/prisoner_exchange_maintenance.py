@@ -1,9 +1,10 @@
-"""Maintenance DAG: checkpoint the warehouse, export the events to Parquet, prune staging folders.
+"""Maintenance DAG: re-cluster exchanges exactly, checkpoint, export the events to Parquet, prune staging.
 
 Runs after every load that updated the events (asset-triggered: every ingest run ends with a
-load, so with the default schedule it runs every 15 minutes; each task is cheap). The checkpoint
-needs the writer, so it takes the ``duckdb_writer`` pool; the export reads the published read-only
-copy and the pruning touches only the staging folders, so they take no writer slot.
+load, so with the default schedule it runs every 15 minutes). ``reconcile`` re-clusters exactly the
+neighbourhood of the claims loaded since its last run (the load assigns them online; this repairs
+order effects, docs/reconciliation.md). It and the checkpoint need the writer, so they take the
+``duckdb_writer`` pool; the export reads the published read-only copy and the pruning touches only the staging folders, so they take no writer slot.
 """
 
 from __future__ import annotations
@@ -27,7 +28,15 @@ from airflow.sdk import dag, task
 def prisoner_exchange_maintenance():
     @task(pool=WRITER_POOL)
     @library_call
-    def checkpoint() -> dict:
+    def reconcile(**context) -> dict:
+        from pipeline.warehouse.exchanges_upkeep import reconcile_warehouse
+
+        run_id, run_after = run_identity(context)
+        return reconcile_warehouse(settings(), f"reconcile-{run_id}", run_after)
+
+    @task(pool=WRITER_POOL)
+    @library_call
+    def checkpoint(_reconciled: dict) -> dict:
         from pipeline.maintenance import checkpoint as run_checkpoint
 
         return run_checkpoint(settings())
@@ -47,7 +56,7 @@ def prisoner_exchange_maintenance():
         _run_id, run_after = run_identity(context)
         return prune(settings(), now=run_after)
 
-    export_events(checkpoint())
+    export_events(checkpoint(reconcile()))
     prune_staging()
 
 

@@ -12,6 +12,9 @@ which the worker is replaced too), and the pass goes on; the next page starts a 
 While a worker warms up (a few seconds), pages up to ``INLINE_MAX_BYTES`` are cleaned in-process and
 larger ones wait for it; plain text and pages over the byte cap (rejected at once) are always
 cleaned in-process, and so is everything where no process can be started at all.
+``Cleaner.clean_and_extract`` (what ``pipeline.cleanpool`` runs N workers with) also extracts the
+page's events in the worker, so the parent only keeps results; it cleans nothing in-process while a
+worker warms up, and ``abort`` kills its worker from another thread when the stage stops early.
 The worker ends when its ``Cleaner`` is closed (``transform_stage`` closes its own), at interpreter
 or multiprocessing-child exit, or by itself when its parent goes away (end of file on its stdin).
 """
@@ -27,9 +30,10 @@ import threading
 from multiprocessing import util
 from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import Any
 
 from pipeline.clean import MAX_CLEAN_BYTES, clean
-from pipeline.records import CleanArticle, RawArticle, Rejection
+from pipeline.records import CleanArticle, Event, RawArticle, Rejection
 
 INLINE_MAX_BYTES = 256_000  # pages up to this size are cleaned in-process while the worker warms up
 MEMORY_LIMIT_BYTES = 2 * 1024**3  # address space of the cleaning worker while it cleans a page
@@ -38,16 +42,17 @@ START_TIMEOUT_S = 120.0  # imports and the warm-up clean of a fresh worker (not 
 _WARM_UP = RawArticle(url="https://warm.invalid/a", content_type="text/html", source="feed",
                       body=b"<html><head><title>t</title></head><body><article><p>"
                            + b"Warm-up text for the cleaner, published 2025-01-02. " * 4 + b"</p></article></body></html>")
-_SERVE = "from pipeline.cleanbound import serve; serve()"
+_SERVE = "from pipeline.cleanbound import serve; serve(extractor={})"
+Extracted = list[Event] | str | None  # events, the extractor's error, or None: not extracted (yet)
 
 
 class _Worker:
     """One cleaner subprocess and the two pipe ends that talk to it."""
 
-    def __init__(self) -> None:
+    def __init__(self, extractor: bool = False) -> None:
         root = str(Path(__file__).resolve().parent.parent)
         env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")])))
-        self.proc = subprocess.Popen([sys.executable, "-c", _SERVE], stdin=subprocess.PIPE,
+        self.proc = subprocess.Popen([sys.executable, "-c", _SERVE.format(extractor)], stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE, env=env, close_fds=True)
         assert self.proc.stdin is not None and self.proc.stdout is not None
         self.to_child = Connection(os.dup(self.proc.stdin.fileno()), readable=False)
@@ -88,11 +93,15 @@ class _Worker:
 class Cleaner:
     """A lazily started, reused cleaner worker. Thread-safe (pages are cleaned one at a time)."""
 
-    def __init__(self, memory_limit: int = MEMORY_LIMIT_BYTES, inline_max: int = INLINE_MAX_BYTES,
-                 all_pages: bool | None = None) -> None:
-        self.memory_limit, self.inline_max = memory_limit, inline_max
+    def __init__(self, memory_limit: int | None = None, inline_max: int = INLINE_MAX_BYTES,
+                 all_pages: bool | None = None, extractor: bool = False, zygote: Any = None) -> None:
+        self.memory_limit = MEMORY_LIMIT_BYTES if memory_limit is None else memory_limit
+        self.zygote = zygote  # a ``pipeline.cleanfork.Zygote``: workers forked from it, warm at once
+        self.inline_max = inline_max
+        self.extractor = extractor  # warm the worker's extractor up too (for ``clean_and_extract``)
         self.all_pages = ALL_PAGES if all_pages is None else all_pages
         self._worker: _Worker | None = None
+        self._aborted = False  # ``abort`` was called: no new worker, no in-process fallback
         self._lock = threading.Lock()
         self._finalizer: util.Finalize | None = None
 
@@ -127,6 +136,33 @@ class Cleaner:
         with self._lock:
             self._ensure()
 
+    def abort(self) -> None:
+        """Kill the worker now, from another thread, without waiting for the page it is on (whose
+        ``clean`` then returns a ``cleaner failed`` rejection); ``close`` still has to follow."""
+        self._aborted = True
+        worker = self._worker
+        if worker is not None and worker.owner == os.getpid():
+            worker.proc.kill()
+
+    def clean_and_extract(self, raw: RawArticle, timeout_s: float) -> tuple[CleanArticle | Rejection, Extracted]:
+        """``clean`` and then ``extract_or_error`` in the worker (no page cleaned in-process while it
+        warms up): (result, events or the extractor's error; [] for a rejection). Only cleaning is
+        bounded, as in ``clean``; extraction runs after the bound is lifted."""
+        if len(raw.body) <= MAX_CLEAN_BYTES and timeout_s > 0:
+            with self._lock:
+                worker = None if self._aborted else self._ensure()
+                if worker is not None and self._aborted:  # ``abort`` came as it started: not seen there
+                    self._drop(worker)
+                    worker = None
+                if worker is not None and worker.wait_ready(START_TIMEOUT_S):
+                    return self._ask(worker, raw, timeout_s, self.memory_limit, extract=True)
+                if worker is not None:
+                    self._drop(worker)  # it could not start: clean unbounded rather than not at all
+                if self._aborted:
+                    return Rejection("clean", "cleaner failed", raw.url, "the stage was stopped"), []
+        result = clean(raw)
+        return result, ([] if isinstance(result, Rejection) else extract_or_error(result))
+
     def clean(self, raw: RawArticle, timeout_s: float, memory_limit: int | None = None,
               inline_max: int | None = None) -> CleanArticle | Rejection:
         """``clean(raw)``, but a page may not take more than ``timeout_s`` or the memory limit.
@@ -141,7 +177,8 @@ class Cleaner:
             worker = self._ensure()
             if worker is not None and (not small or (self.all_pages and worker.wait_ready(0))):
                 if worker.wait_ready(START_TIMEOUT_S):
-                    return self._ask(worker, raw, timeout_s, self.memory_limit if memory_limit is None else memory_limit)
+                    limit = self.memory_limit if memory_limit is None else memory_limit
+                    return self._ask(worker, raw, timeout_s, limit)[0]
                 self._drop(worker)  # it could not start: clean unbounded rather than not at all
         return clean(raw)
 
@@ -150,24 +187,33 @@ class Cleaner:
             if self._finalizer is None:  # multiprocessing's children run these at exit, not atexit's
                 self._finalizer = util.Finalize(None, self.close, exitpriority=10)
             try:
-                self._worker = _Worker()
+                self._worker = (self.zygote.fork() if self.zygote is not None else None) or _Worker(self.extractor)
             except OSError:  # no process can be started here
                 return None
         return self._worker
 
-    def _ask(self, worker: _Worker, raw: RawArticle, timeout_s: float, limit: int) -> CleanArticle | Rejection:
+    def _ask(self, worker: _Worker, raw: RawArticle, timeout_s: float, limit: int,
+             extract: bool = False) -> tuple[CleanArticle | Rejection, Extracted]:
+        """(result, events): events only when ``extract`` and the page cleaned ([] otherwise)."""
         try:
-            worker.to_child.send((raw, limit))
-            if worker.from_child.poll(timeout_s):
-                result, healthy = worker.from_child.recv()
-                if not healthy:  # it ran out of memory: start afresh for the next page
-                    self._drop(worker)
-                return result
-            self._drop(worker)
-            return Rejection("clean", "cleaning took too long", raw.url, f"over {timeout_s:g}s, {len(raw.body)} bytes")
+            worker.to_child.send((raw, limit, extract))
+            if not worker.from_child.poll(timeout_s):
+                self._drop(worker)
+                return Rejection("clean", "cleaning took too long", raw.url,
+                                 f"over {timeout_s:g}s, {len(raw.body)} bytes"), []
+            result, healthy = worker.from_child.recv()
+            if not healthy:  # it ran out of memory: start afresh for the next page
+                self._drop(worker)
         except (EOFError, OSError):  # the worker died (killed from outside, or crashed on the page)
             self._drop(worker)
-            return Rejection("clean", "cleaner failed", raw.url, f"worker exited with {worker.proc.returncode}")
+            return Rejection("clean", "cleaner failed", raw.url, f"worker exited with {worker.proc.returncode}"), []
+        if not extract or isinstance(result, Rejection):
+            return result, []
+        try:
+            return result, worker.from_child.recv()  # extraction is not bounded (as in-process)
+        except (EOFError, OSError):
+            self._drop(worker)
+            return result, f"extractor worker exited with {worker.proc.returncode}"
 
     def _drop(self, worker: _Worker) -> None:
         worker.kill()
@@ -188,21 +234,47 @@ def clean_bounded(raw: RawArticle, timeout_s: float, memory_limit: int = MEMORY_
     return (cleaner or _default).clean(raw, timeout_s, memory_limit, inline_max)
 
 
-def serve() -> None:
-    """The worker's loop: (raw, memory limit) in on stdin, (result, healthy) out on stdout."""
+def extract_or_error(article: CleanArticle) -> list[Event] | str:
+    """The article's events, or the extractor's error (it should not raise; if it does, the article
+    is kept and the error recorded)."""
+    from pipeline.extract import extract_events
+
+    try:
+        return extract_events(article.as_document())
+    except Exception as exc:
+        return repr(exc)[:300]
+
+
+def serve(extractor: bool = False) -> None:
+    """The worker's loop: (raw, memory limit, extract) in on stdin, (result, healthy) out on stdout,
+    then the events (``extract_or_error``) when asked for and the page cleaned."""
     requests = Connection(os.dup(0), writable=False)
     replies = Connection(os.dup(1), readable=False)
     os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
     os.dup2(2, 1)  # a stray print must not corrupt the reply stream
-    clean(_WARM_UP)
+    warm_up(extractor)
+    serve_on(requests, replies)
+
+
+def warm_up(extractor: bool) -> None:
+    """trafilatura's (and the extractor's) first-use setup, paid before the first page."""
+    warm = clean(_WARM_UP)
+    if extractor and isinstance(warm, CleanArticle):
+        extract_or_error(warm)
+
+
+def serve_on(requests: Connection, replies: Connection) -> None:
     replies.send("ready")
     _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
     while True:
         try:
-            raw, limit = requests.recv()
+            raw, limit, extract = requests.recv()
         except EOFError:
             return
-        replies.send(_clean_limited(raw, min(limit, hard) if hard != resource.RLIM_INFINITY else limit, hard))
+        result, healthy = _clean_limited(raw, min(limit, hard) if hard != resource.RLIM_INFINITY else limit, hard)
+        replies.send((result, healthy))
+        if extract and healthy and isinstance(result, CleanArticle):
+            replies.send(extract_or_error(result))
 
 
 def _clean_limited(raw: RawArticle, limit: int, hard: int) -> tuple[CleanArticle | Rejection, bool]:

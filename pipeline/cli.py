@@ -151,7 +151,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
 
-PLUGIN_MODULES: tuple[str, ...] = ("pipeline.export", "pipeline.report", "pipeline.quarantine_cli")  # modules that register more commands (quarantine, report, ...)
+PLUGIN_MODULES: tuple[str, ...] = ("pipeline.export", "pipeline.report", "pipeline.quarantine_cli",
+                                   "pipeline.reconcile_cli")  # modules that register more commands (quarantine, report, ...)
 
 
 def _load_plugins() -> None:

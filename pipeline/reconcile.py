@@ -18,6 +18,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import cached_property, lru_cache
 
 HANDOVER, DEAL = "handover", "deal"
 PARTY_ALIASES = {
@@ -27,6 +28,7 @@ PARTY_ALIASES = {
 }
 
 
+@lru_cache(maxsize=4096)
 def normalize_party(name: str) -> str:
     clean = re.sub(r"\s+", " ", str(name)).strip()
     return PARTY_ALIASES.get(clean.casefold(), clean)
@@ -66,6 +68,11 @@ class Claim:
         return self.event_date if self.event_date and self.date_precision in (None, "day") else None
 
     def counts(self) -> dict[str, int]:
+        """Figures by (normalised) side; computed once per claim (do not modify the dict)."""
+        return self._counts
+
+    @cached_property
+    def _counts(self) -> dict[str, int]:
         return {normalize_party(p): int(v) for p, v in self.returned_to if v is not None}
 
 
@@ -104,45 +111,75 @@ def _relation(a: int, qa: str | None, b: int, qb: str | None, p: Policy) -> int:
 
 @dataclass
 class Group:
-    """A cluster being built: its claims and the figures they give, side by side (cached)."""
+    """A cluster being built: its claims and the figures they give, side by side (cached).
+
+    ``stored``: stored exchanges folded in as summaries (online assignment); empty when clustering
+    claims exactly, where every property below reduces to one over ``claims``.
+    """
 
     claims: list[Claim] = field(default_factory=list)
+    stored: list = field(default_factory=list)  # of pipeline.reconcile_online.Summary
     _cache: dict[str, object] = field(default_factory=dict, repr=False, compare=False)
 
     def add(self, c: Claim) -> None:
         self.claims.append(c)
         self._cache.clear()
 
+    def absorb(self, other: Group) -> None:
+        self.claims += other.claims
+        self.stored += other.stored
+        self._cache.clear()
+
+    @property
+    def ident(self) -> str:
+        """A stable tie-break: the first claim added, or the first stored exchange's smallest event id."""
+        return self.claims[0].event_id if self.claims else self.stored[0].first_event_id
+
+    @property
+    def changed(self) -> bool:
+        """New, grown, merged or touched; exact clustering (no ``stored``) has only changed groups."""
+        return bool(self.claims) or any(s.touched for s in self.stored) or len(
+            {s.exchange_id for s in self.stored}) > 1
+
+    @property
+    def checked(self) -> list[Claim]:
+        """The claims the conflict rule can see: all of them, or the known members of stored exchanges."""
+        return self.claims + [c for s in self.stored for c in s.claims] if self.stored else self.claims
+
     @property
     def articles(self) -> set[str]:
         if "articles" not in self._cache:
-            self._cache["articles"] = {c.article_id for c in self.claims}
+            self._cache["articles"] = {c.article_id for c in self.checked}
         return self._cache["articles"]  # type: ignore[return-value]
 
     @property
     def n_sources(self) -> int:
-        return len(self.articles)
+        return len(self.articles) + sum(s.n_other for s in self.stored)
 
     @property
     def day(self) -> date | None:
         if "day" not in self._cache:
             days = Counter(c.day for c in self.claims if c.day)
+            for s in self.stored:
+                days.update(dict(s.days))
             self._cache["day"] = min(days, key=lambda d: (-days[d], d)) if days else None
         return self._cache["day"]  # type: ignore[return-value]
 
     def figures(self) -> dict[str, list[tuple[int, str | None]]]:
         if "figures" not in self._cache:
             out: dict[str, list[tuple[int, str | None]]] = {}
-            for c in self.claims:
-                for side, v in c.counts().items():
-                    if (v, c.count_qualifier) not in out.setdefault(side, []):
-                        out[side].append((v, c.count_qualifier))
+            given = [(side, v, s_q) for s in self.stored for side, v, s_q in s.figures]
+            given += [(side, v, c.count_qualifier) for c in self.claims for side, v in c.counts().items()]
+            for side, v, q in given:
+                if (v, q) not in out.setdefault(side, []):
+                    out[side].append((v, q))
             self._cache["figures"] = out
         return self._cache["figures"]  # type: ignore[return-value]
 
     @property
     def latest_published(self) -> date | None:
-        pubs = [c.published for c in self.claims if c.published]
+        pubs = [c.published for c in self.claims if c.published] + [s.latest_published for s in self.stored
+                                                                     if s.latest_published]
         return max(pubs) if pubs else None
 
 
@@ -166,8 +203,8 @@ def _distinct(x: Claim, y: Claim, p: Policy) -> bool:
 def conflict(a: Group, b: Group, p: Policy) -> bool:
     """True when an article in both groups tells their claims apart."""
     shared = a.articles & b.articles
-    return any(_distinct(x, y, p) for x in a.claims if x.article_id in shared
-               for y in b.claims if y.article_id == x.article_id)
+    return bool(shared) and any(_distinct(x, y, p) for x in a.checked if x.article_id in shared
+                                for y in b.checked if y.article_id == x.article_id)
 
 
 def _same_day_ok(rels: list[int]) -> bool:
@@ -194,15 +231,19 @@ def _score(rels: list[int], days: int, size: int) -> tuple[int, int, int, int]:
     return (rels.count(EQUAL), -days, -rels.count(FAR), size)
 
 
-def _day_groups(dated: list[Claim], p: Policy) -> list[Group]:
-    """Pass 1: the claims of one day, grouped while their counts do not contradict."""
+def _day_groups(dated: list[Claim], p: Policy, stored: tuple[Group, ...] | list[Group] = ()) -> list[Group]:
+    """Pass 1: the claims of one day, grouped while their counts do not contradict (with the stored
+    exchanges of that day, when assigning online)."""
     by_day: dict[date, list[Claim]] = {}
     for c in dated:
         by_day.setdefault(c.day, []).append(c)  # type: ignore[arg-type]
+    kept: dict[date, list[Group]] = {}
+    for g in sorted(stored, key=lambda g: g.ident):
+        kept.setdefault(g.day, []).append(g)  # type: ignore[arg-type]
     groups: list[Group] = []
-    for day in sorted(by_day):
-        todays: list[Group] = []
-        for c in sorted(by_day[day], key=lambda c: (-len(c.counts()), -c.confidence, c.event_id)):
+    for day in sorted(by_day.keys() | kept.keys()):
+        todays: list[Group] = kept.get(day, [])
+        for c in sorted(by_day.get(day, ()), key=lambda c: (-len(c.counts()), -c.confidence, c.event_id)):
             single = Group([c])
             fits = [(_score(r, 0, g.n_sources), i) for i, g in enumerate(todays)
                     if not conflict(single, g, p) and _same_day_ok(r := side_relations(single, g, p))]
@@ -216,7 +257,7 @@ def _day_groups(dated: list[Claim], p: Policy) -> list[Group]:
 
 def _merge_near_days(groups: list[Group], p: Policy) -> list[Group]:
     """Pass 2, run on each run of days no more than ``far_days`` apart (merges never reach further)."""
-    ordered = sorted(groups, key=lambda g: (g.day, g.claims[0].event_id))
+    ordered = sorted(groups, key=lambda g: (g.day, g.ident))
     out: list[Group] = []
     run: list[Group] = []
     for g in ordered:
@@ -231,7 +272,7 @@ def _merge_run(groups: list[Group], p: Policy) -> list[Group]:
     """Merge groups on nearby days whose counts agree, best-supported pairs first."""
     groups = list(groups)
     while True:
-        groups.sort(key=lambda g: (g.day, g.claims[0].event_id))
+        groups.sort(key=lambda g: (g.day, g.ident))
         best = None
         for i, a in enumerate(groups):
             for j in range(i + 1, len(groups)):
@@ -239,6 +280,8 @@ def _merge_run(groups: list[Group], p: Policy) -> list[Group]:
                 days = (b.day - a.day).days  # type: ignore[operator]
                 if days > p.far_days:
                     break
+                if not (a.changed or b.changed):  # online: two stored exchanges as they were stay apart
+                    continue
                 if not _minority(a, b) or conflict(a, b, p):
                     continue
                 if days > 1 and any(a.day < g.day < b.day for g in groups[i + 1:j]):  # type: ignore[operator]
@@ -251,8 +294,7 @@ def _merge_run(groups: list[Group], p: Policy) -> list[Group]:
             return groups
         a, b = groups[-best[1]], groups[-best[2]]
         keep, gone = (a, b) if a.n_sources >= b.n_sources else (b, a)
-        for c in gone.claims:
-            keep.add(c)
+        keep.absorb(gone)
         groups = [g for g in groups if g is not gone]
 
 
@@ -318,16 +360,20 @@ def _undated_peer(c: Claim, undated: list[Group], p: Policy) -> Group | None:
 
 def _cluster_kind(claims: list[Claim], p: Policy) -> list[Group]:
     dated = sorted((c for c in claims if c.day), key=lambda c: (c.day, c.event_id))
-    undated = sorted((c for c in claims if not c.day), key=lambda c: (c.published or date.min, c.event_id))
     groups = _merge_near_days(_day_groups(dated, p), p)
-    loose: list[Group] = []
-    for c in undated:
+    return groups + _attach_undated([c for c in claims if not c.day], groups, [], p)
+
+
+def _attach_undated(undated: list[Claim], groups: list[Group], loose: list[Group], p: Policy) -> list[Group]:
+    """Pass 3: each claim without a day joins the dated group it recalls, or an undated peer, or stands
+    alone. Returns the undated groups (``loose`` and the new ones)."""
+    for c in sorted(undated, key=lambda c: (c.published or date.min, c.event_id)):
         target = _anchor(c, groups, p) or _undated_peer(c, loose, p)
         if target is None:
             loose.append(Group([c]))
         else:
             target.add(c)
-    return groups + loose
+    return loose
 
 
 def cluster_claims(claims: list[Claim], policy: Policy = DEFAULT_POLICY) -> list[list[Claim]]:

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Collection
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 EventType = Literal["prisoner_exchange", "body_repatriation"]
 Status = Literal["conducted", "agreed", "planned"]
@@ -248,13 +249,47 @@ class FeedState:
     next_poll_after: datetime | None = None
 
 
+class StoredLookup(Protocol):
+    """Questions about the stored articles, asked for one batch at a time (``pipeline.warehouse.known``)."""
+
+    def known_ids(self, urls: Collection[str]) -> set[str]: ...
+
+    def stored_fingerprints(self, fingerprints: Collection[str]) -> dict[str, str]: ...
+
+    def close(self) -> None: ...
+
+
 @dataclass(frozen=True)
 class KnownState:
-    """What the warehouse already knows, read before fetching (from the read-only copy)."""
+    """What the warehouse already knows, asked before fetching (from the read-only copy).
+
+    The feeds' state is read whole (one row a feed); the articles are not: ``known_ids`` and
+    ``stored_fingerprints`` ask the warehouse about the batch in hand only, so what a pass reads
+    stays flat however many articles are stored. Close it (or use it as a context manager).
+    """
 
     feeds: dict[str, FeedState] = field(default_factory=dict)
-    article_ids: frozenset[str] = frozenset()
-    fingerprints: dict[str, str] = field(default_factory=dict)  # content fingerprint -> article_id
+    lookup: StoredLookup | None = None
+
+    def known_ids(self, urls: Collection[str]) -> set[str]:
+        """The article ids, among those of ``urls``, already stored (as an article or an alias URL)."""
+        return self.lookup.known_ids(urls) if self.lookup is not None and urls else set()
+
+    def stored_fingerprints(self, fingerprints: Collection[str]) -> dict[str, str]:
+        """Content fingerprint -> the stored article with that text, for those of ``fingerprints`` stored."""
+        if self.lookup is None or not fingerprints:
+            return {}
+        return self.lookup.stored_fingerprints(fingerprints)
+
+    def close(self) -> None:
+        if self.lookup is not None:
+            self.lookup.close()
+
+    def __enter__(self) -> KnownState:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ def run_stages(settings: Settings, run_id: str, kind: str, run_after: datetime,
     progress(f"[{run_id}] collecting ({kind})")
     stages.collect_stage(settings, run_id, kind, feed_urls, progress)
     progress(f"[{run_id}] cleaning and extracting")
-    stages.transform_stage(settings, run_id, progress)
+    stages.transform_stage(settings, run_id, progress, workers=settings.transform_workers)
     progress(f"[{run_id}] validating")
     stages.validate_stage(settings, run_id, now=started)
     progress(f"[{run_id}] loading")

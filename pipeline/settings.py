@@ -34,6 +34,7 @@ SETTINGS: dict[str, tuple[str, str]] = {
     "PIPELINE_HOST_DELAY": ("1.0", "seconds between two requests to the same host"),
     "PIPELINE_HOST_CONCURRENCY": ("1", "requests to the same host at once"),
     "PIPELINE_CLEAN_TIMEOUT": ("20", "seconds one page may take to clean (large pages are cleaned in a child process); 0: no bound"),
+    "PIPELINE_TRANSFORM_WORKERS": ("1", "cleaner workers that clean and extract a batch's pages at once (each a warm, bounded process)"),
     "PIPELINE_MIN_REFRESH_MINUTES": ("10", "a feed is not polled again sooner than this"),
     "PIPELINE_FAILURE_BACKOFF_AFTER": ("3", "consecutive failures after which a feed alerts once and is polled less often"),
     "PIPELINE_SMTP_URL": ("", "SMTP server for alert mail, e.g. smtp://127.0.0.1:8025"),
@@ -73,6 +74,7 @@ class Settings:
     host_concurrency: int = int(_default("PIPELINE_HOST_CONCURRENCY"))
     min_refresh_minutes: float = float(_default("PIPELINE_MIN_REFRESH_MINUTES"))
     clean_timeout: float = float(_default("PIPELINE_CLEAN_TIMEOUT"))
+    transform_workers: int = int(_default("PIPELINE_TRANSFORM_WORKERS"))
     failure_backoff_after: int = int(_default("PIPELINE_FAILURE_BACKOFF_AFTER"))
     smtp_url: str = ""
     alert_email_to: tuple[str, ...] = ()
@@ -115,6 +117,7 @@ class Settings:
             host_concurrency=int(get("PIPELINE_HOST_CONCURRENCY")),
             min_refresh_minutes=float(get("PIPELINE_MIN_REFRESH_MINUTES")),
             clean_timeout=float(get("PIPELINE_CLEAN_TIMEOUT")),
+            transform_workers=max(1, int(get("PIPELINE_TRANSFORM_WORKERS"))),
             failure_backoff_after=int(get("PIPELINE_FAILURE_BACKOFF_AFTER")),
             smtp_url=env.get("PIPELINE_SMTP_URL", "").strip(),
             alert_email_to=csv("PIPELINE_ALERT_EMAIL_TO"),

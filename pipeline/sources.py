@@ -148,6 +148,7 @@ class FeedSource:
         self.robots = RobotsCache(self.fetcher, settings.user_agent, self.throttle)
         self._claimed: set[str] = set()  # article ids fetched (or being fetched) in this run
         self._claim_lock = threading.Lock()
+        self._stored: dict[str, set[str]] = {}  # feed URL -> ids among its entries already stored
 
     def collect(self, progress: Callable[[str], None] = lambda _m: None, *, sink: Sink | None = None) -> Collected:
         out = Collected()
@@ -198,8 +199,13 @@ class FeedSource:
             return out
         relevant = [e for e in parsed.entries if is_relevant(e.title, e.summary)]
         out.dropped_irrelevant = len(parsed.entries) - len(relevant)
-        for entry in relevant[: self.settings.max_articles_per_feed]:
-            self._collect_article(entry, out, put)
+        entries = relevant[: self.settings.max_articles_per_feed]
+        self._stored[feed_url] = self.known.known_ids([e.link for e in entries])  # one question a feed
+        try:
+            for entry in entries:
+                self._collect_article(entry, out, put)
+        finally:
+            self._stored.pop(feed_url, None)
         out.outcomes.append(FeedOutcome(feed_url, started, ok=True, status=res.status, etag=res.etag,
                                         last_modified=res.last_modified, entries=len(parsed.entries),
                                         relevant=len(relevant), bozo_cause=parsed.bozo_cause))
@@ -214,8 +220,9 @@ class FeedSource:
             return True
 
     def _collect_article(self, entry: FeedEntry, out: Collected, put: Callable[[RawArticle], None]) -> None:
+        stored = self._stored.get(entry.feed_url, set())  # the feed's entries the warehouse holds
         link_id = article_id_for(entry.link)
-        if link_id in self.known.article_ids or not self._claim(link_id):
+        if link_id in stored or not self._claim(link_id):
             out.already_stored += 1
             return
         try:
@@ -238,7 +245,7 @@ class FeedSource:
         final_id = article_id_for(final_url)
         if final_id != link_id:
             out.aliases.append((entry.link, final_id, "redirect"))
-            if final_id in self.known.article_ids or not self._claim(final_id):
+            if final_id in stored or final_id in self.known.known_ids([final_url]) or not self._claim(final_id):
                 out.already_stored += 1
                 return
         put(RawArticle(url=final_url, body=res.body, content_type=res.content_type or "text/html",

@@ -8,28 +8,32 @@ rewrites its staging file; re-loading adds nothing twice.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import pickle
 import shutil
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import BinaryIO, cast
+from typing import BinaryIO, TypeVar, cast
 
-from pipeline.cleanbound import Cleaner, clean_bounded
-from pipeline.extract import EXTRACTOR_VERSION, extract_events
-from pipeline.records import CleanArticle, Event, EventRow, RawArticle, Rejection, ValidatedBatch
+from pipeline.cleanbound import Cleaner, Extracted, extract_or_error
+from pipeline.cleanpool import clean_in_order
+from pipeline.extract import EXTRACTOR_VERSION
+from pipeline.records import CleanArticle, EventRow, KnownState, RawArticle, Rejection, ValidatedBatch
 from pipeline.settings import Settings
 from pipeline.sources import Collected, FeedSource, SeedSource, Sink, read_feed_list
 from pipeline.spool import RawSpool
+from pipeline.staged_articles import ArticleSink
+from pipeline.staged_articles import article_refs as staged_refs
 from pipeline.validate_frame import ArticleRef, BatchMetrics
 from pipeline.warehouse import known_state, writer
 from pipeline.warehouse.load import RunInfo, load
 
-STAGING_VERSION = 2  # 2: collected.pkl holds its raw articles one frame each
+STAGING_VERSION = 3  # 2: collected.pkl holds its raw articles one frame each; 3: articles.parquet
 Progress = Callable[[str], None]
+_T = TypeVar("_T")
 
 
 def _quiet(_msg: str) -> None:
@@ -38,10 +42,21 @@ def _quiet(_msg: str) -> None:
 
 @dataclass
 class Transformed:
+    """What transform hands on; the kept articles themselves are in ``articles.parquet`` beside it."""
+
     collected: Collected
-    articles: list[CleanArticle] = field(default_factory=list)
+    n_articles: int = 0
+    n_feed_articles: int = 0
     rows: list[EventRow] = field(default_factory=list)
     rejections: list[Rejection] = field(default_factory=list)
+
+
+ARTICLES_FILE = "articles.parquet"
+
+
+def staged_articles(settings: Settings, run_id: str) -> Path:
+    """The pass's clean articles (``pipeline.staged_articles``), written by transform."""
+    return staging_dir(settings, run_id) / ARTICLES_FILE
 
 
 def staging_dir(settings: Settings, run_id: str) -> Path:
@@ -102,8 +117,8 @@ def collect_stage(settings: Settings, run_id: str, kind: str = "feeds", feed_url
             collected = SeedSource(settings.seeds).collect(sink=spool)
         else:
             urls = feed_urls or read_feed_list(settings.feeds)
-            known = known_state(settings)
-            collected = FeedSource(settings, urls, known, now=lambda: datetime.now(UTC)).collect(progress, sink=spool)
+            with known_state(settings) as known:
+                collected = FeedSource(settings, urls, known, now=lambda: datetime.now(UTC)).collect(progress, sink=spool)
         return _save_spooled(path, (kind, replace(collected, articles=[]), len(spool)), spool)
 
 
@@ -124,32 +139,52 @@ def save_collected(settings: Settings, run_id: str, kind: str, collected: Collec
                  collected.articles)
 
 
-def transform_stage(settings: Settings, run_id: str, progress: Progress = _quiet, workers: int = 1) -> Path:
+FINGERPRINT_CHUNK = 1024  # cleaned pages (bodies dropped) whose fingerprints are looked up at once
+
+
+def transform_stage(settings: Settings, run_id: str, progress: Progress = _quiet, workers: int | None = None) -> Path:
     """Clean every raw article and extract its events; duplicates and failures become records.
 
     Raw articles stream from the staging file one at a time (a batch of pages is never all in
-    memory); ``workers`` > 1 cleans and extracts in that many processes, in input order.
+    memory); ``workers`` (default ``PIPELINE_TRANSFORM_WORKERS``) > 1 cleans and extracts in that many
+    warm cleaner workers at once (``pipeline.cleanpool``), in input order. Which texts the warehouse
+    already holds is asked for the cleaned pages' fingerprints, a chunk at a time.
     """
+    workers = settings.transform_workers if workers is None else workers
     kind, collected, n_raw, raws = _open_collected(staging_dir(settings, run_id) / "collected.pkl")
-    known = known_state(settings) if kind != "seed" else None
     out = Transformed(collected=collected, rejections=list(collected.rejections))
-    seen_fp: dict[str, str] = dict(known.fingerprints) if known else {}
+    seen_fp: dict[str, str] = {}  # fingerprint -> article id: the stored ones this batch met, then the batch's
     seen_ids: set[str] = set()
     stubs: list[RawArticle] = []  # what later stages need of the raw articles: all but the body
-    for i, (raw, result, events) in enumerate(_cleaned(raws, workers, settings.clean_timeout), start=1):
-        stubs.append(replace(raw, body=b""))
-        _keep(out, seen_fp, seen_ids, result, events)
-        if i % 25 == 0:
-            progress(f"cleaned {i}/{n_raw}")
+    with (known_state(settings) if kind != "seed" else KnownState()) as known, \
+            ArticleSink(staged_articles(settings, run_id)) as sink, \
+            contextlib.closing(_cleaned(raws, workers, settings.clean_timeout)) as cleaned:
+        for chunk in _chunks(_without_bodies(cleaned, progress, n_raw), FINGERPRINT_CHUNK):  # one question a chunk
+            fps = {r.fingerprint for _stub, r, _ev in chunk if isinstance(r, CleanArticle)} - seen_fp.keys()
+            seen_fp.update(known.stored_fingerprints(fps))
+            for stub, result, events in chunk:
+                stubs.append(stub)
+                _keep(out, sink, seen_fp, seen_ids, result, events)
     collected.articles = stubs
+    out.n_articles, out.n_feed_articles = sink.count, sink.from_feeds
     return _save(staging_dir(settings, run_id) / "transformed.pkl", (kind, out))
 
 
-Extracted = list[Event] | str | None  # events, an extractor error, or None: extract once kept
+def _without_bodies(cleaned: Iterator[tuple[RawArticle, CleanArticle | Rejection, Extracted]], progress: Progress,
+                    n_raw: int) -> Iterator[tuple[RawArticle, CleanArticle | Rejection, Extracted]]:
+    for i, (raw, result, events) in enumerate(cleaned, start=1):
+        yield replace(raw, body=b""), result, events
+        if i % 25 == 0:
+            progress(f"cleaned {i}/{n_raw}")
 
 
-def _keep(out: Transformed, seen_fp: dict[str, str], seen_ids: set[str], result: CleanArticle | Rejection,
-          events: Extracted) -> None:
+def _chunks(items: Iterator[_T], size: int) -> Iterator[list[_T]]:
+    while chunk := list(itertools.islice(items, size)):
+        yield chunk
+
+
+def _keep(out: Transformed, sink: ArticleSink, seen_fp: dict[str, str], seen_ids: set[str],
+          result: CleanArticle | Rejection, events: Extracted) -> None:
     if isinstance(result, Rejection):
         out.rejections.append(result)
         return
@@ -161,51 +196,35 @@ def _keep(out: Transformed, seen_fp: dict[str, str], seen_ids: set[str], result:
         return
     seen_fp[result.fingerprint] = result.article_id
     seen_ids.add(result.article_id)
-    out.articles.append(result)
+    sink.add(result)
     if events is None:
-        events = _extract(result)
+        events = extract_or_error(result)
     if isinstance(events, str):  # the extractor should not raise; if it does, keep the article
         out.rejections.append(Rejection("extract", "extractor failed", result.url, events))
         return
     out.rows += [EventRow(e.event_id(result.article_id), result.article_id, e) for e in events]
 
 
-def _extract(article: CleanArticle) -> list[Event] | str:
-    try:
-        return extract_events(article.as_document())
-    except Exception as exc:
-        return repr(exc)[:300]
-
-
-def _clean_and_extract(raw: RawArticle, timeout_s: float) -> tuple[CleanArticle | Rejection, list[Event] | str]:
-    result = clean_bounded(raw, timeout_s)
-    return result, ([] if isinstance(result, Rejection) else _extract(result))
-
-
 def _cleaned(raws: Iterator[RawArticle], workers: int,
-             timeout_s: float) -> Iterator[tuple[RawArticle, CleanArticle | Rejection, Extracted]]:
-    """(raw, cleaned, events) in input order. One process extracts lazily (duplicates are skipped).
-
-    One process cleans through one warm cleaner worker, ended with the stage; pool processes each
-    through their own (``pipeline.cleanbound``), ended when they exit."""
+             timeout_s: float) -> Generator[tuple[RawArticle, CleanArticle | Rejection, Extracted]]:
+    """(raw, cleaned, events) in input order. One worker: extraction stays here and lazy (duplicates
+    are not extracted); several: each worker cleans and extracts (duplicates are extracted, then
+    dropped). Every worker ends with the stage, also when it stops on an exception."""
     if workers <= 1:
         with Cleaner() as cleaner:
             for raw in raws:
-                yield raw, clean_bounded(raw, timeout_s, cleaner=cleaner), None
+                yield raw, cleaner.clean(raw, timeout_s), None
         return
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        while window := list(itertools.islice(raws, 16 * workers)):  # bounded: memory stays flat
-            done = pool.map(_clean_and_extract, window, itertools.repeat(timeout_s))
-            for raw, (result, events) in zip(window, done, strict=True):
-                yield raw, result, events
+    yield from clean_in_order(raws, workers, timeout_s)
 
 
 def validate_stage(settings: Settings, run_id: str, now: datetime) -> Path:
     from pipeline.validate import validate
 
     kind, t = cast(tuple[str, Transformed], _read(staging_dir(settings, run_id) / "transformed.pkl"))
-    refs = {a.article_id: ArticleRef(a.text, a.published) for a in t.articles}
-    refs.update(_stored_refs(settings, {r.article_id for r in t.rows} - set(refs)))
+    with_events = {r.article_id for r in t.rows}
+    refs = staged_refs(staged_articles(settings, run_id), with_events)
+    refs.update(_stored_refs(settings, with_events - set(refs)))
     metrics = _batch_metrics(settings, kind, t, now)
     batch, failures = validate(t.rows, refs, metrics, settings.freshness_hours)
     return _save(staging_dir(settings, run_id) / "validated.pkl", (kind, t, batch, failures))
@@ -225,8 +244,8 @@ def _batch_metrics(settings: Settings, kind: str, t: Transformed, now: datetime)
     from pipeline.validate_history import feed_volume_history
 
     last_day, previous_days, last_new = feed_volume_history(settings, now)
-    fetched = sum(1 for a in t.articles if a.source == "feed")
-    if t.articles:
+    fetched = t.n_feed_articles
+    if t.n_articles:
         last_new = now
     hours = max(0.0, (now - last_new).total_seconds() / 3600) if last_new else None
     return BatchMetrics(len(t.rows), _without_count(t.rows), last_day + fetched, previous_days, hours)
@@ -258,7 +277,7 @@ def load_stage(settings: Settings, run_id: str, run_after: datetime, started_at:
     }
     run = RunInfo(run_id, kind, run_after, started_at, EXTRACTOR_VERSION)
     with writer(settings.warehouse, settings.replica_path) as con:
-        counts = load(con, run, articles=t.articles, aliases=c.aliases, validated=batch,
+        counts = load(con, run, articles=staged_articles(settings, run_id), aliases=c.aliases, validated=batch,
                       rejections=t.rejections, outcomes=c.outcomes, summary=summary,
                       backoff_after=settings.failure_backoff_after,
                       min_refresh=timedelta(minutes=settings.min_refresh_minutes))

@@ -47,7 +47,7 @@ print(json.dumps({"errors": {k: str(v)[:500] for k, v in bag.import_errors.items
                            for d in bag.dags.values()}}))
 """
 WRITERS = {"prisoner_exchange_ingest": {"seed_if_new", "load", "alert"},
-           "prisoner_exchange_bootstrap": {"load_seeds"}, "prisoner_exchange_maintenance": {"checkpoint"}}
+           "prisoner_exchange_bootstrap": {"load_seeds"}, "prisoner_exchange_maintenance": {"reconcile", "checkpoint"}}
 EVENTS_URI = "duckdb://warehouse/events"
 
 

@@ -18,6 +18,7 @@ from pipeline.clean import MAX_CLEAN_BYTES, clean
 from pipeline.cleanbound import INLINE_MAX_BYTES, Cleaner, clean_bounded
 from pipeline.records import CleanArticle, RawArticle, Rejection
 from pipeline.sources import Collected
+from pipeline.staged_articles import read_articles
 from tests.conftest import REPO
 
 SITE = REPO / "tests" / "fixtures" / "site"
@@ -134,5 +135,6 @@ def test_the_transform_stage_leaves_no_process_behind(settings, tag: str, worker
     stages.transform_stage(settings, "run-1", workers=workers)
     assert _tagged_processes(tag) == []
     _kind, transformed = stages._read(stages.staging_dir(settings, "run-1") / "transformed.pkl")
-    assert [a.url for a in transformed.articles] == ["https://news.example/swap"]
+    kept = list(read_articles(stages.staged_articles(settings, "run-1")))
+    assert [a.url for a in kept] == ["https://news.example/swap"] and transformed.n_articles == 1
     assert [r.reason for r in transformed.rejections] == ["cleaning took too long"]

@@ -1,4 +1,7 @@
-"""Incremental reconciliation (by neighbourhood) gives what re-clustering every claim of the kind gives."""
+"""Exact incremental reconciliation (by neighbourhood) gives what re-clustering every claim of the kind gives.
+
+The load itself assigns online (tests/test_reconcile_online.py); these tests run the exact scopes, which
+the upkeep step (``python -m pipeline reconcile``) uses, through the load by passing ``scope``."""
 
 from __future__ import annotations
 
@@ -69,6 +72,7 @@ def _partition(path) -> set[frozenset[str]]:
 def test_incremental_equals_whole_kind_reclustering(tmp_path, monkeypatch, seed, n, revise_every):
     batches = _batches(seed, n)
     inc, ref = tmp_path / "inc.duckdb", tmp_path / "ref.duckdb"
+    monkeypatch.setattr(WL, "reconcile_pending", partial(X.reconcile_pending, scope=X.neighbourhood))
     _load_in_batches(inc, batches, revise_every)
     monkeypatch.setattr(WL, "reconcile_pending", partial(X.reconcile_pending, scope=X.whole_kinds))
     _load_in_batches(ref, batches, revise_every)
@@ -78,7 +82,8 @@ def test_incremental_equals_whole_kind_reclustering(tmp_path, monkeypatch, seed,
         assert got[name] == want[name], name
 
 
-def test_batches_in_any_order_cluster_as_one_batch(tmp_path):
+def test_batches_in_any_order_cluster_as_one_batch(tmp_path, monkeypatch):
+    monkeypatch.setattr(WL, "reconcile_pending", partial(X.reconcile_pending, scope=X.neighbourhood))
     one = tmp_path / "one.duckdb"
     _load_in_batches(one, [_items()])
     articles, rows, _ = batch_of(_items())

@@ -9,8 +9,8 @@ import duckdb
 
 from pipeline.records import ArticleRef, FeedState, KnownState
 from pipeline.settings import Settings
-from pipeline.urls import article_id_for
 from pipeline.warehouse.connection import connect_reader, connect_writer, publish_replica, writer
+from pipeline.warehouse.known import WarehouseLookup
 
 __all__ = ["connect_reader", "connect_writer", "publish_replica", "writer", "known_state",
            "recent_feed_volumes", "article_refs", "has_seed_run", "reader"]
@@ -28,20 +28,20 @@ def _tables(con: duckdb.DuckDBPyConnection) -> set[str]:
 
 
 def known_state(settings: Settings) -> KnownState:
+    """The feeds' state, and lookups of stored articles on the read-only copy (close it when done)."""
     con = reader(settings)
     if con is None:
         return KnownState()
     try:
         if "feed_state" not in _tables(con):
+            con.close()
             return KnownState()
         feeds = {r[0]: FeedState(r[1], r[2], r[3]) for r in con.execute(
             "SELECT feed_url, etag, last_modified, next_poll_after FROM feed_state").fetchall()}
-        ids = {r[0] for r in con.execute("SELECT article_id FROM articles").fetchall()}
-        ids |= {article_id_for(r[0]) for r in con.execute("SELECT url FROM article_aliases").fetchall()}
-        fps = con.execute("SELECT fingerprint, min(article_id) FROM articles GROUP BY 1").fetchall()
-        return KnownState(feeds=feeds, article_ids=frozenset(ids), fingerprints={r[0]: r[1] for r in fps})
-    finally:
+    except BaseException:
         con.close()
+        raise
+    return KnownState(feeds=feeds, lookup=WarehouseLookup(con))
 
 
 def recent_feed_volumes(settings: Settings, n: int = 5) -> tuple[tuple[int, ...], datetime | None]:

@@ -1,16 +1,20 @@
 """Opening the warehouse: one writer at a time; readers go to a published read-only copy.
 
 DuckDB lets no other process open a file while one has it open for writing, not even read-only.
-So the writer, when it closes, publishes a copy of the file (``*.read.duckdb``) by writing it
-under a temporary name and renaming it into place: readers (``query``, the DuckDB CLI, a
-notebook) open that copy and are never locked out, and never see a half-written state.
+So the writer, after each load and before it lets go of the file, publishes the committed state
+at ``*.read.duckdb``: a symbolic link to one of two copies (``*.read.<generation>.duckdb``). It
+brings the copy readers are not using up to date from its own connection (new rows of append-only
+tables, the other tables diffed by key) and swaps the link atomically; when that cannot be proven
+right (a reader still holds that copy, a migration, anything odd), or the file is under 512 MB, it
+copies the whole file into a fresh one instead (``pipeline/warehouse/replica.py``). The writer
+holds its lock until the copy is published, so no other writer changes the file mid-copy. Readers (``query``, the DuckDB CLI, a
+notebook, export, report) open the copy: they are never locked out, never see a half-written
+state, and a reader that keeps an old copy open keeps reading that old committed state.
 """
 
 from __future__ import annotations
 
 import contextlib
-import os
-import shutil
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,6 +23,7 @@ import duckdb
 
 from pipeline.errors import TransientError
 from pipeline.warehouse.migrations import migrate
+from pipeline.warehouse.replica import Published, open_current, publish
 
 LOCK_WAIT_S = 60.0
 
@@ -46,23 +51,26 @@ def connect_writer(path: Path, wait_s: float = LOCK_WAIT_S) -> duckdb.DuckDBPyCo
 
 @contextlib.contextmanager
 def writer(path: Path, replica: Path | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
-    """The one writer. On a clean exit the read-only copy is published."""
+    """The one writer. On a clean exit the read-only copy is published (still holding the file, so
+    no other writer can change it while it is read for the copy)."""
     con = connect_writer(path)
     try:
         yield con
         con.execute("CHECKPOINT")
+        if replica is not None:
+            publish(con, path, replica)
     finally:
         con.close()
-    if replica is not None:
-        publish_replica(path, replica)
 
 
-def publish_replica(path: Path, replica: Path) -> None:
-    """Copy the closed warehouse file to ``replica`` atomically (write aside, then rename)."""
-    replica.parent.mkdir(parents=True, exist_ok=True)
-    tmp = replica.with_name(f".{replica.name}.{os.getpid()}.tmp")
-    shutil.copyfile(path, tmp)
-    os.replace(tmp, replica)
+def publish_replica(path: Path, replica: Path, *, incremental: bool = True) -> Published:
+    """Publish the warehouse's committed state at ``replica`` (opens the writer: waits for another)."""
+    con = connect_writer(path)
+    try:
+        con.execute("CHECKPOINT")
+        return publish(con, path, replica, incremental=incremental)
+    finally:
+        con.close()
 
 
 def connect_reader(path: Path, replica: Path | None = None) -> duckdb.DuckDBPyConnection:
@@ -72,7 +80,7 @@ def connect_reader(path: Path, replica: Path | None = None) -> duckdb.DuckDBPyCo
     file itself when no copy was published yet.
     """
     if replica is not None and replica.exists():
-        return duckdb.connect(str(replica), read_only=True)
+        return open_current(replica)
     if not path.exists():
         raise FileNotFoundError(f"no warehouse at {path}: run `python -m pipeline run` first")
     try:

@@ -1,10 +1,12 @@
 """Exchanges in the warehouse: claims (``event_rows``) resolved into one row per real-world event.
 
-``reconcile_pending`` runs inside the load transaction, on the writer connection. It is
-incremental (only the kinds of event that gained or lost a claim are re-clustered) and idempotent
-(with no new or superseded claim it reads two small queries and writes nothing). A claim is
-*current* when it comes from the latest extractor version that produced events for its article;
-older versions' claims are superseded, so re-extraction revises an exchange instead of adding one.
+``reconcile_pending`` runs inside the load transaction, on the writer connection. By default it
+assigns the pending claims online (``exchanges_online``: stored exchanges read as summaries); with a
+``scope`` (``neighbourhood``, ``whole_kinds``) it re-clusters exactly, as the upkeep step does
+(``exchanges_upkeep``). It is idempotent (with no new or superseded claim it reads two small queries
+and writes nothing). A claim is *current* when it comes from the latest extractor version that
+produced events for its article; older versions' claims are superseded, so re-extraction revises an
+exchange instead of adding one.
 
 Tables: ``exchanges_state`` (one row per exchange id ever issued, with its state and resolved
 fields), ``exchange_members`` (exchange_id, event_id), ``exchange_log`` (create, merge, split,
@@ -15,7 +17,7 @@ move, revise, retire; nothing changes silently). Views: ``exchanges``, ``exchang
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import duckdb
 import pyarrow as pa
@@ -38,7 +40,8 @@ NEIGHBOUR_DAYS = 14
 _P = DEFAULT_POLICY
 _ALL = (date(1, 1, 1), date(9999, 12, 31))
 
-__all__ = ["RECONCILE_MIGRATIONS", "claim_key", "neighbourhood", "reconcile_pending", "whole_kinds"]
+__all__ = ["RECONCILE_MIGRATIONS", "apply", "changed_claims", "claim_key", "neighbourhood", "reconcile_pending",
+           "recluster", "whole_kinds"]
 
 # Only articles with a claim in no exchange can have changed: a new article, a new extractor version
 # (which supersedes the members of the old one), or a released claim. Their current claims:
@@ -48,11 +51,18 @@ SELECT DISTINCT e.article_id FROM event_rows e ANTI JOIN exchange_members m USIN
 _CURRENT = """
 WITH t AS (SELECT e.* FROM event_rows e SEMI JOIN _touched USING (article_id)),
 latest AS (SELECT article_id, arg_max(extractor_version, loaded_at) AS v FROM t GROUP BY 1)
-SELECT t.event_id, t.article_id FROM t JOIN latest l ON t.article_id = l.article_id AND t.extractor_version = l.v
+SELECT t.* FROM t JOIN latest l ON t.article_id = l.article_id AND t.extractor_version = l.v
 """
 _CLAIM_COLS = """e.event_id, e.article_id, e.event_type, e.status, e.event_date, e.date_precision, e.parties,
     e.returned_to, e.count_qualifier, e.categories, e.mediators, e.location, e.evidence, e.evidence_start,
-    e.evidence_end, e.confidence, a.published, a.url, e.loaded_at"""
+    e.evidence_end, e.confidence, a.published, a.url, epoch_us(e.loaded_at)"""
+# What clustering's conflict rule and ``resolve`` need, cheap to fetch (no article, no evidence, lists as
+# text: converting wide rows to Python dominates reading tens of thousands of claims)
+_LIGHT_COLS = """e.event_id, e.article_id, e.event_type, e.status, e.event_date, e.date_precision,
+    array_to_string(e.parties, chr(31)), e.returned_to::VARCHAR, e.count_qualifier,
+    array_to_string(e.categories, chr(31)), array_to_string(e.mediators, chr(31)), e.location, e.confidence,
+    epoch_us(e.loaded_at)"""
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def claim_key(c: Claim) -> str:
@@ -60,54 +70,116 @@ def claim_key(c: Claim) -> str:
     return json.dumps([event_type, phase, list(parties)], ensure_ascii=False)
 
 
+def _seen(us: int | None) -> datetime | None:
+    return None if us is None else _EPOCH + timedelta(microseconds=us)
+
+
+def _figures(returned_to) -> tuple[tuple[str, int | None], ...]:
+    rt = json.loads(returned_to) if isinstance(returned_to, str) else (returned_to or {})
+    return tuple((str(k), None if v is None else int(v)) for k, v in rt.items())
+
+
 def _claim(row: tuple) -> Claim:
     (event_id, article_id, etype, status, day, precision, parties, returned_to, qualifier, categories,
-     mediators, location, evidence, start, end, confidence, published, url, loaded_at) = row
-    rt = json.loads(returned_to) if isinstance(returned_to, str) else (returned_to or {})
-    return Claim(event_id, article_id, etype, status, day, precision, tuple(parties or ()),
-                 tuple((str(k), None if v is None else int(v)) for k, v in rt.items()), qualifier,
-                 tuple(categories or ()), tuple(mediators or ()), location, evidence or "", (start, end),
-                 float(confidence or 0.0), published, url, loaded_at)
+     mediators, location, evidence, start, end, confidence, published, url, loaded_us) = row
+    return Claim(event_id, article_id, etype, status, day, precision, tuple(parties or ()), _figures(returned_to),
+                 qualifier, tuple(categories or ()), tuple(mediators or ()), location, evidence or "", (start, end),
+                 float(confidence or 0.0), published, url, _seen(loaded_us))
+
+
+def _light_claim(row: tuple) -> Claim:
+    (event_id, article_id, etype, status, day, precision, parties, returned_to, qualifier, categories,
+     mediators, location, confidence, loaded_us, *published) = row
+    return Claim(event_id, article_id, etype, status, day, precision, _split(parties), _figures(returned_to),
+                 qualifier, _split(categories), _split(mediators), location, "", (0, 0), float(confidence or 0.0),
+                 published[0] if published else None, None, _seen(loaded_us))
+
+
+def _split(text: str | None) -> tuple[str, ...]:
+    return tuple(text.split("\x1f")) if text else ()
 
 
 def _claims(con: duckdb.DuckDBPyConnection, where: str, params: list) -> list[Claim]:
-    sql = f"SELECT {_CLAIM_COLS} FROM event_rows e LEFT JOIN articles a USING (article_id) WHERE {where}"
+    """Whole claims, with their article's publication day and URL (read only for the articles needed)."""
+    sql = (f"WITH e AS (SELECT * FROM event_rows e WHERE {where}), "
+           "a AS (SELECT article_id, published, url FROM articles SEMI JOIN e USING (article_id)) "
+           f"SELECT {_CLAIM_COLS} FROM e LEFT JOIN a USING (article_id)")
     return [_claim(r) for r in con.execute(sql, params).fetchall()]
+
+
+def light_claims(con: duckdb.DuckDBPyConnection, where: str, params: list, published: bool = False,
+                 source: str = "event_rows") -> list[Claim]:
+    """Claims without URL or evidence (and without their article's publication day unless asked): enough
+    for clustering and ``resolve``; the exchange row takes its evidence from ``best_event_id``."""
+    if not published:
+        sql = f"SELECT {_LIGHT_COLS} FROM {source} e WHERE {where}"
+    else:
+        sql = (f"WITH e AS (SELECT * FROM {source} e WHERE {where}), "
+               "a AS (SELECT article_id, published FROM articles SEMI JOIN e USING (article_id)) "
+               f"SELECT {_LIGHT_COLS}, a.published FROM e LEFT JOIN a USING (article_id)")
+    return [_light_claim(r) for r in con.execute(sql, params).fetchall()]
+
+
+def changed_claims(con: duckdb.DuckDBPyConnection) -> tuple[list[Claim], list[tuple]]:
+    """The pending claims (current, in no exchange) and the superseded members (event_id, exchange_id,
+    claim_key, article_id), looked for only among articles with a claim in no exchange."""
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _touched AS {_TOUCHED}")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _current_claims AS {_CURRENT}")
+    pending = light_claims(con, "true", [], published=True,
+                           source="(SELECT c.* FROM _current_claims c ANTI JOIN exchange_members USING (event_id))")
+    gone = con.execute("SELECT m.event_id, m.exchange_id, m.claim_key, e.article_id FROM exchange_members m "
+                       "JOIN event_rows e USING (event_id) SEMI JOIN _touched USING (article_id) "
+                       "ANTI JOIN _current_claims c ON c.event_id = m.event_id").fetchall()
+    con.execute("DROP TABLE _current_claims")
+    con.execute("DROP TABLE _touched")
+    return pending, gone
 
 
 def reconcile_pending(con: duckdb.DuckDBPyConnection, run_id: str, now: datetime,
                       scope=None) -> dict[str, int]:
     """Fold new claims into exchanges and drop superseded ones; call inside the load transaction.
 
-    ``scope(con, pending, gone)`` picks the stored exchanges re-clustered with the pending claims:
-    ``neighbourhood`` (default), or ``whole_kinds`` (every claim of the kind: the reference).
+    By default the pending claims are assigned online to stored exchanges taken as fixed units
+    (``pipeline.warehouse.exchanges_online``: the cost follows the new claims, not the warehouse).
+    ``scope(con, pending, gone)`` instead re-clusters exactly the stored exchanges it picks with the
+    pending claims: ``neighbourhood``, or ``whole_kinds`` (every claim of the kind: the reference).
     """
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _touched AS {_TOUCHED}")
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _current_claims AS {_CURRENT}")
-    pending = _claims(con, "e.event_id IN (SELECT event_id FROM _current_claims ANTI JOIN exchange_members "
-                           "USING (event_id))", [])
-    gone = con.execute("SELECT m.event_id, m.exchange_id, m.claim_key, e.article_id FROM exchange_members m "
-                       "JOIN event_rows e USING (event_id) SEMI JOIN _touched USING (article_id) "
-                       "ANTI JOIN _current_claims c ON c.event_id = m.event_id").fetchall()
-    con.execute("DROP TABLE _current_claims")
-    con.execute("DROP TABLE _touched")
+    pending, gone = changed_claims(con)
     if not pending and not gone:
         return {"claims_new": 0, "claims_superseded": 0, "exchanges_changed": 0}
-    included = (scope or neighbourhood)(con, pending, gone)
+    if scope is None:
+        from pipeline.warehouse.exchanges_online import assign_online
+
+        clusters, previous = assign_online(con, pending, gone)
+    else:
+        clusters, previous = recluster(con, scope(con, pending, gone), pending, gone)
+    changed = apply(con, clusters, previous, pending, gone, run_id, now)
+    return {"claims_new": len(pending), "claims_superseded": len(gone), "exchanges_changed": changed}
+
+
+def recluster(con: duckdb.DuckDBPyConnection, included: set[str], pending: list[Claim], gone: list[tuple],
+              ) -> tuple[list[list[Claim]], dict[str, str]]:
+    """Exact: every current claim of the ``included`` exchanges, with the pending ones, clustered anew.
+    Returns the clusters and the exchange each stored claim (superseded ones too) was in."""
     con.register("_nb_ids", pa.table({"exchange_id": pa.array(sorted(included), pa.string())}))
-    members = _claims(con, "e.event_id IN (SELECT event_id FROM exchange_members JOIN _nb_ids USING (exchange_id)) "
-                           "AND NOT list_contains(?::VARCHAR[], e.event_id)", [[g[0] for g in gone]])
+    members = light_claims(con, "e.event_id IN (SELECT event_id FROM exchange_members JOIN _nb_ids USING "
+                                "(exchange_id)) AND NOT list_contains(?::VARCHAR[], e.event_id)", [[g[0] for g in gone]],
+                           published=True)
     previous = dict(con.execute("SELECT event_id, exchange_id FROM exchange_members "
                                 "JOIN _nb_ids USING (exchange_id)").fetchall())
     con.unregister("_nb_ids")
-    votes = _inherited(pending, gone)
-    clusters = cluster_claims(members + pending)
-    assigned, log = assign_ids(clusters, {**previous, **votes})
+    return cluster_claims(members + pending), previous
+
+
+def apply(con: duckdb.DuckDBPyConnection, clusters: list[list[Claim]], previous: dict[str, str],
+          pending: list[Claim], gone: list[tuple], run_id: str, now: datetime) -> int:
+    """Ids (old ids kept where their claims went), then only what changed is written, and logged."""
+    assigned, log = assign_ids(clusters, {**previous, **_inherited(pending, gone)})
     changed = _write(con, assigned, previous, {g[0] for g in gone}, run_id, now)
     log += [LogEntry("revise", g[1], None, f"claim {g[0]} superseded by a newer extractor version") for g in gone]
     log += _moves(assigned, previous)
     _write_log(con, log, run_id, now)
-    return {"claims_new": len(pending), "claims_superseded": len(gone), "exchanges_changed": changed}
+    return changed
 
 
 def _seed_ranges(pending: list[Claim]) -> tuple[list[tuple], list[tuple]]:

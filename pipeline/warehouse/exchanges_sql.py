@@ -138,3 +138,15 @@ SELECT m.exchange_id, any_value(m.claim_key), min(e.event_date) FILTER (WHERE {_
 FROM exchange_members m JOIN _nb_new n USING (exchange_id) JOIN event_rows e USING (event_id)
 GROUP BY 1
 """
+
+# --- exact re-clustering as upkeep (``pipeline.warehouse.exchanges_upkeep``) ----------------------
+# One row per exact re-clustering: the next one (without --full) starts from the claims attached since.
+RECONCILE_MIGRATIONS.append(("0901_recflat_reconcile_upkeep", """
+CREATE TABLE reconcile_upkeep (
+    run_id VARCHAR PRIMARY KEY,
+    scope VARCHAR NOT NULL,             -- full | recent
+    since TIMESTAMPTZ,                  -- recent: claims attached after this were the seeds
+    ran_at TIMESTAMPTZ NOT NULL,
+    claims INTEGER, exchanges_changed INTEGER
+);
+"""))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import duckdb
 import pyarrow as pa
@@ -137,15 +138,44 @@ def rejection_rows(rejections: list[Rejection], run: RunInfo) -> list[dict]:
             for r in rejections]
 
 
-def load(con: duckdb.DuckDBPyConnection, run: RunInfo, *, articles: list[CleanArticle],
+def _insert_staged_articles(con: duckdb.DuckDBPyConnection, path: Path, run: RunInfo) -> int:
+    """Insert the articles staged by transform (``pipeline.staged_articles``) straight from their Parquet
+    file: DuckDB reads it, so the batch's texts are never Python objects here (the first row of an
+    article id wins, as in ``_insert``, found on the id column alone: a window over whole rows held
+    every text in memory once more)."""
+    from pipeline.staged_articles import COLUMNS
+
+    if not path.exists():
+        raise FileNotFoundError(f"staged articles {path} are missing: rerun the pass from its transform stage")
+    before = _count(con, "articles")
+    cols = ", ".join(COLUMNS)
+    con.execute(
+        f"INSERT INTO articles ({cols}, run_id, loaded_at) SELECT {cols}, ?, ? "
+        f"FROM read_parquet(?, file_row_number = true) i "
+        f"SEMI JOIN (SELECT article_id, min(file_row_number) AS first FROM read_parquet(?, file_row_number = true) "
+        f"           GROUP BY article_id) f ON f.article_id = i.article_id AND f.first = i.file_row_number "
+        f"WHERE NOT EXISTS (SELECT 1 FROM articles t WHERE t.article_id = i.article_id)",
+        [run.run_id, run.started_at, str(path), str(path)])
+    return _count(con, "articles") - before
+
+
+def _insert_articles(con: duckdb.DuckDBPyConnection, articles: list[CleanArticle] | Path, run: RunInfo) -> int:
+    if isinstance(articles, Path):
+        return _insert_staged_articles(con, articles, run)
+    return _insert(con, "articles", article_rows(articles, run), ARTICLE_SCHEMA)
+
+
+def load(con: duckdb.DuckDBPyConnection, run: RunInfo, *, articles: list[CleanArticle] | Path,
          aliases: list[tuple[str, str, str]], validated: ValidatedBatch, rejections: list[Rejection],
          outcomes: list[FeedOutcome], summary: dict, backoff_after: int = 3,
          min_refresh: timedelta = timedelta(minutes=10)) -> LoadCounts:
-    """Write one pass in one transaction. Rows already present are left as they are."""
+    """Write one pass in one transaction. Rows already present are left as they are.
+
+    ``articles``: the clean articles, or the Parquet file transform staged them in."""
     con.execute("BEGIN TRANSACTION")
     try:
         counts = LoadCounts(
-            articles_new=_insert(con, "articles", article_rows(articles, run), ARTICLE_SCHEMA),
+            articles_new=_insert_articles(con, articles, run),
             aliases_new=_insert(con, "article_aliases",
                                 [{"url": u, "article_id": a, "reason": why, "run_id": run.run_id}
                                  for u, a, why in aliases], ALIAS_SCHEMA),

@@ -1,0 +1,141 @@
+"""N warm cleaner workers as the transform's parallelism: pages in, (page, cleaned, events) out in order.
+
+Each of ``workers`` feeding threads owns one ``Cleaner`` (``pipeline.cleanbound``: a warm, bounded
+worker process that cleans AND extracts) and takes the next page from the shared input, so the
+parent only reads pages, waits on pipes and keeps results in order; the work runs in the workers.
+The workers are forked from one warm zygote (``pipeline.cleanfork``): the imports and warm-up are
+paid once, not once a worker, nor again for a worker replaced after a timeout.
+At most ``window`` pages are in flight (taken but not yet handed on), so memory stays bounded however
+long the input is, and one slow page holds the others back by at most that much. A timeout or an
+out-of-memory kills only that page's worker (its thread starts a fresh one for its next page) and the
+page becomes the rejection ``Cleaner`` records for it: every page comes out exactly once.
+When the consumer stops early (an exception, or it closes the iterator), the workers are killed,
+the threads joined and the cleaners closed before the iterator's ``close`` returns.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Generator, Iterator
+
+from pipeline.cleanbound import Cleaner, Extracted
+from pipeline.cleanfork import Zygote
+from pipeline.records import CleanArticle, RawArticle, Rejection
+
+Result = tuple[RawArticle, CleanArticle | Rejection, Extracted]
+
+
+class _Feeder:
+    """The shared state of the feeding threads and the consumer, behind one condition."""
+
+    def __init__(self, raws: Iterator[RawArticle], window: int) -> None:
+        self.raws, self.window = raws, max(1, window)
+        self.cond = threading.Condition()
+        self.taken = 0  # pages taken from ``raws``
+        self.handed = 0  # results handed to the consumer
+        self.results: dict[int, Result] = {}
+        self.exhausted = self.stopping = False
+        self.error: BaseException | None = None
+        self.busy = 0  # threads still feeding
+
+    def take(self) -> tuple[int, RawArticle] | None:
+        """The next page and its index, once the window has room; None when there is no more."""
+        with self.cond:
+            self.cond.wait_for(lambda: self.stopping or self.exhausted or self.taken < self.handed + self.window)
+            if self.stopping or self.exhausted:
+                return None
+            try:
+                raw = next(self.raws)
+            except StopIteration:
+                self.exhausted = True
+                self.cond.notify_all()
+                return None
+            except BaseException as exc:  # a broken staging file: the consumer raises it
+                self.exhausted, self.error = True, exc
+                self.cond.notify_all()
+                return None
+            self.taken += 1
+            return self.taken - 1, raw
+
+    def put(self, index: int, result: Result) -> None:
+        with self.cond:
+            self.results[index] = result
+            self.cond.notify_all()
+
+    def fail(self, exc: BaseException) -> None:
+        with self.cond:
+            self.error = self.error or exc
+            self.stopping = True
+            self.cond.notify_all()
+
+    def done(self) -> None:
+        with self.cond:
+            self.busy -= 1
+            self.cond.notify_all()
+
+    def next_result(self) -> Result | None:
+        """The next result in input order (waiting for it); None after the last."""
+        with self.cond:
+            self.cond.wait_for(lambda: self.handed in self.results or self.error is not None
+                               or (self.exhausted and self.handed >= self.taken) or self.busy == 0)
+            if self.error is not None:
+                raise self.error
+            if self.handed not in self.results:
+                if self.exhausted and self.handed >= self.taken:
+                    return None
+                raise RuntimeError("cleaner threads ended before every page was cleaned")
+            result = self.results.pop(self.handed)
+            self.handed += 1
+            self.cond.notify_all()
+            return result
+
+
+def _feed(feeder: _Feeder, cleaner: Cleaner, timeout_s: float) -> None:
+    try:
+        while (item := feeder.take()) is not None:
+            index, raw = item
+            result, events = cleaner.clean_and_extract(raw, timeout_s)
+            feeder.put(index, (raw, result, events))
+    except BaseException as exc:
+        feeder.fail(exc)
+    finally:
+        feeder.done()
+
+
+def clean_in_order(raws: Iterator[RawArticle], workers: int, timeout_s: float,
+                   window: int | None = None) -> Generator[Result]:
+    """(raw, cleaned, events) for every page of ``raws``, in input order, cleaned and extracted by
+    ``workers`` warm bounded workers at once, at most ``window`` (default 8 a worker) in flight."""
+    feeder = _Feeder(raws, window or 8 * workers)
+    zygote = _zygote()
+    cleaners = [Cleaner(extractor=True, zygote=zygote) for _ in range(workers)]
+    threads = [threading.Thread(target=_feed, args=(feeder, c, timeout_s), name=f"cleaner-{i}", daemon=True)
+               for i, c in enumerate(cleaners)]
+    feeder.busy = len(threads)
+    for thread in threads:
+        thread.start()
+    finished = False
+    try:
+        while (result := feeder.next_result()) is not None:
+            yield result
+        finished = True
+    finally:
+        with feeder.cond:
+            feeder.stopping = True
+            feeder.cond.notify_all()
+        if not finished:
+            for cleaner in cleaners:
+                cleaner.abort()  # a thread waiting on a page gets its answer (a rejection) at once
+        for thread in threads:
+            thread.join()
+        for cleaner in cleaners:
+            cleaner.close()
+        if zygote is not None:
+            zygote.close()
+
+
+def _zygote() -> Zygote | None:
+    try:
+        return Zygote(extractor=True)
+    except OSError:  # no process can be started here: each cleaner falls back on its own
+        return None

@@ -1,0 +1,290 @@
+"""Online assignment: pending claims join stored exchanges taken as fixed units (the load's path).
+
+A stored exchange is read as a ``pipeline.reconcile.Summary`` computed in SQL over its members (the
+days its claims fix and how many fix each, the distinct figures per side, its articles, the latest
+publication), and only for exchanges of the kinds of the pending claims whose day the rules can
+reach: ``far_days`` around a pending day (widened while a changed group's day needs more), the attach
+window of an undated pending claim, its undated peers' publication range. The pending claims are
+then clustered with these summaries by the three passes of ``pipeline.reconcile`` (``cluster_online``);
+only the exchanges that changed have their claims read, to be resolved and written.
+
+What is read grows with the pending claims and the density of their days, not with the history.
+Stored claims never move and stored exchanges never split here; the exact re-clustering that can
+(``python -m pipeline reconcile``, ``pipeline.warehouse.exchanges_upkeep``) repairs order effects.
+See docs/reconciliation.md, "Online assignment in the load".
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+
+import duckdb
+import pyarrow as pa
+
+from pipeline.reconcile import DEFAULT_POLICY, Claim, Group, normalize_party
+from pipeline.reconcile import _window as claim_window
+from pipeline.reconcile_online import Summary, cluster_online
+from pipeline.warehouse.exchanges import _days_of, claim_key, light_claims
+from pipeline.warehouse.exchanges_sql import _UNDATED_WINDOW, DATED_NEIGHBOURS
+
+_UNDATED_END = """CASE e.date_precision WHEN 'week' THEN e.event_date + 7 WHEN 'month' THEN last_day(e.event_date)
+    WHEN 'year' THEN (date_trunc('year', e.event_date) + INTERVAL 1 YEAR - INTERVAL 1 DAY)::DATE END"""
+
+_P = DEFAULT_POLICY
+_EVER = (date(1900, 1, 1), date(2100, 1, 1))  # no window at all: every stored day of the kind
+
+# Members of the candidate exchanges (``_on_ids``), without the superseded claims (``_on_gone``), each
+# with its day-part: the day it fixes, or (undated) its exchange's day (the mode, ties: the earliest).
+_MEMBERS = """
+INSERT INTO _on_m
+WITH mm AS MATERIALIZED (  -- the few members first, then their claims (not the other join order)
+    SELECT m.exchange_id, m.claim_key, m.event_id FROM exchange_members m SEMI JOIN _on_ids USING (exchange_id)
+    ANTI JOIN _on_gone g ON g.event_id = m.event_id),
+m AS (
+    SELECT m.exchange_id, m.claim_key, m.event_id, e.article_id, e.returned_to::VARCHAR AS rt,
+           e.count_qualifier AS q, CASE WHEN coalesce(e.date_precision, 'day') = 'day' THEN e.event_date END AS day
+    FROM mm m JOIN event_rows e USING (event_id)),
+d AS (SELECT exchange_id, day, count(*) AS n FROM m WHERE day IS NOT NULL GROUP BY ALL),
+x AS (SELECT exchange_id, first(day ORDER BY n DESC, day) AS mode FROM d GROUP BY 1)
+SELECT m.*, coalesce(m.day, x.mode) AS part, x.mode FROM m LEFT JOIN x USING (exchange_id)
+"""
+_MEMBERS_TABLE = """CREATE OR REPLACE TEMP TABLE _on_m (exchange_id VARCHAR, claim_key VARCHAR, event_id VARCHAR,
+    article_id VARCHAR, rt VARCHAR, q VARCHAR, day DATE, part DATE, mode DATE)"""
+_SUMMARY = """
+SELECT exchange_id, part, any_value(claim_key), min(event_id), count(DISTINCT article_id), count(day),
+       list(DISTINCT [rt, q]), any_value(mode)
+FROM _on_m GROUP BY exchange_id, part
+"""
+# Articles in several parts (of one exchange or several): the conflict rule and n_sources may need them.
+_SHARED = """SELECT article_id FROM _on_m GROUP BY article_id
+HAVING count(DISTINCT exchange_id || coalesce(part::VARCHAR, '')) > 1"""
+_UNDATED_PEERS = """
+SELECT DISTINCT m.exchange_id FROM exchange_members m JOIN event_rows e USING (event_id)
+JOIN articles a ON a.article_id = e.article_id
+JOIN _on_pubs v ON v.key = m.claim_key AND a.published BETWEEN v.lo AND v.hi
+WHERE NOT (coalesce(e.date_precision, 'day') = 'day' AND e.event_date IS NOT NULL)
+"""
+# Exchanges with an undated claim whose attach window (``reconcile._window``, the widest lookback) holds
+# a day of ``_on_rdays(key, day)``: the day of a new or changed dated group.
+_RECALLS = f"""
+SELECT DISTINCT m.exchange_id FROM event_rows e JOIN exchange_members m USING (event_id)
+LEFT JOIN articles a ON a.article_id = e.article_id JOIN _on_rdays v ON v.key = m.claim_key
+WHERE NOT (coalesce(e.date_precision, 'day') = 'day' AND e.event_date IS NOT NULL)
+  AND v.day BETWEEN coalesce({_UNDATED_WINDOW}, a.published - {_P.undated_lookback_days})
+                AND coalesce({_UNDATED_END}, a.published + 1)
+"""
+_LATEST = "SELECT m.exchange_id, max(a.published) FROM _on_m m JOIN articles a USING (article_id) " \
+          "WHERE list_contains(?::VARCHAR[], m.exchange_id) GROUP BY 1"
+
+
+class Reach:
+    """What the rules can reach, per kind: days (for dated groups), publication ranges (undated peers)."""
+
+    def __init__(self, pending: list[Claim], gone: list[tuple]) -> None:
+        self.days: set[tuple[str, date]] = set()
+        self.pubs: list[tuple[str, date, date]] = []
+        self.gone_ids = {g[1] for g in gone}
+        self.recall_ids: set[str] = set()
+        for c in pending:
+            key = claim_key(c)
+            if c.day:
+                self.add_around(key, c.day)
+                continue
+            lo, hi = claim_window(c, _P)
+            far = timedelta(days=_P.far_days)  # a group it may join must see its own neighbours too
+            self.days |= _days_of([(key, (lo or _EVER[0]) - far, (hi or _EVER[1]) + far)])
+            if c.published:
+                reach = timedelta(days=_P.undated_group_days)
+                self.pubs.append((key, c.published - reach, c.published + reach))
+            elif lo is None:
+                self.pubs.append((key, *_EVER))
+
+    def add_around(self, key: str, day: date) -> bool:
+        """Days within ``far_days`` of ``day``; True when some were not reached before."""
+        around = {(key, day + timedelta(days=i)) for i in range(-_P.far_days, _P.far_days + 1)}
+        new = around - self.days
+        self.days |= new
+        return bool(new)
+
+    def holds(self, xid: str, key: str, mode: date | None, latest: date | None, touched: bool, part_days: list) -> bool:
+        """An exchange is read whole when a part of it is within reach (or its publication, if undated)."""
+        if touched or any((key, d) in self.days for d in part_days):
+            return True
+        if mode is None and xid in self.recall_ids:
+            return True
+        return mode is None and latest is not None and any(k == key and lo <= latest <= hi
+                                                           for k, lo, hi in self.pubs)
+
+
+def assign_online(con: duckdb.DuckDBPyConnection, pending: list[Claim], gone: list[tuple],
+                  ) -> tuple[list[list[Claim]], dict[str, str]]:
+    """The clusters that changed (stored members and pending claims) and where their stored claims were."""
+    reach = Reach(pending, gone)
+    searched: set[tuple[str, date]] = set()
+    candidates = set(reach.gone_ids)
+    con.register("_on_gone", pa.table({"event_id": pa.array([g[0] for g in gone], pa.string())}))
+    con.execute(_MEMBERS_TABLE)
+    try:
+        candidates |= _undated_peers(con, reach.pubs)
+        recalls: dict[str, list[Claim]] = {}
+        recall_days: set[tuple[str, date]] = set()
+        while True:  # until no changed group reaches a day not searched, nor a recall not read
+            todo = reach.days - searched
+            searched |= todo
+            candidates |= _dated_neighbours(con, todo)
+            stored = _summaries(con, candidates, {c.article_id for c in pending}, reach)
+            groups = cluster_online(pending, stored, recalls)
+            days = {(_key_of(g), g.day) for g in groups if g.changed and g.day}
+            widened = [reach.add_around(key, day) for key, day in days]
+            found = _recalls(con, days - recall_days, set(recalls), {g[0] for g in gone})
+            recall_days |= days
+            recalls.update(found)
+            reach.recall_ids |= found.keys()
+            candidates |= found.keys()
+            if not any(widened) and not found:
+                break
+        return _changed_clusters(con, [g for g in groups if g.changed], gone)
+    finally:
+        con.unregister("_on_gone")
+        con.execute("DROP TABLE IF EXISTS _on_m")
+
+
+def _key_of(g: Group) -> str:
+    if g.claims:
+        return claim_key(g.claims[0])
+    event_type, phase, parties = g.stored[0].kind
+    return json.dumps([event_type, phase, list(parties)], ensure_ascii=False)
+
+
+def _dated_neighbours(con: duckdb.DuckDBPyConnection, todo: set[tuple[str, date]]) -> set[str]:
+    if not todo:
+        return set()
+    con.register("_nb_day", pa.table({"key": pa.array([k for k, _ in todo], pa.string()),
+                                      "day": pa.array([d for _, d in todo], pa.date32())}))
+    try:
+        return {r[0] for r in con.execute(DATED_NEIGHBOURS).fetchall()}
+    finally:
+        con.unregister("_nb_day")
+
+
+def _recalls(con: duckdb.DuckDBPyConnection, days: set[tuple[str, date]], seen: set[str],
+             gone: set[str]) -> dict[str, list[Claim]]:
+    """Stored exchanges of undated claims only, one of which may recall a group on one of ``days``."""
+    if not days:
+        return {}
+    con.register("_on_rdays", pa.table({"key": pa.array([k for k, _ in days], pa.string()),
+                                        "day": pa.array([d for _, d in days], pa.date32())}))
+    try:
+        ids = sorted({r[0] for r in con.execute(_RECALLS).fetchall()} - seen)
+    finally:
+        con.unregister("_on_rdays")
+    if not ids:
+        return {}
+    owner = dict(con.execute("SELECT event_id, exchange_id FROM exchange_members WHERE list_contains(?, exchange_id)",
+                             [ids]).fetchall())
+    out: dict[str, list[Claim]] = {}
+    for c in light_claims(con, "list_contains(?, e.event_id)", [sorted(set(owner) - gone)], published=True):
+        out.setdefault(owner[c.event_id], []).append(c)
+    return {x: cl for x, cl in out.items() if not any(c.day for c in cl)}
+
+
+def _undated_peers(con: duckdb.DuckDBPyConnection, pubs: list[tuple[str, date, date]]) -> set[str]:
+    if not pubs:
+        return set()
+    con.register("_on_pubs", pa.table({"key": pa.array([p[0] for p in pubs], pa.string()),
+                                       "lo": pa.array([p[1] for p in pubs], pa.date32()),
+                                       "hi": pa.array([p[2] for p in pubs], pa.date32())}))
+    try:
+        return {r[0] for r in con.execute(_UNDATED_PEERS).fetchall()}
+    finally:
+        con.unregister("_on_pubs")
+
+
+def _summaries(con: duckdb.DuckDBPyConnection, candidates: set[str], pending_articles: set[str],
+               reach: Reach) -> dict[tuple, list[Summary]]:
+    """The candidates' day-parts, by kind: every part of each exchange with a part within reach."""
+    read = {r[0] for r in con.execute("SELECT DISTINCT exchange_id FROM _on_m").fetchall()}
+    if candidates - read:  # members are read once per exchange, in the first round that needs it
+        con.register("_on_ids", pa.table({"exchange_id": pa.array(sorted(candidates - read), pa.string())}))
+        con.execute(_MEMBERS)
+        con.unregister("_on_ids")
+    rows = con.execute(_SUMMARY).fetchall()
+    known = _known_claims(con, pending_articles | {r[0] for r in con.execute(_SHARED).fetchall()})
+    undated = sorted({r[0] for r in rows if r[7] is None})
+    latest = dict(con.execute(_LATEST, [undated]).fetchall()) if undated else {}
+    by_x: dict[str, list[tuple]] = {}
+    for r in rows:
+        by_x.setdefault(r[0], []).append(r)
+    out: dict[tuple, list[Summary]] = {}
+    for xid, parts in by_x.items():
+        key, mode = parts[0][2], parts[0][7]
+        if not reach.holds(xid, key, mode, latest.get(xid), xid in reach.gone_ids, [r[1] for r in parts if r[1]]):
+            continue
+        event_type, phase, parties = json.loads(key)
+        kind = (event_type, phase, tuple(parties))
+        for _x, part, _k, first, n_articles, n_dated, figs, _m in parts:
+            mine = tuple(sorted(known.get((xid, part), []), key=lambda c: c.event_id))
+            out.setdefault(kind, []).append(Summary(
+                xid, part, kind, first, ((part, n_dated),) if n_dated else (), _figures(figs),
+                n_articles - len({c.article_id for c in mine}), latest.get(xid), mine, xid in reach.gone_ids))
+    return out
+
+
+def _known_claims(con: duckdb.DuckDBPyConnection, articles: set[str]) -> dict[tuple, list[Claim]]:
+    """The members of the given articles, by (exchange, part)."""
+    con.register("_on_known", pa.table({"article_id": pa.array(sorted(articles), pa.string())}))
+    try:
+        claims = light_claims(con, "e.event_id IN (SELECT event_id FROM _on_m SEMI JOIN _on_known USING (article_id))",
+                              [])
+        where = dict(((r[0]), (r[1], r[2])) for r in con.execute(
+            "SELECT event_id, exchange_id, part FROM _on_m SEMI JOIN _on_known USING (article_id)").fetchall())
+    finally:
+        con.unregister("_on_known")
+    out: dict[tuple, list[Claim]] = {}
+    for c in claims:
+        out.setdefault(where[c.event_id], []).append(c)
+    return out
+
+
+def _figures(pairs: list) -> tuple[tuple[str, int, str | None], ...]:
+    out = set()
+    for rt, q in pairs or ():
+        for side, v in (json.loads(rt) if rt else {}).items():
+            if v is not None:
+                out.add((normalize_party(side), int(v), q))
+    return tuple(sorted(out, key=lambda t: (t[0], t[1], t[2] or "")))
+
+
+def _changed_clusters(con: duckdb.DuckDBPyConnection, changed: list[Group], gone: list[tuple],
+                      ) -> tuple[list[list[Claim]], dict[str, str]]:
+    """Read the claims of the changed exchanges only; each changed group (pending claims and the
+    day-parts it holds) becomes one cluster."""
+    ids = sorted({s.exchange_id for g in changed for s in g.stored})
+    mode = _modes([s for g in changed for s in g.stored])
+    con.register("_on_ids", pa.table({"exchange_id": pa.array(ids, pa.string())}))
+    try:
+        previous = dict(con.execute("SELECT event_id, exchange_id FROM exchange_members "
+                                    "JOIN _on_ids USING (exchange_id)").fetchall())
+        members = light_claims(con, "e.event_id IN (SELECT event_id FROM exchange_members JOIN _on_ids "
+                               "USING (exchange_id)) AND NOT list_contains(?::VARCHAR[], e.event_id)",
+                          [[g[0] for g in gone]])
+    finally:
+        con.unregister("_on_ids")
+    by_part: dict[tuple, list[Claim]] = {}
+    for c in members:
+        xid = previous[c.event_id]
+        by_part.setdefault((xid, c.day or mode.get(xid)), []).append(c)
+    clusters = [sorted(g.claims + [c for s in g.stored for c in by_part.get((s.exchange_id, s.part), [])],
+                       key=lambda c: c.event_id) for g in changed]
+    clusters = sorted((cl for cl in clusters if cl), key=lambda cl: (claim_key(cl[0]), cl[0].event_id))
+    return clusters, {**previous, **{g[0]: g[1] for g in gone}}
+
+
+def _modes(parts: list[Summary]) -> dict[str, date | None]:
+    """Each exchange's own day (where its undated members are): the day most of its claims fix."""
+    days: dict[str, dict[date, int]] = {}
+    for s in parts:
+        for d, n in s.days:
+            days.setdefault(s.exchange_id, {})[d] = n
+    return {x: min(h, key=lambda d: (-h[d], d)) for x, h in days.items()}
