@@ -1,9 +1,9 @@
 """Literal guards: skip a case-insensitive regex's scan when the text cannot hold a match.
 
-Every match of a cue regex starts with one of a few literal prefixes (``prefilter.prefixes`` reads them
+Every match of a cue regex starts with one of a few literal prefixes (``literals.prefixes`` reads them
 off the regex; "agreed", "agreement", "deal", ...). Python's ``re`` tries a long case-insensitive
-alternation at every position of a sentence; ``str.find`` of the lower-cased prefixes is many times
-cheaper, and most cues are absent from most sentences. :class:`Guarded` wraps a compiled pattern:
+alternation at every position of a sentence; one case-sensitive pass of the lower-cased prefixes, as a
+trie, over the lower-cased text is several times cheaper, and most cues are absent from most sentences. :class:`Guarded` wraps a compiled pattern:
 ``search``/``match``/``fullmatch``/``finditer``/``findall`` first look for a prefix in the searched
 range of the lower-cased text and answer "no match" at once when none is there; otherwise (and for
 every other method) the pattern itself answers, so results are those of the pattern.
@@ -23,7 +23,7 @@ from typing import Any, cast
 from .literals import prefixes
 
 # Characters that match a lexicon letter case-insensitively (re.IGNORECASE) but whose lower() differs
-# from it, or whose lower() is longer than one character. tests/test_extract_guard.py recomputes it.
+# from it, or whose lower() is longer than one character. tests/test_extract_fastpaths.py recomputes it.
 _ODD = re.compile("[\u0130\u0131\u017f\u1c80-\u1c88\u212a\u212b\u1e9e]")
 _MAX = sys.maxsize
 
