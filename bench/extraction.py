@@ -1,7 +1,14 @@
 """Extraction benchmark: quality on the gold corpus and throughput.
 
-Prints one JSON object per line: {"bench": "extraction", "metric": ..., "value": ..., "unit": ...}.
+Prints one JSON object per line: {"bench": "extraction", "metric": ..., "value": ..., "unit": ...,
+"load_avg_1m": ...}. Throughput is per CPU second of this process (the machine is shared).
+
 Usage: python bench/extraction.py [CORPUS_DIR] [--details]
+       python bench/extraction.py --speed [--against OTHER_TREE]
+``--speed`` only measures throughput on the generated corpus (``bench/corpus_gen.py``, 10,000 x
+BENCH_SCALE documents): the feed-like mix (a third about exchanges) and the exchange stories alone, plus
+the seeds (real articles about exchanges). ``--against`` also runs the same measurement on another
+checkout's extractor (e.g. main), in turns with this one, and prints the ratios.
 """
 
 from __future__ import annotations
@@ -13,6 +20,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(1, str(ROOT / "bench"))
+if "--code" in sys.argv:  # a child measuring another checkout's extractor
+    sys.path.insert(0, sys.argv[sys.argv.index("--code") + 1])
 
 from pipeline.extract import extract_events  # noqa: E402
 from pipeline.extract.scoring import (  # noqa: E402
@@ -72,8 +82,75 @@ def exceptions(docs: list[dict]) -> int:
     return bad
 
 
-def emit(metric: str, value: float, unit: str) -> None:
-    print(json.dumps({"bench": "extraction", "metric": metric, "value": round(value, 4), "unit": unit}))
+def emit(metric: str, value: float, unit: str, **extra: object) -> None:
+    from benchkit import emit as emit_line
+
+    emit_line("extraction", metric, value, unit, **extra)
+
+
+def speed_sets() -> dict[str, list]:
+    """Generated mix, its exchange stories alone, the seeds: each a list of extractor inputs."""
+    from benchkit import scaled
+    from corpus_gen import iter_corpus
+
+    from pipeline.records import Document
+
+    raw = list(iter_corpus("docs", scaled(10_000, 60)))
+    mix = [Document.from_json(d) for d in raw]
+    sets = {"mix": mix, "exchange": [d for d, r in zip(mix, raw, strict=True) if r["topic"] == "exchange"]}
+    seeds = realistic_sets().get("seeds")
+    if seeds:
+        sets["seeds"] = [to_document(d) for d in seeds]
+    return sets
+
+
+def measure(sets: dict[str, list], seconds: float) -> dict[str, float]:
+    """Documents per CPU second of each set (whole passes, at least ``seconds`` of CPU each)."""
+    extract_events(next(iter(sets.values()))[0])  # warm the lexicon
+    out = {}
+    for name, items in sets.items():
+        n, start = 0, time.process_time()
+        while n == 0 or time.process_time() - start < seconds:
+            for item in items:
+                extract_events(item)
+            n += len(items)
+        out[name] = n / (time.process_time() - start)
+    return out
+
+
+_SPEED_UNITS = {"mix": ("extract_mix_docs_per_s", "generated, a third about exchanges"),
+                "exchange": ("extract_exchange_docs_per_s", "generated, exchange stories only"),
+                "seeds": ("extract_seeds_docs_per_s", "real articles about exchanges")}
+
+
+def speed(argv: list[str]) -> None:
+    import os
+    import statistics
+    import subprocess
+
+    seconds = float(os.environ.get("BENCH_EXTRACT_SECONDS", "3"))
+    if "--child" in argv:
+        print(json.dumps(measure(speed_sets(), seconds)))
+        return
+    other = argv[argv.index("--against") + 1] if "--against" in argv else None
+    runs: dict[str, list[dict[str, float]]] = {"this": [], "other": []}
+    rounds = int(os.environ.get("BENCH_EXTRACT_ROUNDS", "3")) if other else 1
+    for k in range(rounds):  # in turns, so that both see the same load
+        order = [("this", str(ROOT)), ("other", other)] if k % 2 == 0 else [("other", other), ("this", str(ROOT))]
+        for who, code in order:
+            if code is None:
+                continue
+            proc = subprocess.run([sys.executable, __file__, "--speed", "--child", "--code", code],
+                                  capture_output=True, text=True, check=True)
+            runs[who].append(json.loads(proc.stdout.splitlines()[-1]))
+    for name, (metric, corpus) in _SPEED_UNITS.items():
+        if name not in runs["this"][0]:
+            continue
+        this = statistics.median(r[name] for r in runs["this"])
+        emit(metric, this, "docs/s", clock="cpu", corpus=corpus, rounds=rounds)
+        if runs["other"]:
+            base = statistics.median(r[name] for r in runs["other"])
+            emit(f"{metric}_vs_other", this / base, "ratio", other=other, other_docs_per_s=round(base, 1))
 
 
 def details(docs: list[dict]) -> None:
@@ -93,6 +170,9 @@ def details(docs: list[dict]) -> None:
 
 
 def main(argv: list[str]) -> int:
+    if "--speed" in argv:
+        speed(argv)
+        return 0
     args = [a for a in argv[1:] if not a.startswith("--")]
     docs = load_corpus(Path(args[0]) if args else CORPUS)
     if "--details" in argv:

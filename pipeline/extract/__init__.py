@@ -12,7 +12,7 @@ from datetime import date
 
 from pipeline.records import Document, Event
 
-from . import document, lexicon, prefilter, sentences
+from . import document, guard, lexicon, prefilter, sentences
 from .assemble import Draft, assemble
 from .mentions import Mention, sentence_mentions
 from .parties import PartyMention, find_parties, main_pair
@@ -24,7 +24,7 @@ __all__ = ["EXTRACTOR_VERSION", "extract_events", "extract_from_text"]
 _MAX_CHARS = 200_000
 _FIGURE = re.compile(r"\d[\d,.]*")
 _OUR = re.compile(r"\b(?:our|наш\w*)\b", re.IGNORECASE)
-_THE_WEEKDAY = re.compile(r"\bthe (?:mon|tues|wednes|thurs|fri|satur|sun)day\b", re.IGNORECASE)
+_THE_WEEKDAY = guard.guard(re.compile(r"\bthe (?:mon|tues|wednes|thurs|fri|satur|sun)day\b", re.IGNORECASE))
 
 
 def extract_events(doc: Document) -> list[Event]:
@@ -66,14 +66,15 @@ def extract_from_text(text: str, published: date | None, lang: str | None = None
     mentions.sort(key=lambda m: m.sent.index)
     document.talks_mentions(all_sents, mentions, lex, published)
     drafts = assemble(mentions)
-    drafts = document.drop_denied(drafts, all_sents, lex)
-    document.subset_totals(drafts, all_sents)
-    document.lead_mediators(drafts, all_sents, lex)
+    low = guard.lowered(body)  # for the literal pre-checks of the story-wide passes (None: no pre-check)
+    drafts = document.drop_denied(drafts, all_sents, lex, low)
+    document.subset_totals(drafts, all_sents, low)
+    document.lead_mediators(drafts, all_sents, lex, low)
     document.talks_day(drafts, all_sents, lex, published)
     if not reciprocal:  # no swap word: only a handover with a figure for each side shows two-way traffic
         drafts = [d for d in drafts if len([v for v in d.counts.values() if v]) == 2]
     document.default_to_published(drafts, published)
-    document.untold_day(drafts, all_sents, published)
+    document.untold_day(drafts, all_sents, published, low)
     return [_to_event(text, d) for d in drafts]
 
 

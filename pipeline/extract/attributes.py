@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from .fastre import compile_fast
+from .guard import guard
 from .lexicon import Lexicon
 from .parties import find_mediators
 
@@ -24,7 +25,7 @@ _LOCATIONS: list[tuple[str, re.Pattern[str]]] = [
         ("Ankara", r"(?<!\w)(?:ankara|анкар\w*)"),
     )
 ]
-_BRAND = re.compile(r"(?:-brokered|-mediated|-facilitated)", _F)
+BRAND = guard(re.compile(r"(?:-brokered|-mediated|-facilitated)", _F))
 
 
 def categories(text: str, lex: Lexicon) -> set[str]:
@@ -32,7 +33,7 @@ def categories(text: str, lex: Lexicon) -> set[str]:
 
 
 def mediators(text: str, lex: Lexicon, pair: tuple[str, str]) -> set[str]:
-    if not (lex.mediation.search(text) or _BRAND.search(text)):
+    if not (lex.mediation.search(text) or BRAND.search(text)):
         return set()
     return {name for _, name in find_mediators(text) if name not in pair}
 

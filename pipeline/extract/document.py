@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from . import attributes, lexicon, sentences
+from . import attributes, guard, lexicon, sentences
 from .assemble import Draft
 from .dates import find_dates
 from .fastre import compile_fast
@@ -142,6 +142,8 @@ def year_hints(all_sents: list[sentences.Sentence], published: date | None) -> d
     when that is earlier than the publication year; "since 2022" names no such year."""
     named: dict[int, int] = {}
     for s in all_sents:
+        if "19" not in s.text and "20" not in s.text:
+            continue  # no year ("19xx", "20xx") to name: the regex's slow scan is skipped
         years = [int(m.group(2)) for m in _YEAR.finditer(s.text) if not m.group(1)]
         if years:
             named[s.index] = years[-1]
@@ -174,13 +176,16 @@ _NO_DAY = re.compile(
     r"|\bwithout (?:saying|specifying|disclosing) when\b", re.IGNORECASE)
 
 
-def untold_day(drafts: list[Draft], all_sents: list[sentences.Sentence], published: date | None) -> None:
+def untold_day(drafts: list[Draft], all_sents: list[sentences.Sentence], published: date | None,
+               low: str | None = None) -> None:
     """"Officials did not say exactly when the handover happened": the day it was reported is not its day.
     Nor is it for a rough figure only said on a day ("Putin said on Friday about 6,000 bodies had been handed
     over"): a running tally, not a handover of that day."""
     for d in drafts:
         if d.status == "conducted" and d.said_day and "approximate" in d.qualifiers:
             d.date, d.precision, d.lo, d.hi = None, None, None, None
+    if low is not None and "when" not in low:  # ``low``: the lower-cased story (guard.lowered)
+        return
     if not any("when" in s.text.lower() and _NO_DAY.search(s.text) for s in all_sents):  # each ends in "when"
         return
     lead = [d for d in drafts if d.status == "conducted" and not d.recall]
@@ -195,10 +200,13 @@ _INCLUDED_IN = compile_fast(r"\b(?:are|were|is|was)\s+(?:also\s+)?(?:(?:included
                             r"\s+(?:the|those|these)\s+(\d{1,3}(?:,\d{3})+|\d+)(?![\d,]*\s*(?:%|per ?cent))")
 
 
-def subset_totals(drafts: list[Draft], all_sents: list[sentences.Sentence]) -> None:
+_INCLUDED_WORDS = ("included", "counted", "among", "part of")  # every _INCLUDED_IN match holds one
+
+
+def subset_totals(drafts: list[Draft], all_sents: list[sentences.Sentence], low: str | None = None) -> None:
     """"The three foreigners are included in the 103": a group told apart is part of the figure, which is the
     side's whole count (not the group added to it)."""
-    for s in all_sents:
+    for s in guard.with_hits(all_sents, guard.word_starts(low, _INCLUDED_WORDS)):
         for m in _INCLUDED_IN.finditer(s.text):
             total = int(m.group(1).replace(",", ""))
             told = [d for d in drafts if any(x.index < s.index and str(total) in x.text.replace(",", "")
@@ -211,7 +219,8 @@ def subset_totals(drafts: list[Draft], all_sents: list[sentences.Sentence]) -> N
                     d.counts[p] = total
 
 
-def lead_mediators(drafts: list[Draft], all_sents: list[sentences.Sentence], lex: lexicon.Lexicon) -> None:
+def lead_mediators(drafts: list[Draft], all_sents: list[sentences.Sentence], lex: lexicon.Lexicon,
+                   low: str | None = None) -> None:
     """"The UAE said its mediation made the exchange possible": credited anywhere in the story, the
     mediator goes to the story's lead handover when that names none of its own."""
     lead = [d for d in drafts if d.status == "conducted" and not d.recall]
@@ -220,7 +229,8 @@ def lead_mediators(drafts: list[Draft], all_sents: list[sentences.Sentence], lex
     first = min(lead, key=lambda d: min(s.index for s in d.sents))
     if first.mediators:
         return
-    for s in all_sents:
+    med, brand = guard.may_hold(low, lex.mediation), guard.may_hold(low, attributes.BRAND)
+    for s in guard.with_hits(all_sents, None if med is None or brand is None else sorted(med + brand)):
         first.mediators |= attributes.mediators(s.text, lex, first.pair)
 
 
@@ -275,9 +285,12 @@ def talks_day(drafts: list[Draft], all_sents: list[sentences.Sentence], lex: lex
                 break
 
 
-def drop_denied(drafts: list[Draft], all_sents: list[sentences.Sentence], lex: lexicon.Lexicon) -> list[Draft]:
+def drop_denied(drafts: list[Draft], all_sents: list[sentences.Sentence], lex: lexicon.Lexicon,
+                low: str | None = None) -> list[Draft]:
     """"This is not an exchange" / "no one was released in return": the release told in that sentence or
     the one before (or the next, when it names no swap) is one-way. The dead are one-way anyway."""
+    if guard.absent(low, lex.denial):  # no denial word anywhere in the story (``low``: guard.lowered)
+        return drafts
     if not lex.denial.search("\n".join(s.text for s in all_sents)):  # one pass over the story first
         return drafts
     denied = {s.index for s in all_sents if lex.denial.search(s.text)}
@@ -306,3 +319,8 @@ def about_handovers(body: str, lex: lexicon.Lexicon) -> bool:
             return True
     recip = list(lex.idiom.finditer(body)) + list(lex.reciprocal.finditer(body))
     return any(not lex.negation.search(body, max(0, m.start() - 80), m.start()) for m in recip)
+
+
+# Cue patterns read sentence by sentence: behind a literal guard (same answers, see guard.py)
+for _name in ('_RESPECTIVELY', '_CAME_HOME', '_ANAPHOR', '_NO_DAY', '_TALKS', '_MUTUAL'):
+    globals()[_name] = guard.guard(globals()[_name])

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from .guard import guard
+
 _ZERO_WIDTH = ("\\b", "(?<!\\w)", "(?<![\\w/:.,-])", "^")
 
 
@@ -95,11 +97,13 @@ def _first_of(alt: str) -> set[str] | None:
 
 
 def compile_fast(pattern: str, flags: int = re.IGNORECASE | re.UNICODE) -> re.Pattern[str]:
+    """``pattern`` compiled with a first-letter look-ahead when one can be derived, behind a literal guard
+    (``guard.Guarded``) when its matches start with known literal prefixes."""
     try:
         chars = first_chars(pattern)
     except (ValueError, IndexError):
         chars = None
     if not chars:
-        return re.compile(pattern, flags)
+        return guard(re.compile(pattern, flags), pattern)
     cls = "".join(sorted(re.escape(c) for c in chars))
-    return re.compile(f"(?=[{cls}])(?:{pattern})", flags)
+    return guard(re.compile(f"(?=[{cls}])(?:{pattern})", flags), pattern)

@@ -12,6 +12,7 @@ from .counts import recipients
 from .dates import DateRef, find_dates
 from .fastre import compile_fast
 from .figures import combine, count_cues, nearest_cluster, plain_list, relabel_list, segments
+from .guard import guard
 from .lexicon import Lexicon
 from .named import plus_named
 from .numbers import Count, find_counts
@@ -63,8 +64,9 @@ _ORG = re.compile(
 def _triggers(s: str, lex: Lexicon) -> tuple[dict[str, list[int]], bool]:
     """Trigger positions per event type, and whether the words say that something changed hands."""
     idioms = [(m.start(), m.end()) for m in lex.idiom.finditer(s)]
-    body = [m.start() for m in lex.body.finditer(s)]
-    body_ends = [m.end() for m in lex.body.finditer(s)]
+    found = list(lex.body.finditer(s))
+    body = [m.start() for m in found]
+    body_ends = [m.end() for m in found]
     ex: list[int] = []
     for m in lex.exchange.finditer(s):
         if any(a <= m.start() < b for a, b in idioms) or lex.not_people.match(s[m.end():m.end() + 60]):
@@ -399,3 +401,8 @@ def _is_strong(m: Mention, s: str, lex: Lexicon, secondary: bool = False) -> boo
         proposal = getattr(lex, "proposal", None)
         return bool(m.counts or dated or (proposal is not None and proposal.search(s)))
     return dated and len(m.counts) == 2  # "Sunday: 303 for 303" in a swap story
+
+
+# Cue patterns read sentence by sentence: behind a literal guard (same answers, see guard.py)
+for _name in ('_ORG', '_TALK_NOUN', '_FURTHER_BEFORE', '_SUPERLATIVE', '_MULTI_DAY', '_ONE_STAGE', '_TALKS_BEFORE'):
+    globals()[_name] = guard(globals()[_name])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .guard import guard
 from .lexicon import Lexicon
 from .parties import DEMONYM_AHEAD
 
@@ -226,3 +227,8 @@ def _spread_each(text: str, counts: list[Count]) -> list[Count]:
         if b.each and not a.each and LIST_JOIN.match(text[a.end:b.start]):
             counts[i] = Count(a.start, a.end, a.value, a.qualifier, True, a.frame, a.total)
     return [c for i, c in enumerate(counts) if i not in drop]
+
+
+# Cue patterns read sentence by sentence: behind a literal guard (same answers, see guard.py)
+for _name in ('_VAGUE', '_TOTAL_BEFORE'):
+    globals()[_name] = guard(globals()[_name])

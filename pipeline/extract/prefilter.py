@@ -13,86 +13,10 @@ from __future__ import annotations
 import re
 from functools import cache
 
-try:  # Python 3.11+
-    import re._constants as _c  # type: ignore[import-not-found]
-    import re._parser as _p  # type: ignore[import-not-found]
-except ImportError:  # pragma: no cover - older Pythons
-    import sre_constants as _c  # type: ignore[no-redef]
-    import sre_parse as _p  # type: ignore[no-redef]
-
 from . import lexicon
+from .literals import prefixes
 
-_MIN, _LEN = 3, 12  # a prefix shorter than _MIN is useless; longer than _LEN adds nothing
-_MAX_PREFIXES = 400
 _N_FOR_N = re.compile(r"\d\s*(?:-for-|for|на|за|contre|por|gegen)\s*\d")  # the trigger's "303 for 303"
-_ZERO_WIDTH = {_c.AT, _c.ASSERT, _c.ASSERT_NOT}
-_REPEATS = {_c.MAX_REPEAT, _c.MIN_REPEAT, getattr(_c, "POSSESSIVE_REPEAT", _c.MAX_REPEAT)}
-
-
-class _Open(Exception):
-    """Some match can start with fewer than _MIN known letters."""
-
-
-def _chars(av: list) -> list[str] | None:
-    out: list[str] = []
-    for op, val in av:
-        if op is _c.LITERAL:
-            out.append(chr(val).lower())
-        elif op is _c.RANGE and val[1] - val[0] < 8:
-            out += [chr(v).lower() for v in range(val[0], val[1] + 1)]
-        else:
-            return None
-    return sorted(set(out)) if len(set(out)) <= 6 else None
-
-
-def _walk(items: list, cur: str, out: set[str], depth: int = 0) -> None:
-    """Add to ``out`` the literal prefixes (``_MIN``.. ``_LEN`` letters) that matches of ``items`` start with."""
-    if len(cur) >= _LEN or depth > 40:
-        if len(cur) < _MIN:
-            raise _Open
-        out.add(cur)
-        return
-    if len(out) > _MAX_PREFIXES:
-        raise _Open
-    if not items:
-        if len(cur) < _MIN:
-            raise _Open
-        out.add(cur)
-        return
-    (op, av), rest = items[0], items[1:]
-    if op in _ZERO_WIDTH:
-        _walk(rest, cur, out, depth + 1)
-    elif op is _c.LITERAL:
-        _walk(rest, cur + chr(av).lower(), out, depth + 1)
-    elif op is _c.IN and _chars(av) is not None:
-        for ch in _chars(av) or ():
-            _walk(rest, cur + ch, out, depth + 1)
-    elif op is _c.SUBPATTERN:
-        _walk(list(av[-1]) + rest, cur, out, depth + 1)
-    elif op is _c.BRANCH:
-        for branch in av[1]:
-            _walk(list(branch) + rest, cur, out, depth + 1)
-    elif op in _REPEATS:
-        lo, hi, sub = av
-        if lo == 0:
-            _walk(rest, cur, out, depth + 1)
-        if hi != 0:
-            again = [(op, (max(lo - 1, 0), hi - 1 if hi != _c.MAXREPEAT else hi, sub))] if hi != 1 else []
-            _walk(list(sub) + again + rest, cur, out, depth + 1)
-    else:  # a class of many letters, \w, any character, a back-reference: the prefix stops here
-        if len(cur) < _MIN:
-            raise _Open
-        out.add(cur)
-
-
-def prefixes(pattern: str) -> frozenset[str] | None:
-    """Lower-case literal prefixes every match of ``pattern`` (case-insensitive) starts with; None if unknown."""
-    out: set[str] = set()
-    try:
-        _walk(list(_p.parse(pattern, re.IGNORECASE)), "", out)
-    except (_Open, RecursionError, re.error):
-        return None
-    return frozenset(out)
 
 
 _TRIGGER_KEYS = ("exchange", "captive", "body", "soldier", "idiom")
@@ -125,22 +49,84 @@ def may_hold_events(low: str, lang: str) -> bool:
     return any(w in low for w in got[0]) or _N_FOR_N.search(low) is not None
 
 
+_SHARED = 4  # a piece of text at least this long that several prefixes hold is looked for once for all
+
+
+@cache
+def cover(lang: str) -> tuple[tuple[str, tuple[tuple[str, int], ...]], ...] | None:
+    """Fewer passes over the text than one per prefix: (piece, ((prefix, offset of the piece in it), ...)) so
+    that every prefix of ``stems(lang)`` holds one of the pieces ("dead" for "its dead", "war dead", ...)."""
+    got = stems(lang)
+    if got is None:
+        return None
+    heads = list(got[1])
+    left, out = set(heads), []
+    while left:
+        counts: dict[str, int] = {}
+        for h in left:
+            for piece in {h[a:b] for a in range(len(h)) for b in range(a + _SHARED, len(h) + 1)}:
+                counts[piece] = counts.get(piece, 0) + 1
+        best = max(counts, key=lambda w: (counts[w], len(w), w), default=None)
+        if best is None or counts[best] < 2:
+            chosen = sorted(left)  # the rest: each prefix looked for as itself
+        else:
+            chosen = [best]
+        for piece in chosen:
+            holders = [h for h in heads if piece in h]
+            out.append((piece, tuple((h, k) for h in holders for k in _offsets(h, piece))))
+            left -= set(holders)
+    return tuple(out)
+
+
+def _offsets(word: str, piece: str) -> list[int]:
+    out, k = [], word.find(piece)
+    while k >= 0:
+        out.append(k)
+        k = word.find(piece, k + 1)
+    return out
+
+
 def trigger_hits(body: str, lex: lexicon.Lexicon) -> list[int]:
     """Start offsets of ``lex.trigger``'s matches in ``body`` (a match overlapping another one included):
-    the sentences holding them are the ones worth reading. Only the places where a prefix occurs are tried."""
+    the sentences holding them are the ones worth reading. Only the places where a prefix occurs are tried:
+    each of ``cover``'s pieces is looked for once, and where it occurs, the prefixes holding it are checked."""
     low = body.lower()
-    got = stems(lex.lang)
-    if got is None or len(low) != len(body):
+    pieces = cover(lex.lang)
+    if pieces is None or len(low) != len(body):
         return [m.start() for m in lex.trigger.finditer(body)]
-    if not may_hold_events(low, lex.lang):
-        return []
-    out: set[int] = set()
-    match = lex.trigger.match
-    for w in got[1]:
-        i = low.find(w)
+    out: set[int] = set()  # (no may_hold_events pass first: no prefix found below is the same answer)
+    match, starts = lex.trigger.match, low.startswith
+    for piece, holders in pieces:
+        i = low.find(piece)
         while i >= 0:
-            if i not in out and match(body, i):
-                out.add(i)
-            i = low.find(w, i + 1)
-    out.update(m.start() for m in _N_FOR_N.finditer(low))
+            for head, k in holders:
+                at = i - k
+                if at >= 0 and at not in out and starts(head, at) and match(body, at):
+                    out.add(at)
+            i = low.find(piece, i + 1)
+    out.update(_n_for_n(low))
     return sorted(out)
+
+
+_N_WORDS = ("-for-", "for", "на", "за", "contre", "por", "gegen")  # _N_FOR_N's words
+
+
+def _n_for_n(low: str) -> list[int]:
+    """``_N_FOR_N``'s match starts in ``low``. The regex tries every digit of a story (about 10 ns a
+    character); the words are found with ``str.find`` first, and only a word with a digit before it (across
+    white space) and one after it sends the story to the regex."""
+    n = len(low)
+    for w in _N_WORDS:
+        q = low.find(w)
+        while q >= 0:
+            j = q - 1
+            while j >= 0 and low[j].isspace():  # "\s" is str.isspace, "\d" str.isdecimal
+                j -= 1
+            if j >= 0 and low[j].isdecimal():
+                k = q + len(w)
+                while k < n and low[k].isspace():
+                    k += 1
+                if k < n and low[k].isdecimal():
+                    return [m.start() for m in _N_FOR_N.finditer(low)]
+            q = low.find(w, q + 1)
+    return []

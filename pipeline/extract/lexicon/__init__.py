@@ -10,6 +10,7 @@ import re
 from functools import cache
 
 from ..fastre import compile_fast
+from ..guard import guard
 from . import en, ru, uk, west
 
 _RAW: dict[str, dict] = {"en": en.LEX, "ru": ru.LEX, "uk": uk.LEX, "de": west.DE, "fr": west.FR, "es": west.ES, "pt": west.PT}
@@ -50,9 +51,9 @@ class Lexicon:
                                              + [n_for_n]),
                                     _FLAGS)
         wd = list(raw["weekdays"].items())
-        self.weekday_re = re.compile(r"\b(?:" + "|".join(f"({k})" for k, _ in wd) + r")\b", _FLAGS)
+        self.weekday_re = guard(re.compile(r"\b(?:" + "|".join(f"({k})" for k, _ in wd) + r")\b", _FLAGS))
         self.weekday_nums = [n for _, n in wd]
-        self.month_tail = re.compile(r"\b" + raw["month_re"] + r"\.?,?\s+$", _FLAGS)
+        self.month_tail = guard(re.compile(r"\b" + raw["month_re"] + r"\.?,?\s+$", _FLAGS))
         self.month_head = re.compile(r"\s*(?:of\s+|de\s+|\.\s*)?" + raw["month_re"] + r"(?!\w)", _FLAGS)
         words = sorted(self.numbers, key=len, reverse=True)
         self.number_word_re = compile_fast(r"\b(?:" + "|".join(re.escape(w) for w in words) + r")\b(?!['’])", _FLAGS)
@@ -92,9 +93,11 @@ def detect_language(text: str) -> str:
     cyr = len(_CYR.findall(sample, 0, 200))
     if cyr > 0.25 * min(len(sample), 200):
         return "uk" if len(_UK_ONLY.findall(sample)) > len(_RU_ONLY.findall(sample)) else "ru"
-    english = len(_STOP["en"].findall(sample))
-    if english >= 8:
-        return "en"
+    english = 0
+    for _ in _STOP["en"].finditer(sample):  # eight stop words are enough: the rest is not read
+        english += 1
+        if english >= 8:
+            return "en"
     scores = {lang: len(rx.findall(sample)) for lang, rx in _STOP.items()}
     best = max(scores, key=lambda k: scores[k])
     return best if scores[best] > scores["en"] else "en"
