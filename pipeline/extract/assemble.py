@@ -8,6 +8,8 @@ from datetime import date, timedelta
 from .dates import DateRef
 from .mentions import Mention
 
+Day = date  # the type, for dataclasses whose field named ``date`` hides it
+
 _PREC_RANK = {"day": 3, "week": 2, "month": 1, None: 0}
 
 
@@ -18,8 +20,8 @@ class Draft:
     pair: tuple[str, str]
     date: date | None
     precision: str | None
-    lo: date | None
-    hi: date | None
+    lo: Day | None
+    hi: Day | None
     recall: bool
     counts: dict[str, int] = field(default_factory=dict)
     qualifiers: set[str] = field(default_factory=set)

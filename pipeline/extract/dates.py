@@ -15,6 +15,8 @@ from functools import cache
 from .fastre import compile_fast
 from .lexicon import Lexicon
 
+Day = date  # the type, for dataclasses whose field named ``date`` hides it
+
 _F = re.IGNORECASE | re.UNICODE
 _ORD = r"(?:st|nd|rd|th|\.|-?го|-?е|er|º|°)?"
 
@@ -25,11 +27,11 @@ class DateRef:
     end: int
     date: date | None
     precision: str | None  # day | week | month | None
-    lo: date | None = None
-    hi: date | None = None
+    lo: Day | None = None
+    hi: Day | None = None
     speech: bool = False  # "said on Friday", "in a statement on Saturday"
     talks: bool = False  # "talks in Istanbul on June 2"
-    future: date | None = None  # the same words read as a coming day (for planned events)
+    future: Day | None = None  # the same words read as a coming day (for planned events)
     relative_next: bool = False  # "the next day": one day after the previous event
     step: int = 1  # days after the previous event for relative_next: 0 for "the same day"
 

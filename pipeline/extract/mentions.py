@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
+from typing import cast
 
 from . import attributes
 from .counts import recipients
@@ -257,7 +258,8 @@ def _home_side(ctx: _Ctx, slots: dict) -> None:
     named = {p for items in slots.values() for _, who in items if len(who) == 1 for p in who}
     if len(named) != 1:
         return
-    (other,) = [p for p in ctx.pair if p not in named] or [None]
+    others: list[str | None] = [p for p in ctx.pair if p not in named]
+    (other,) = others or [None]
     if other is None:
         return
     for items in slots.values():
@@ -304,7 +306,7 @@ def _build(sent: Sentence, ctx: _Ctx, pub: date | None, typed: list[tuple[Count,
     cumulative = _cumulative(s, lex)
     add = lex.additive.search(s)
     first = min((c.start for items in slots.values() for c, _ in items), default=len(s))
-    additive = bool(add) and add.start() < first
+    additive = add is not None and add.start() < first
     out: list[Mention] = []
     for etype in (EX, BODY):
         if not ctx.triggers[etype]:
@@ -321,9 +323,10 @@ def _build(sent: Sentence, ctx: _Ctx, pub: date | None, typed: list[tuple[Count,
             secondary = status != "conducted" and "conducted" in ctx.cues[etype]
             dates = _mention_days(s, refs, status, anchor, secondary, bool(counts), pub,
                                   framed=status == "agreed" and not ctx.cues[etype]["agreed"])
-            parts = segments(s, dates, slots.get((etype, status), [])) if len(dates) > 1 else None
-            if len(dates) > 1 and parts is None:
-                dates = [min(dates, key=lambda r: abs(r.start - anchor))]
+            several = cast(list[DateRef], dates) if len(dates) > 1 else []  # more than one: every one a day
+            parts = segments(s, several, slots.get((etype, status), [])) if several else None
+            if several and parts is None:
+                dates = [min(several, key=lambda r: abs(r.start - anchor))]
             for k, ref in enumerate(dates):
                 if parts is not None:
                     counts, quals = combine(parts[k][1])
@@ -339,7 +342,7 @@ def _build(sent: Sentence, ctx: _Ctx, pub: date | None, typed: list[tuple[Count,
                 if _SUMMING_UP.match(s):  # "In total, the United States received 11 people."
                     m.totals |= set(m.counts)
                 eq = lex.equal.search(s)  # "Russia received the same number", also after the other side's figure
-                m.mirror = bool(eq) and (not m.counts or (len(m.counts) == 1 and eq.start() > first))
+                m.mirror = eq is not None and (not m.counts or (len(m.counts) == 1 and eq.start() > first))
                 out.append(m)
     return out
 
@@ -358,7 +361,8 @@ _SUMMING_UP = re.compile(r"\W*(?:in total|all in all|altogether|en total|au tota
 def _mention_days(s: str, refs: list[DateRef], status: str | None, anchor: int, secondary: bool,
                   has_counts: bool, pub: date | None, framed: bool) -> list[DateRef | None]:
     """The day(s) a mention is about; [None] when the sentence does not give one."""
-    dates: list[DateRef | None] = ([] if framed else _pick_date(s, refs, status, anchor, secondary)) or [None]
+    picked = [] if framed else _pick_date(s, refs, status, anchor, secondary)
+    dates: list[DateRef | None] = list(picked) if picked else [None]
     if status == "conducted" and _MULTI_DAY.search(s) and not _ONE_STAGE.search(s):  # no single day
         return [DateRef(0, 0, None, "week")]
     if status == "planned" and has_counts and _target_day(dates[0], pub):

@@ -77,12 +77,12 @@ def _candidates(text: str, lex: Lexicon) -> list[tuple[int, int, int]]:
         out.append((m.start(), end, value))
     pos = 0
     while True:
-        m = lex.number_word_re.search(text, pos)
-        if not m:
+        w = lex.number_word_re.search(text, pos)
+        if not w:
             break
-        value, end = _word_run(text, m, lex)
-        if end > m.end() or m.group(0).lower() not in lex.alone:  # bare "тысячи" is "thousands of"
-            out.append((m.start(), end, value))
+        value, end = _word_run(text, w, lex)
+        if end > w.end() or w.group(0).lower() not in lex.alone:  # bare "тысячи" is "thousands of"
+            out.append((w.start(), end, value))
         pos = end
     return sorted(out)
 

@@ -130,7 +130,7 @@ def load_corpus(directory: Path) -> list[dict[str, Any]]:
 
 def evaluate(docs: Iterable[dict[str, Any]], predict) -> dict[str, Any]:
     """Run ``predict(doc) -> [EVENT dict]`` over gold docs; overall, per-language and negative figures."""
-    total, by_lang = Tally(), {}
+    total, by_lang = Tally(), dict[str, Tally]()
     negatives_with_events = 0
     n_docs = 0
     for doc in docs:

@@ -168,7 +168,7 @@ def publish(con: duckdb.DuckDBPyConnection, path: Path, replica: Path, *, increm
     current = current_slot(replica)
     gens = slots(replica)
     new = replica.with_name(f"{replica.stem}.{max(gens, default=0) + 1:06d}.duckdb")
-    mode, reason, rows, phases = "full", "incremental publish turned off", {}, {}
+    mode, reason, rows, phases = "full", "incremental publish turned off", {}, dict[str, float]()
     if incremental and path.stat().st_size < INCREMENTAL_MIN_BYTES:
         incremental, reason = False, f"a file under {INCREMENTAL_MIN_BYTES >> 20} MB is quicker to copy whole"
     if incremental:

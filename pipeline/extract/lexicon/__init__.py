@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from functools import cache
+from typing import TYPE_CHECKING
 
 from ..fastre import compile_fast
 from ..guard import guard
@@ -21,6 +22,9 @@ _FLAGS = re.IGNORECASE | re.UNICODE
 
 class Lexicon:
     """Compiled cue regexes of one language; attribute names follow the keys of ``LEX``."""
+
+    if TYPE_CHECKING:  # the cue regexes are set from the tables' keys in __init__: tell the type checker
+        def __getattr__(self, name: str) -> re.Pattern[str]: ...
 
     def __init__(self, lang: str, raw: dict) -> None:
         self.lang = lang
