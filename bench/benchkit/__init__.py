@@ -101,6 +101,56 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def _children(pid: int) -> list[int]:
+    try:
+        tasks = Path(f"/proc/{pid}/task").iterdir()
+        return [int(c) for t in tasks for c in (t / "children").read_text().split()]
+    except OSError:
+        return []
+
+
+def tree_pss_mb(pid: int | None = None) -> float:
+    """Proportional set size of a process and all its descendants, in MB: forked workers share pages
+    copy-on-write, so PSS counts each shared page once over the tree (an RSS sum would count it again
+    for every worker)."""
+    todo, total = [pid or os.getpid()], 0
+    while todo:
+        p = todo.pop()
+        try:
+            for line in Path(f"/proc/{p}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
+                    total += int(line.split()[1])
+                    break
+        except OSError:
+            continue
+        todo += _children(p)
+    return total / 1024
+
+
+class TreePeak:
+    """Samples ``tree_pss_mb`` every ``every`` seconds in a thread; ``peak`` is the largest sample."""
+
+    def __init__(self, every: float = 0.1) -> None:
+        import threading
+
+        self.peak, self._every, self._stop = 0.0, every, threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.peak = max(self.peak, tree_pss_mb())
+            self._stop.wait(self._every)
+
+    def __enter__(self) -> TreePeak:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.peak = max(self.peak, tree_pss_mb())
+
+
 def versions() -> dict[str, str]:
     from importlib.metadata import PackageNotFoundError, version
 
