@@ -151,7 +151,7 @@ CREATE TABLE reconcile_upkeep (
 );
 """))
 
-# --- how far the loads have folded claims in (``exchanges.changed_claims``) ------------------------
+# --- how far the loads have folded claims in (``exchanges_pending.changed_claims``) ---------------
 # One row: every claim loaded at or before ``through`` has been reconciled (or superseded). A load
 # looks for pending claims among its own run's rows and those loaded after it: ``loaded_at > through``
 # skips the older row groups by their min/max, so the search is bounded by what changed, not history.
