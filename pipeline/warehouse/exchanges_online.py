@@ -62,10 +62,13 @@ GROUP BY article_id HAVING count(*) > 1"""
 # Undated stored claims of the kinds asked for (``_on_keys``), then the publication day of their articles
 # only: the undated claims are few, ``articles`` is the largest table (never the build side of a join).
 _UNDATED_MEMBERS = """
-WITH u AS MATERIALIZED (
-    SELECT m.exchange_id, m.claim_key, e.article_id, e.event_date, e.date_precision
-    FROM event_rows e JOIN exchange_members m USING (event_id) SEMI JOIN _on_keys k ON k.key = m.claim_key
+WITH e AS MATERIALIZED (  -- the few undated claims first: the semi join builds on them, not on the members
+    SELECT event_id, article_id, event_date, date_precision FROM event_rows e
     WHERE NOT (coalesce(e.date_precision, 'day') = 'day' AND e.event_date IS NOT NULL)),
+mu AS MATERIALIZED (
+    SELECT m.exchange_id, m.claim_key, m.event_id FROM exchange_members m SEMI JOIN e USING (event_id)
+    SEMI JOIN _on_keys k ON k.key = m.claim_key),
+u AS (SELECT mu.exchange_id, mu.claim_key, e.article_id, e.event_date, e.date_precision FROM mu JOIN e USING (event_id)),
 a AS (SELECT article_id, published FROM articles SEMI JOIN u USING (article_id))
 SELECT u.*, a.published FROM u LEFT JOIN a USING (article_id)
 """
