@@ -278,11 +278,11 @@ def _changed_clusters(con: duckdb.DuckDBPyConnection, changed: list[Group], gone
     mode = _modes([s for g in changed for s in g.stored])
     con.register("_on_ids", pa.table({"exchange_id": pa.array(ids, pa.string())}))
     try:
-        previous = dict(con.execute("SELECT event_id, exchange_id FROM exchange_members "
-                                    "JOIN _on_ids USING (exchange_id)").fetchall())
-        members = light_claims(con, "e.event_id IN (SELECT event_id FROM exchange_members JOIN _on_ids "
-                               "USING (exchange_id)) AND NOT list_contains(?::VARCHAR[], e.event_id)",
-                          [[g[0] for g in gone]])
+        # their members were read into ``_on_m`` (without the superseded ones: ``gone`` adds those)
+        previous = dict(con.execute("SELECT event_id, exchange_id FROM _on_m SEMI JOIN _on_ids USING (exchange_id)"
+                                    ).fetchall())
+        members = light_claims(con, "e.event_id IN (SELECT event_id FROM _on_m SEMI JOIN _on_ids USING (exchange_id))",
+                               [])
     finally:
         con.unregister("_on_ids")
     by_part: dict[tuple, list[Claim]] = {}
