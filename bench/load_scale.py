@@ -63,10 +63,10 @@ def _pool_rows() -> list[tuple[int, str]]:
 def build(path: Path, n: int) -> float:
     """The warehouse of ``n`` articles (kept; rebuilt only when missing). Returns build seconds."""
     from pipeline.warehouse import writer
-    from pipeline.warehouse.exchanges import reconcile_pending
 
     marker = path.with_suffix(f".v{BUILD_VERSION}-{n}.ok")
     if marker.exists() and path.exists():
+        _fold_in(path)
         return 0.0
     shutil.rmtree(path.parent, ignore_errors=True)
     start = time.perf_counter()
@@ -77,12 +77,23 @@ def build(path: Path, n: int) -> float:
         for lo in range(0, n, step):
             con.execute(FILL_ARTICLES, [lo, min(n, lo + step)])
         con.execute(FILL_EVENTS, [0, int(n * 0.3)])
-    with writer(path) as con:  # a warehouse in service has had its claims reconciled into exchanges
+    _fold_in(path)
+    marker.touch()
+    return time.perf_counter() - start
+
+
+def _fold_in(path: Path) -> None:
+    """A warehouse in service has had its claims reconciled into exchanges and its mark recorded (a
+    warehouse built before the mark gets it here, once: the first reconcile looks at every claim)."""
+    from pipeline.warehouse import writer
+    from pipeline.warehouse.exchanges import reconcile_pending
+
+    with writer(path) as con:
+        if con.execute("SELECT count(*) FROM reconcile_mark").fetchone()[0]:
+            return
         con.execute("BEGIN TRANSACTION")
         reconcile_pending(con, "bench-fill", datetime.now(UTC))
         con.execute("COMMIT")
-    marker.touch()
-    return time.perf_counter() - start
 
 
 def batch(size: int):

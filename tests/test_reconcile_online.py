@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from types import SimpleNamespace
@@ -18,7 +19,7 @@ from pipeline.warehouse import writer
 from pipeline.warehouse.exchanges_upkeep import reconcile_exact
 from tests.test_reconcile import FLOORS
 from tests.test_reconcile_incremental import TABLES, _batches, _items, _load_in_batches, _partition
-from tests.test_reconcile_warehouse import SCENARIOS, batch_of, read, run_load
+from tests.test_reconcile_warehouse import SCENARIOS, _copy, batch_of, read, run_load
 
 RESOLVED = ("SELECT list(m.event_id ORDER BY m.event_id), any_value(s.event_date), any_value(s.counts), "
             "any_value(s.returned_to::VARCHAR), any_value(s.n_sources), any_value(s.disputed), "
@@ -143,3 +144,46 @@ def test_reconcile_command_runs_the_upkeep(tmp_path, capsys):
     assert second["scope"] == "recent" and second["exchanges_changed"] == 0
     assert read(path, "SELECT run_id, scope FROM reconcile_upkeep ORDER BY ran_at") == [("up-1", "full"),
                                                                                          ("up-2", "recent")]
+
+
+class _Counting:
+    """The writer connection, counting the claims each reconcile looked at (``_touched_claims``)."""
+
+    def __init__(self, con, seen: list[set[str]]) -> None:
+        self._con, self._seen = con, seen
+
+    def execute(self, sql: str, *args):
+        out = self._con.execute(sql, *args)
+        if "TEMP TABLE _touched_claims" in sql:
+            self._seen.append({r[0] for r in self._con.execute("SELECT article_id FROM _touched_claims").fetchall()})
+        return out
+
+    def __getattr__(self, name: str):
+        return getattr(self._con, name)
+
+
+def test_superseded_articles_are_not_read_again_by_later_loads(tmp_path, monkeypatch):
+    """Old claims of a re-extracted article stay in no exchange; later loads look only at their own claims
+    and those loaded after the mark (a load whose clock is behind the mark still finds its own)."""
+    path = tmp_path / "w.duckdb"
+    items = _items()
+    old, late, early = items[:-2], items[-2], items[-1]
+    articles, rows, _ = batch_of(old)
+    run_load(path, "r1", articles, rows, version="v1")
+    revised = [replace(r, event=replace(r.event, evidence=r.event.evidence[:-1], evidence_span=(
+        r.event.evidence_span[0], r.event.evidence_span[1] - 1))) for r in rows]
+    run_load(path, "r2", articles, [replace(r, event_id=r.event.event_id(r.article_id)) for r in revised],
+             version="v2", day=1)
+    seen: list[set[str]] = []
+    real = X.reconcile_pending
+    monkeypatch.setattr(WL, "reconcile_pending", lambda con, *a, **k: real(_Counting(con, seen), *a, **k))
+    for run_id, item, day in (("r3", late, 2), ("r4", early, -3)):  # r4: loaded_at before the mark
+        a, r, _ = batch_of([_copy(item, f"new-{run_id}")])
+        run_load(path, run_id, a, r, version="v2", day=day)
+        assert seen[-1] == {f"new-{run_id}"}
+        assert read(path, "SELECT count(*) FROM exchange_members WHERE event_id = ?", [r[0].event_id])[0][0] == 1
+    old_ids = {a.article_id for a in articles}
+    left = {r[0] for r in read(path, "SELECT DISTINCT article_id FROM event_rows ANTI JOIN exchange_members "
+                                     "USING (event_id)")}
+    assert left == old_ids  # the old versions' claims: what a search over every claim in no exchange re-reads
+    assert read(path, "SELECT count(*) FROM exchange_members")[0][0] == len(rows) + 2

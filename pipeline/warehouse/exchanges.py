@@ -40,19 +40,9 @@ NEIGHBOUR_DAYS = 14
 _P = DEFAULT_POLICY
 _ALL = (date(1, 1, 1), date(9999, 12, 31))
 
-__all__ = ["RECONCILE_MIGRATIONS", "apply", "changed_claims", "claim_key", "neighbourhood", "reconcile_pending",
+__all__ = ["RECONCILE_MIGRATIONS", "apply", "claim_key", "neighbourhood", "reconcile_pending",
            "recluster", "whole_kinds"]
 
-# Only articles with a claim in no exchange can have changed: a new article, a new extractor version
-# (which supersedes the members of the old one), or a released claim. Their current claims:
-_TOUCHED = """
-SELECT DISTINCT e.article_id FROM event_rows e ANTI JOIN exchange_members m USING (event_id)
-"""
-_CURRENT = """
-WITH t AS (SELECT e.* FROM event_rows e SEMI JOIN _touched USING (article_id)),
-latest AS (SELECT article_id, arg_max(extractor_version, loaded_at) AS v FROM t GROUP BY 1)
-SELECT t.* FROM t JOIN latest l ON t.article_id = l.article_id AND t.extractor_version = l.v
-"""
 _CLAIM_COLS = """e.event_id, e.article_id, e.event_type, e.status, e.event_date, e.date_precision, e.parties,
     e.returned_to, e.count_qualifier, e.categories, e.mediators, e.location, e.evidence, e.evidence_start,
     e.evidence_end, e.confidence, a.published, a.url, epoch_us(e.loaded_at)"""
@@ -120,21 +110,6 @@ def light_claims(con: duckdb.DuckDBPyConnection, where: str, params: list, publi
     return [_light_claim(r) for r in con.execute(sql, params).fetchall()]
 
 
-def changed_claims(con: duckdb.DuckDBPyConnection) -> tuple[list[Claim], list[tuple]]:
-    """The pending claims (current, in no exchange) and the superseded members (event_id, exchange_id,
-    claim_key, article_id), looked for only among articles with a claim in no exchange."""
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _touched AS {_TOUCHED}")
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _current_claims AS {_CURRENT}")
-    pending = light_claims(con, "true", [], published=True,
-                           source="(SELECT c.* FROM _current_claims c ANTI JOIN exchange_members USING (event_id))")
-    gone = con.execute("SELECT m.event_id, m.exchange_id, m.claim_key, e.article_id FROM exchange_members m "
-                       "JOIN event_rows e USING (event_id) SEMI JOIN _touched USING (article_id) "
-                       "ANTI JOIN _current_claims c ON c.event_id = m.event_id").fetchall()
-    con.execute("DROP TABLE _current_claims")
-    con.execute("DROP TABLE _touched")
-    return pending, gone
-
-
 def reconcile_pending(con: duckdb.DuckDBPyConnection, run_id: str, now: datetime,
                       scope=None) -> dict[str, int]:
     """Fold new claims into exchanges and drop superseded ones; call inside the load transaction.
@@ -144,7 +119,10 @@ def reconcile_pending(con: duckdb.DuckDBPyConnection, run_id: str, now: datetime
     ``scope(con, pending, gone)`` instead re-clusters exactly the stored exchanges it picks with the
     pending claims: ``neighbourhood``, or ``whole_kinds`` (every claim of the kind: the reference).
     """
-    pending, gone = changed_claims(con)
+    from pipeline.warehouse.exchanges_pending import changed_claims, record_mark
+
+    pending, gone = changed_claims(con, run_id)
+    record_mark(con, run_id, now)  # in the transaction: with what follows, or not at all
     if not pending and not gone:
         return {"claims_new": 0, "claims_superseded": 0, "exchanges_changed": 0}
     if scope is None:

@@ -57,25 +57,35 @@ SELECT exchange_id, part, any_value(claim_key), min(event_id), count(DISTINCT ar
 FROM _on_m GROUP BY exchange_id, part
 """
 # Articles in several parts (of one exchange or several): the conflict rule and n_sources may need them.
-_SHARED = """SELECT article_id FROM _on_m GROUP BY article_id
-HAVING count(DISTINCT exchange_id || coalesce(part::VARCHAR, '')) > 1"""
-_UNDATED_PEERS = """
-SELECT DISTINCT m.exchange_id FROM exchange_members m JOIN event_rows e USING (event_id)
-JOIN articles a ON a.article_id = e.article_id
-JOIN _on_pubs v ON v.key = m.claim_key AND a.published BETWEEN v.lo AND v.hi
-WHERE NOT (coalesce(e.date_precision, 'day') = 'day' AND e.event_date IS NOT NULL)
+_SHARED = """SELECT article_id FROM (SELECT DISTINCT article_id, exchange_id, part FROM _on_m)
+GROUP BY article_id HAVING count(*) > 1"""
+# Undated stored claims of the kinds asked for (``_on_keys``), then the publication day of their articles
+# only: the undated claims are few, ``articles`` is the largest table (never the build side of a join).
+_UNDATED_MEMBERS = """
+WITH e AS MATERIALIZED (  -- the few undated claims first: the semi join builds on them, not on the members
+    SELECT event_id, article_id, event_date, date_precision FROM event_rows e
+    WHERE NOT (coalesce(e.date_precision, 'day') = 'day' AND e.event_date IS NOT NULL)),
+mu AS MATERIALIZED (
+    SELECT m.exchange_id, m.claim_key, m.event_id FROM exchange_members m SEMI JOIN e USING (event_id)
+    SEMI JOIN _on_keys k ON k.key = m.claim_key),
+u AS (SELECT mu.exchange_id, mu.claim_key, e.article_id, e.event_date, e.date_precision FROM mu JOIN e USING (event_id)),
+a AS (SELECT article_id, published FROM articles SEMI JOIN u USING (article_id))
+SELECT u.*, a.published FROM u LEFT JOIN a USING (article_id)
 """
+_UNDATED_PEERS = "SELECT DISTINCT m.exchange_id FROM _on_u m JOIN _on_pubs v ON v.key = m.claim_key " \
+                 "AND m.published BETWEEN v.lo AND v.hi"
 # Exchanges with an undated claim whose attach window (``reconcile._window``, the widest lookback) holds
 # a day of ``_on_rdays(key, day)``: the day of a new or changed dated group.
 _RECALLS = f"""
-SELECT DISTINCT m.exchange_id FROM event_rows e JOIN exchange_members m USING (event_id)
-LEFT JOIN articles a ON a.article_id = e.article_id JOIN _on_rdays v ON v.key = m.claim_key
-WHERE NOT (coalesce(e.date_precision, 'day') = 'day' AND e.event_date IS NOT NULL)
-  AND v.day BETWEEN coalesce({_UNDATED_WINDOW}, a.published - {_P.undated_lookback_days})
-                AND coalesce({_UNDATED_END}, a.published + 1)
+SELECT DISTINCT e.exchange_id FROM _on_u e JOIN _on_rdays v ON v.key = e.claim_key
+WHERE v.day BETWEEN coalesce({_UNDATED_WINDOW}, e.published - {_P.undated_lookback_days})
+                AND coalesce({_UNDATED_END}, e.published + 1)
 """
-_LATEST = "SELECT m.exchange_id, max(a.published) FROM _on_m m JOIN articles a USING (article_id) " \
-          "WHERE list_contains(?::VARCHAR[], m.exchange_id) GROUP BY 1"
+_LATEST = """
+WITH m AS MATERIALIZED (SELECT exchange_id, article_id FROM _on_m WHERE list_contains(?::VARCHAR[], exchange_id)),
+a AS (SELECT article_id, published FROM articles SEMI JOIN m USING (article_id))
+SELECT m.exchange_id, max(a.published) FROM m JOIN a USING (article_id) GROUP BY 1
+"""
 
 
 class Reach:
@@ -125,6 +135,10 @@ def assign_online(con: duckdb.DuckDBPyConnection, pending: list[Claim], gone: li
     candidates = set(reach.gone_ids)
     con.register("_on_gone", pa.table({"event_id": pa.array([g[0] for g in gone], pa.string())}))
     con.execute(_MEMBERS_TABLE)
+    keys = sorted({claim_key(c) for c in pending} | {g[2] for g in gone})
+    con.register("_on_keys", pa.table({"key": pa.array(keys, pa.string())}))
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _on_u AS {_UNDATED_MEMBERS}")  # read once, not each round
+    con.unregister("_on_keys")
     try:
         candidates |= _undated_peers(con, reach.pubs)
         recalls: dict[str, list[Claim]] = {}
@@ -147,7 +161,7 @@ def assign_online(con: duckdb.DuckDBPyConnection, pending: list[Claim], gone: li
         return _changed_clusters(con, [g for g in groups if g.changed], gone)
     finally:
         con.unregister("_on_gone")
-        con.execute("DROP TABLE IF EXISTS _on_m")
+        con.execute("DROP TABLE IF EXISTS _on_m; DROP TABLE IF EXISTS _on_u")
 
 
 def _key_of(g: Group) -> str:
@@ -264,11 +278,11 @@ def _changed_clusters(con: duckdb.DuckDBPyConnection, changed: list[Group], gone
     mode = _modes([s for g in changed for s in g.stored])
     con.register("_on_ids", pa.table({"exchange_id": pa.array(ids, pa.string())}))
     try:
-        previous = dict(con.execute("SELECT event_id, exchange_id FROM exchange_members "
-                                    "JOIN _on_ids USING (exchange_id)").fetchall())
-        members = light_claims(con, "e.event_id IN (SELECT event_id FROM exchange_members JOIN _on_ids "
-                               "USING (exchange_id)) AND NOT list_contains(?::VARCHAR[], e.event_id)",
-                          [[g[0] for g in gone]])
+        # their members were read into ``_on_m`` (without the superseded ones: ``gone`` adds those)
+        previous = dict(con.execute("SELECT event_id, exchange_id FROM _on_m SEMI JOIN _on_ids USING (exchange_id)"
+                                    ).fetchall())
+        members = light_claims(con, "e.event_id IN (SELECT event_id FROM _on_m SEMI JOIN _on_ids USING (exchange_id))",
+                               [])
     finally:
         con.unregister("_on_ids")
     by_part: dict[tuple, list[Claim]] = {}

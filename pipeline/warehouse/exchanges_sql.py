@@ -150,3 +150,16 @@ CREATE TABLE reconcile_upkeep (
     claims INTEGER, exchanges_changed INTEGER
 );
 """))
+
+# --- how far the loads have folded claims in (``exchanges_pending.changed_claims``) ---------------
+# One row: every claim loaded at or before ``through`` has been reconciled (or superseded). A load
+# looks for pending claims among its own run's rows and those loaded after it: ``loaded_at > through``
+# skips the older row groups by their min/max, so the search is bounded by what changed, not history.
+RECONCILE_MIGRATIONS.append(("0902_recflat2_reconcile_mark", """
+CREATE TABLE reconcile_mark (
+    name VARCHAR PRIMARY KEY,           -- 'claims'
+    through TIMESTAMPTZ NOT NULL,       -- the latest loaded_at of the claims folded in
+    run_id VARCHAR NOT NULL,            -- the run that moved it
+    updated_at TIMESTAMPTZ
+);
+"""))

@@ -15,7 +15,8 @@ from datetime import datetime
 import duckdb
 
 from pipeline.settings import Settings
-from pipeline.warehouse.exchanges import _claims, apply, changed_claims, neighbourhood, recluster
+from pipeline.warehouse.exchanges import _claims, apply, neighbourhood, recluster
+from pipeline.warehouse.exchanges_pending import changed_claims
 
 
 def _recent_scope(con: duckdb.DuckDBPyConnection, since: datetime, pending: list, gone: list) -> tuple[set[str], int]:
