@@ -69,7 +69,7 @@ def changed_claims(con: duckdb.DuckDBPyConnection, run_id: str | None = None,
     try:
         con.execute("CREATE OR REPLACE TEMP TABLE _pending AS SELECT * FROM _current_claims "
                     "ANTI JOIN _touched_members USING (event_id)")
-        lo, hi = con.execute("SELECT min(loaded_at), max(loaded_at) FROM _pending").fetchone()
+        lo, hi = con.execute("SELECT min(loaded_at), max(loaded_at) FROM _pending").fetchone() or (None, None)
         # the range is always true for them, and lets the scan skip the row groups loaded outside it
         pending = [] if lo is None else _with_published(con, light_claims(
             con, "e.loaded_at BETWEEN ? AND ? AND e.event_id IN (SELECT event_id FROM _pending)", [lo, hi]), lo)
