@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from pipeline.records import ArticleRef, CleanArticle
@@ -95,6 +96,11 @@ def article_refs(path: Path, ids: set[str]) -> dict[str, ArticleRef]:
     """Text and publication day of the staged articles among ``ids`` (those with events)."""
     if not ids:
         return {}
-    table = pq.read_table(path, columns=["article_id", "text", "published"],
-                          filters=[("article_id", "in", sorted(ids))])
-    return {r["article_id"]: ArticleRef(r["text"], r["published"]) for r in table.to_pylist()}
+    wanted = pa.array(sorted(ids), pa.string())
+    out: dict[str, ArticleRef] = {}
+    # batch by batch: reading the whole file with a filter decoded every text at once (+100 MB at 10,000)
+    for batch in pq.ParquetFile(path).iter_batches(batch_size=ROWS_PER_GROUP,
+                                                   columns=["article_id", "text", "published"]):
+        hits = batch.filter(pc.is_in(batch.column(0), value_set=wanted))
+        out.update({r["article_id"]: ArticleRef(r["text"], r["published"]) for r in hits.to_pylist()})
+    return out
