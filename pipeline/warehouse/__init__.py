@@ -63,8 +63,8 @@ def recent_feed_volumes(settings: Settings, n: int = 5) -> tuple[tuple[int, ...]
 
 
 def article_refs(settings: Settings, ids: set[str]) -> dict[str, ArticleRef]:
-    con = reader(settings)
-    if con is None or not ids:
+    con = reader(settings) if ids else None
+    if con is None:
         return {}
     try:
         return refs_on(con, ids)

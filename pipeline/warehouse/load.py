@@ -24,6 +24,7 @@ from pipeline.records import (
     ValidatedBatch,
     stable_id,
 )
+from pipeline.staged_articles import SCHEMA as STAGED_SCHEMA
 from pipeline.warehouse.exchanges import reconcile_pending
 
 
@@ -85,9 +86,8 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict], schema
 
 _S = pa.string()
 _TS = pa.timestamp("us", tz="UTC")
-ARTICLE_SCHEMA = pa.schema([("article_id", _S), ("url", _S), ("source", _S), ("feed_url", _S),
-                            ("title", _S), ("text", _S), ("published", pa.date32()),
-                            ("language", _S), ("fingerprint", _S), ("run_id", _S), ("loaded_at", _TS)])
+# the staged article's columns (``pipeline.staged_articles``), then what the load adds
+ARTICLE_SCHEMA = pa.schema([*STAGED_SCHEMA, ("run_id", _S), ("loaded_at", _TS)])
 ALIAS_SCHEMA = pa.schema([("url", _S), ("article_id", _S), ("reason", _S), ("run_id", _S)])
 EVENT_SCHEMA = pa.schema([
     ("event_id", _S), ("article_id", _S), ("event_type", _S), ("status", _S), ("event_date", pa.date32()),
@@ -143,12 +143,10 @@ def _insert_staged_articles(con: duckdb.DuckDBPyConnection, path: Path, run: Run
     file: DuckDB reads it, so the batch's texts are never Python objects here (the first row of an
     article id wins, as in ``_insert``, found on the id column alone: a window over whole rows held
     every text in memory once more)."""
-    from pipeline.staged_articles import COLUMNS
-
     if not path.exists():
         raise FileNotFoundError(f"staged articles {path} are missing: rerun the pass from its transform stage")
     before = _count(con, "articles")
-    cols = ", ".join(COLUMNS)
+    cols = ", ".join(STAGED_SCHEMA.names)
     con.execute(
         f"INSERT INTO articles ({cols}, run_id, loaded_at) SELECT {cols}, ?, ? "
         f"FROM read_parquet(?, file_row_number = true) i "
