@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-SEED_EVENTS = Path(__file__).resolve().parent.parent.parent / "shared" / "seed_events.jsonl"
+# The gold events of the seed articles (``../shared/seed_events.jsonl``, kept here so the tests need no
+# checkout beside the project; tests/test_corpus_wellformed.py checks the copy against the original)
+SEED_EVENTS = Path(__file__).resolve().parent / "fixtures" / "seed_events.jsonl"
 
 
 def matches(gold: dict, got: dict) -> bool:

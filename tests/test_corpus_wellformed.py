@@ -23,3 +23,13 @@ def test_corpus_file_wellformed(path: Path) -> None:
 def test_corpus_ids_unique() -> None:
     stems = [p.stem for p in FILES]
     assert len(stems) == len(set(stems))
+
+
+def test_seed_gold_copy_matches_the_shared_original() -> None:
+    from tests.conftest import SHARED
+    from tests.golden import SEED_EVENTS
+
+    original = SHARED / "seed_events.jsonl"
+    if not original.exists():
+        pytest.skip("../shared is not beside the project")
+    assert SEED_EVENTS.read_bytes() == original.read_bytes()
