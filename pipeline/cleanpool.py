@@ -15,10 +15,12 @@ the threads joined and the cleaners closed before the iterator's ``close`` retur
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Generator, Iterator
 
-from pipeline.cleanbound import Cleaner, Extracted
+from pipeline.clean import clean
+from pipeline.cleanbound import INLINE_MAX_BYTES, Cleaner, Extracted, extract_or_error
 from pipeline.cleanfork import Zygote
 from pipeline.records import CleanArticle, RawArticle, Rejection
 
@@ -28,8 +30,8 @@ Result = tuple[RawArticle, CleanArticle | Rejection, Extracted]
 class _Feeder:
     """The shared state of the feeding threads and the consumer, behind one condition."""
 
-    def __init__(self, raws: Iterator[RawArticle], window: int) -> None:
-        self.raws, self.window = raws, max(1, window)
+    def __init__(self, raws: Iterator[RawArticle], window: int, workers: int) -> None:
+        self.raws, self.window, self.workers = raws, max(1, window), workers
         self.cond = threading.Condition()
         self.taken = 0  # pages taken from ``raws``
         self.handed = 0  # results handed to the consumer
@@ -37,25 +39,52 @@ class _Feeder:
         self.exhausted = self.stopping = False
         self.error: BaseException | None = None
         self.busy = 0  # threads still feeding
+        self.started = 0  # workers started (warm): the parent stops cleaning in-process
+        self.ahead: list[tuple[int, RawArticle]] = []  # read (taken), not yet cleaning
 
-    def take(self) -> tuple[int, RawArticle] | None:
-        """The next page and its index, once the window has room; None when there is no more."""
+    def take(self, max_bytes: int | None = None) -> tuple[int, RawArticle] | None:
+        """A page read and its index (reading on while the window has room); None when there is no more.
+
+        A worker gets the largest page read, so that no long page is left for the end while the other
+        worker idles. With ``max_bytes`` (the parent's in-process cleaning while the workers warm up):
+        the first page not over it, and None once every worker has started."""
         with self.cond:
-            self.cond.wait_for(lambda: self.stopping or self.exhausted or self.taken < self.handed + self.window)
-            if self.stopping or self.exhausted:
-                return None
+            while True:
+                if self.stopping or (max_bytes is not None and self.started >= self.workers):
+                    return None
+                self._read_ahead()
+                if (item := self._pick(max_bytes)) is not None:
+                    return item
+                if self.exhausted and (max_bytes is not None or not self.ahead):
+                    return None
+                self.cond.wait()
+
+    def _read_ahead(self) -> None:
+        while not self.exhausted and self.taken < self.handed + self.window:
             try:
                 raw = next(self.raws)
             except StopIteration:
                 self.exhausted = True
                 self.cond.notify_all()
-                return None
             except BaseException as exc:  # a broken staging file: the consumer raises it
                 self.exhausted, self.error = True, exc
                 self.cond.notify_all()
-                return None
-            self.taken += 1
-            return self.taken - 1, raw
+            else:
+                self.ahead.append((self.taken, raw))
+                self.taken += 1
+
+    def _pick(self, max_bytes: int | None) -> tuple[int, RawArticle] | None:
+        sizes = [len(raw.body) for _i, raw in self.ahead]
+        if max_bytes is None:
+            k = max(range(len(sizes)), key=sizes.__getitem__, default=None)
+        else:
+            k = next((k for k, size in enumerate(sizes) if size <= max_bytes), None)
+        return None if k is None else self.ahead.pop(k)
+
+    def worker_started(self) -> None:
+        with self.cond:
+            self.started += 1
+            self.cond.notify_all()
 
     def put(self, index: int, result: Result) -> None:
         with self.cond:
@@ -92,6 +121,8 @@ class _Feeder:
 
 def _feed(feeder: _Feeder, cleaner: Cleaner, timeout_s: float) -> None:
     try:
+        cleaner.start()  # forked from the zygote: waits for its warm-up
+        feeder.worker_started()
         while (item := feeder.take()) is not None:
             index, raw = item
             result, events = cleaner.clean_and_extract(raw, timeout_s)
@@ -102,15 +133,45 @@ def _feed(feeder: _Feeder, cleaner: Cleaner, timeout_s: float) -> None:
         feeder.done()
 
 
+def _inline(feeder: _Feeder, inline_max: int) -> None:
+    """The parent's own cleaning (and extraction) while the workers warm up: pages not over
+    ``inline_max``, as ``Cleaner.clean`` does in-process while its worker starts."""
+    try:
+        while (item := feeder.take(inline_max)) is not None:
+            index, raw = item
+            result = clean(raw)
+            feeder.put(index, (raw, result, [] if isinstance(result, Rejection) else extract_or_error(result)))
+    except BaseException as exc:
+        feeder.fail(exc)
+    finally:
+        feeder.done()
+
+
+@contextlib.contextmanager
+def zygote_for(workers: int) -> Iterator[Zygote | None]:
+    """The zygote ``clean_in_order`` will fork ``workers`` (> 1) workers from, started now so that its
+    warm-up overlaps the caller's own setup; closed on leaving. None for one worker (or none)."""
+    zygote = _zygote() if workers > 1 else None
+    try:
+        yield zygote
+    finally:
+        if zygote is not None:
+            zygote.close()
+
+
 def clean_in_order(raws: Iterator[RawArticle], workers: int, timeout_s: float,
-                   window: int | None = None) -> Generator[Result]:
+                   window: int | None = None, zygote: Zygote | None = None) -> Generator[Result]:
     """(raw, cleaned, events) for every page of ``raws``, in input order, cleaned and extracted by
-    ``workers`` warm bounded workers at once, at most ``window`` (default 8 a worker) in flight."""
-    feeder = _Feeder(raws, window or 8 * workers)
-    zygote = _zygote()
+    ``workers`` warm bounded workers at once, at most ``window`` (default 8 a worker) in flight.
+    The workers are forked from ``zygote`` (``zygote_for``; left open), or from one started here."""
+    feeder = _Feeder(raws, window or 8 * workers, workers)
+    own_zygote = zygote is None
+    zygote = _zygote() if zygote is None else zygote
     cleaners = [Cleaner(extractor=True, zygote=zygote) for _ in range(workers)]
     threads = [threading.Thread(target=_feed, args=(feeder, c, timeout_s), name=f"cleaner-{i}", daemon=True)
                for i, c in enumerate(cleaners)]
+    if zygote is not None and timeout_s > 0:
+        threads.append(threading.Thread(target=_inline, args=(feeder, INLINE_MAX_BYTES), name="inline", daemon=True))
     feeder.busy = len(threads)
     for thread in threads:
         thread.start()
@@ -130,7 +191,7 @@ def clean_in_order(raws: Iterator[RawArticle], workers: int, timeout_s: float,
             thread.join()
         for cleaner in cleaners:
             cleaner.close()
-        if zygote is not None:
+        if zygote is not None and own_zygote:
             zygote.close()
 
 
