@@ -5,8 +5,14 @@ worker process that cleans AND extracts) and takes the next page from the shared
 parent only reads pages, waits on pipes and keeps results in order; the work runs in the workers.
 The workers are forked from one warm zygote (``pipeline.cleanfork``): the imports and warm-up are
 paid once, not once a worker, nor again for a worker replaced after a timeout.
+While the zygote warms up (~3 CPU-s, before any worker exists), the parent cleans and extracts pages
+up to ``INLINE_MAX_BYTES`` itself, as ``Cleaner.clean`` does beside its starting worker; larger ones
+wait for the workers. Each worker then takes the largest page read, so that no long page is left for
+the end while the other worker idles.
 At most ``window`` pages are in flight (taken but not yet handed on), so memory stays bounded however
-long the input is, and one slow page holds the others back by at most that much. A timeout or an
+long the input is, and one slow page holds the others back by at most that much; during the warm-up
+the parent may read on past the window while the pages held weigh less than ``WARMUP_BYTES`` (a
+large first page waits for a worker, and the window alone would leave the parent idle). A timeout or an
 out-of-memory kills only that page's worker (its thread starts a fresh one for its next page) and the
 page becomes the rejection ``Cleaner`` records for it: every page comes out exactly once.
 When the consumer stops early (an exception, or it closes the iterator), the workers are killed,
@@ -25,6 +31,7 @@ from pipeline.cleanfork import Zygote
 from pipeline.records import CleanArticle, RawArticle, Rejection
 
 Result = tuple[RawArticle, CleanArticle | Rejection, Extracted]
+WARMUP_BYTES = 32 * 2**20  # pages the parent may read past the window while it cleans some in-process
 
 
 class _Feeder:
@@ -41,26 +48,34 @@ class _Feeder:
         self.busy = 0  # threads still feeding
         self.started = 0  # workers started (warm): the parent stops cleaning in-process
         self.ahead: list[tuple[int, RawArticle]] = []  # read (taken), not yet cleaning
+        self.held = 0  # bytes of the pages taken and not yet handed on
 
     def take(self, max_bytes: int | None = None) -> tuple[int, RawArticle] | None:
         """A page read and its index (reading on while the window has room); None when there is no more.
 
         A worker gets the largest page read, so that no long page is left for the end while the other
         worker idles. With ``max_bytes`` (the parent's in-process cleaning while the workers warm up):
-        the first page not over it, and None once every worker has started."""
+        the first page not over it, reading on past the window while the pages held weigh less than
+        ``WARMUP_BYTES`` (the first page may be a large one, waiting for a worker); None once every
+        worker has started."""
         with self.cond:
             while True:
                 if self.stopping or (max_bytes is not None and self.started >= self.workers):
                     return None
-                self._read_ahead()
-                if (item := self._pick(max_bytes)) is not None:
+                self._read_ahead(self.handed + self.window)
+                item = self._pick(max_bytes)
+                while item is None and max_bytes is not None and not self.exhausted and self.held < WARMUP_BYTES:
+                    self._read_ahead(self.taken + 1)
+                    item = self._pick(max_bytes)
+                if item is not None:
                     return item
                 if self.exhausted and (max_bytes is not None or not self.ahead):
                     return None
                 self.cond.wait()
 
-    def _read_ahead(self) -> None:
-        while not self.exhausted and self.taken < self.handed + self.window:
+    def _read_ahead(self, upto: int) -> None:
+        """Read pages until ``upto`` have been taken (or there are no more)."""
+        while not self.exhausted and self.taken < upto:
             try:
                 raw = next(self.raws)
             except StopIteration:
@@ -72,6 +87,7 @@ class _Feeder:
             else:
                 self.ahead.append((self.taken, raw))
                 self.taken += 1
+                self.held += len(raw.body)
 
     def _pick(self, max_bytes: int | None) -> tuple[int, RawArticle] | None:
         sizes = [len(raw.body) for _i, raw in self.ahead]
@@ -115,6 +131,7 @@ class _Feeder:
                 raise RuntimeError("cleaner threads ended before every page was cleaned")
             result = self.results.pop(self.handed)
             self.handed += 1
+            self.held -= len(result[0].body)
             self.cond.notify_all()
             return result
 
@@ -159,8 +176,8 @@ def zygote_for(workers: int) -> Iterator[Zygote | None]:
             zygote.close()
 
 
-def clean_in_order(raws: Iterator[RawArticle], workers: int, timeout_s: float,
-                   window: int | None = None, zygote: Zygote | None = None) -> Generator[Result]:
+def clean_in_order(raws: Iterator[RawArticle], workers: int, timeout_s: float, window: int | None = None,
+                   zygote: Zygote | None = None, inline_max: int = INLINE_MAX_BYTES) -> Generator[Result]:
     """(raw, cleaned, events) for every page of ``raws``, in input order, cleaned and extracted by
     ``workers`` warm bounded workers at once, at most ``window`` (default 8 a worker) in flight.
     The workers are forked from ``zygote`` (``zygote_for``; left open), or from one started here."""
@@ -170,8 +187,8 @@ def clean_in_order(raws: Iterator[RawArticle], workers: int, timeout_s: float,
     cleaners = [Cleaner(extractor=True, zygote=zygote) for _ in range(workers)]
     threads = [threading.Thread(target=_feed, args=(feeder, c, timeout_s), name=f"cleaner-{i}", daemon=True)
                for i, c in enumerate(cleaners)]
-    if zygote is not None and timeout_s > 0:
-        threads.append(threading.Thread(target=_inline, args=(feeder, INLINE_MAX_BYTES), name="inline", daemon=True))
+    if zygote is not None and timeout_s > 0 and inline_max > 0:
+        threads.append(threading.Thread(target=_inline, args=(feeder, inline_max), name="inline", daemon=True))
     feeder.busy = len(threads)
     for thread in threads:
         thread.start()
