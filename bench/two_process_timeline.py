@@ -212,7 +212,6 @@ def analyse(run: dict, workers: int, label: str, cleaner_warmup: float = 0.0) ->
         predicted = cpu("start", "end") + sum(busy) - overlap
         emit(BENCH, "timeline_one_worker", predicted, "s", pass_=label, parent_cpu_s=round(cpu("start", "end"), 3),
              worker_cpu_s=busy, worker_warmup_cpu_s=round(cleaner_warmup, 3), warmup_overlap_cpu_s=round(overlap, 3),
-             serial_s=round(pre + post, 3),
              note="predicted idle-machine wall: parent and worker take turns, but for the warm-up's overlap")
         return {"wall": wall, "predicted": predicted}
     warmup = sum(k["cpu_s"] for k in kids if k["role"] == "zygote")
