@@ -8,7 +8,7 @@ and inside transform the first and the last cleaned page (``pipeline.stages._cle
 
 Printed (JSON lines): one ``timeline`` line a pass and process with its CPU-seconds and the times (from
 the start of the pass) it started, first and last used the CPU; then, from CPU times (which the
-machine's other load barely changes), what an idle 2-core machine would take:
+machine's other load changes less than wall clock), what an idle 2-core machine would take:
 
 - one worker: the parent's CPU plus the worker's, less the part of the worker's warm-up that ran
   beside the parent's in-process cleaning (a page over ``INLINE_MAX_BYTES`` waits for the worker);
@@ -17,7 +17,10 @@ machine's other load barely changes), what an idle 2-core machine would take:
   meanwhile, the workers, the parent's own) shared by 2 cores, or the warm-up plus the busier
   worker's pages, whichever is longer.
 
-``predicted_speedup`` is their ratio and ``serial_share`` the serial part of the two-worker prediction;
+``predicted_speedup`` is their ratio and ``serial_share`` the serial part of the two-worker prediction.
+CPU time per unit of work itself moves by up to 40 % between passes here (the neighbours' load), so
+``predicted_speedup_same_pass`` compares the two-worker pass with its own CPU done one process at a time
+(the parent's, the workers', one warm-up);
 the measured wall speed-up is printed beside it with the load average and ``cores_available`` (what
 two busy loops of this session got over one right after). ``--pages generated`` uses 1,000 generated
 pages (``BENCH_TWO_WORKER_PAGES``) instead of the 181 real ones; ``--rounds N`` repeats (best wall).
@@ -27,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import statistics
 import sys
 import threading
 import time
@@ -74,7 +78,8 @@ class Sampler:
     """CPU time of every descendant of this process, every ``interval`` seconds, in a thread."""
 
     def __init__(self, interval: float = 0.05) -> None:
-        self.interval, self.procs = interval, {}
+        self.interval = interval
+        self.procs: dict[int, Proc] = {}
         self.t0 = time.perf_counter()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="sampler", daemon=True)
@@ -160,7 +165,7 @@ def timed_pass(raws: list, name: str, workers: int) -> dict:
             timings = one_pass(raws, name, workers=workers)
             mark("end")
     finally:
-        stages._cleaned, cleanbound._Worker.wait_ready, cleanpool._Feeder.worker_started, cleanpool.clean = originals
+        stages._cleaned, cleanbound._Worker.wait_ready, cleanpool._Feeder.worker_started, cleanpool.clean = originals  # type: ignore[method-assign]
     return {"marks": marks, "procs": sampler.procs, "sampler_cpu": sampler.own_cpu, "timings": timings,
             "t0": t0 - sampler.t0, "inline_pages": inline[0]}
 
@@ -189,7 +194,8 @@ def analyse(run: dict, workers: int, label: str, cleaner_warmup: float = 0.0) ->
     m, procs, off = run["marks"], run["procs"], run["t0"]
 
     def cpu(a: str, b: str) -> float:
-        return m[b][1] - m[a][1]
+        """The parent's CPU between two marks, less the sampler thread's share (spread over the pass)."""
+        return m[b][1] - m[a][1] - run["sampler_cpu"] * (m[b][0] - m[a][0]) / m["end"][0]
 
     wall = m["end"][0]
     started = m.get("started", m["setup_done"])
@@ -217,17 +223,19 @@ def analyse(run: dict, workers: int, label: str, cleaner_warmup: float = 0.0) ->
     warmup = sum(k["cpu_s"] for k in kids if k["role"] == "zygote")
     page_work = cpu("setup_done", "last_page") + warmup + sum(busy)
     predicted = pre + max(page_work / 2, warmup + max(busy, default=0.0)) + post
+    serial_equivalent = cpu("start", "end") + sum(busy) + warmup  # the same work one process at a time
     ends = sorted(k["last_busy_s"] for k in kids if k["role"] == "worker" and k["last_busy_s"] is not None)
     emit(BENCH, "timeline_two_workers", predicted, "s", pass_=label, serial_s=round(pre + post, 3),
          serial_share=round((pre + post) / predicted, 4), parent_pre_cpu_s=round(pre, 3),
-         parent_inline_cpu_s=round(started[1] - m["setup_done"][1], 3),
-         parent_pages_cpu_s=round(m["last_page"][1] - started[1], 3), parent_post_cpu_s=round(post, 3),
+         parent_inline_cpu_s=round(cpu("setup_done", "started"), 3) if "started" in m else None,
+         parent_pages_cpu_s=round(cpu("started", "last_page"), 3) if "started" in m else None,
+         parent_post_cpu_s=round(post, 3), same_pass_speedup=round(serial_equivalent / predicted, 3),
          zygote_warmup_cpu_s=round(warmup, 3), workers_cpu_s=busy, workers_started_wall_s=round(started[0], 3),
          page_phase_wall_s=round(m["last_page"][0] - m["setup_done"][0], 3),
          worker_tail_idle_s=round(ends[-1] - ends[0], 3) if len(ends) > 1 else None,
          note="predicted idle-machine wall: the parent's serial CPU + the page phase's CPU (warm-up included) "
-              "over 2 cores")
-    return {"wall": wall, "predicted": predicted}
+              "over 2 cores; same_pass_speedup: this pass's CPU, all on one core (one warm-up), over that")
+    return {"wall": wall, "predicted": predicted, "same_pass": serial_equivalent / predicted}
 
 
 def main(argv: list[str]) -> int:
@@ -252,6 +260,10 @@ def main(argv: list[str]) -> int:
     emit(BENCH, "predicted_speedup", min(x["predicted"] for x in one) / min(x["predicted"] for x in two),
          "ratio", pages=len(raws), corpus=args.pages, one_pred_s=round(min(x["predicted"] for x in one), 3),
          two_pred_s=round(min(x["predicted"] for x in two), 3), clock="CPU times, idle 2-core machine")
+    emit(BENCH, "predicted_speedup_same_pass", statistics.median(x["same_pass"] for x in two), "ratio",
+         rounds=[round(x["same_pass"], 3) for x in two], pages=len(raws),
+         corpus=args.pages, note="the two-worker pass's own CPU done one process at a time, over its predicted "
+         "wall: immune to the CPU speed changing between passes (the neighbours' load changes it by up to 40 %)")
     emit(BENCH, "measured_speedup", o["wall"] / t["wall"], "ratio", pages=len(raws), corpus=args.pages,
          one_wall_s=round(o["wall"], 3), two_wall_s=round(t["wall"], 3), clock="wall",
          two_process_cores_available=round(cores, 3), uptime=os.getloadavg())

@@ -31,7 +31,7 @@ from pipeline.cleanfork import Zygote
 from pipeline.records import CleanArticle, RawArticle, Rejection
 
 Result = tuple[RawArticle, CleanArticle | Rejection, Extracted]
-WARMUP_BYTES = 32 * 2**20  # pages the parent may read past the window while it cleans some in-process
+WARMUP_BYTES = 16 * 2**20  # pages the parent may read past the window while it cleans some in-process
 
 
 class _Feeder:
