@@ -135,7 +135,8 @@ def timed_pass(raws: list, name: str, workers: int) -> dict:
         if not (once and label in marks):
             marks[label] = (time.perf_counter() - t0, _parent_cpu())
 
-    originals = stages._cleaned, cleanbound._Worker.wait_ready, cleanpool._Feeder.worker_started, cleanpool.clean
+    originals = (stages._cleaned, cleanbound._Worker.wait_ready, getattr(cleanpool._Feeder, "worker_started", None),
+                 getattr(cleanpool, "clean", None))  # the last two: not in main's code before this branch
 
     def cleaned(*args, **kwargs):  # type: ignore[no-untyped-def]
         mark("setup_done")
@@ -158,14 +159,17 @@ def timed_pass(raws: list, name: str, workers: int) -> dict:
         return originals[3](raw)
 
     stages._cleaned, cleanbound._Worker.wait_ready = cleaned, wait_ready  # type: ignore[method-assign]
-    cleanpool._Feeder.worker_started, cleanpool.clean = worker_started, inline_clean  # type: ignore[method-assign]
+    if originals[2] is not None:
+        cleanpool._Feeder.worker_started, cleanpool.clean = worker_started, inline_clean  # type: ignore[method-assign]
     try:
         with Sampler() as sampler:
             mark("start")
             timings = one_pass(raws, name, workers=workers)
             mark("end")
     finally:
-        stages._cleaned, cleanbound._Worker.wait_ready, cleanpool._Feeder.worker_started, cleanpool.clean = originals  # type: ignore[method-assign]
+        stages._cleaned, cleanbound._Worker.wait_ready = originals[:2]  # type: ignore[method-assign]
+        if originals[2] is not None:
+            cleanpool._Feeder.worker_started, cleanpool.clean = originals[2:]  # type: ignore[method-assign, assignment]
     return {"marks": marks, "procs": sampler.procs, "sampler_cpu": sampler.own_cpu, "timings": timings,
             "t0": t0 - sampler.t0, "inline_pages": inline[0]}
 
