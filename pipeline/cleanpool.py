@@ -26,7 +26,14 @@ import threading
 from collections.abc import Generator, Iterator
 
 from pipeline.clean import clean
-from pipeline.cleanbound import INLINE_MAX_BYTES, Cleaner, Extracted, extract_or_error
+from pipeline.cleanbound import (
+    INLINE_MAX_BYTES,
+    Cleaner,
+    Extracted,
+    extract_or_error,
+    language_model_loaded,
+    release_language_model,
+)
 from pipeline.cleanfork import Zygote
 from pipeline.records import CleanArticle, RawArticle, Rejection
 
@@ -152,7 +159,10 @@ def _feed(feeder: _Feeder, cleaner: Cleaner, timeout_s: float) -> None:
 
 def _inline(feeder: _Feeder, inline_max: int) -> None:
     """The parent's own cleaning (and extraction) while the workers warm up: pages not over
-    ``inline_max``, as ``Cleaner.clean`` does in-process while its worker starts."""
+    ``inline_max``, as ``Cleaner.clean`` does in-process while its worker starts. The language model
+    it loads for them is let go of afterwards (unless the process held it already): otherwise the
+    parent would hold its ~75 MB beside the workers' for the whole stage."""
+    had_model = language_model_loaded()
     try:
         while (item := feeder.take(inline_max)) is not None:
             index, raw = item
@@ -161,6 +171,8 @@ def _inline(feeder: _Feeder, inline_max: int) -> None:
     except BaseException as exc:
         feeder.fail(exc)
     finally:
+        if not had_model:
+            release_language_model()
         feeder.done()
 
 

@@ -148,8 +148,9 @@ def transform_stage(settings: Settings, run_id: str, progress: Progress = _quiet
 
     Raw articles stream from the staging file one at a time (a batch of pages is never all in
     memory); ``workers`` (default ``PIPELINE_TRANSFORM_WORKERS``) > 1 cleans and extracts in that many
-    warm cleaner workers at once (``pipeline.cleanpool``), in input order. Which texts the warehouse
-    already holds is asked for the cleaned pages' fingerprints, a chunk at a time.
+    warm cleaner workers at once (``pipeline.cleanpool``), in input order; their zygote starts first,
+    so its warm-up overlaps the opening of the staging file, the read-only copy and the Parquet sink.
+    Which texts the warehouse already holds is asked for the cleaned pages' fingerprints, a chunk at a time.
     """
     workers = settings.transform_workers if workers is None else workers
     with zygote_for(workers) as zygote:  # the workers' warm-up overlaps the setup below

@@ -143,6 +143,24 @@ def test_the_parent_cleans_while_the_workers_warm_up_reading_ahead_within_a_byte
     assert _tagged_processes(tag) == []
 
 
+@pytest.mark.parametrize("held_before", [False, True])
+def test_the_parent_lets_go_of_a_language_model_it_loaded_for_the_warm_up(tag, monkeypatch, held_before):  # noqa: F811
+    from pipeline import cleanpool
+    from pipeline.cleanbound import language_model_loaded, release_language_model
+
+    in_parent = []
+    monkeypatch.setattr(cleanpool, "clean", lambda raw: in_parent.append(raw.url) or clean(raw))
+    release_language_model()
+    if held_before:
+        clean(_raw(SWAP))
+    pages = [_raw(BIG, "https://news.example/big"), *(_raw(SWAP, f"https://news.example/{i}") for i in range(6))]
+    got = [result for _raw_, result, _ev in clean_in_order(iter(pages), workers=2, timeout_s=30, inline_max=10**6)]
+    assert in_parent and "https://news.example/big" not in in_parent  # cleaned here while the workers warmed up
+    assert language_model_loaded() is held_before  # loaded for that, let go of after; or left as it was
+    assert got == [clean(p) for p in pages]
+    assert _tagged_processes(tag) == []
+
+
 def test_workers_take_the_largest_page_read_first():
     from pipeline.cleanpool import _Feeder
 
