@@ -23,7 +23,9 @@ CPU time per unit of work itself moves by up to 40 % between passes here (the ne
 (the parent's, the workers', one warm-up);
 the measured wall speed-up is printed beside it with the load average and ``cores_available`` (what
 two busy loops of this session got over one right after). ``--pages generated`` uses 1,000 generated
-pages (``BENCH_TWO_WORKER_PAGES``) instead of the 181 real ones; ``--rounds N`` repeats (best wall).
+pages (``BENCH_TWO_WORKER_PAGES``) instead of the 181 real ones; ``--rounds N`` repeats (best wall);
+``--cold-parent`` lets go of this process's language model before each pass (the bench has cleaned
+pages before, a fresh transform process has not: its warm-up cleaning then loads the model first).
 """
 
 from __future__ import annotations
@@ -122,7 +124,7 @@ def _parent_cpu() -> float:
     return time.process_time()
 
 
-def timed_pass(raws: list, name: str, workers: int) -> dict:
+def timed_pass(raws: list, name: str, workers: int, cold: bool = False) -> dict:
     """One pass under the sampler, with the parent's marks (wall from the pass's start, own CPU):
     transform's setup done, its worker(s) started (warm), the last page cleaned, the end."""
     from pipeline import cleanbound, cleanpool, stages
@@ -162,6 +164,8 @@ def timed_pass(raws: list, name: str, workers: int) -> dict:
     if originals[2] is not None:
         cleanpool._Feeder.worker_started, cleanpool.clean = worker_started, inline_clean  # type: ignore[method-assign]
     try:
+        if cold:  # as in a fresh transform process: no language model loaded here yet
+            cleanbound.release_language_model()
         with Sampler() as sampler:
             mark("start")
             timings = one_pass(raws, name, workers=workers)
@@ -246,6 +250,8 @@ def main(argv: list[str]) -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--pages", choices=("real", "generated"), default="real")
     ap.add_argument("--rounds", type=int, default=1)
+    ap.add_argument("--cold-parent", action="store_true",
+                    help="let go of this process's language model before each pass, as a fresh transform process")
     args = ap.parse_args(argv[1:])
     from pipeline.validate import _gx
 
@@ -257,8 +263,8 @@ def main(argv: list[str]) -> int:
     emit(BENCH, "cleaner_warmup_cpu", warm, "cpu_s", note="a fresh cleaner worker: interpreter, imports, warm-up clean")
     one, two = [], []
     for r in range(args.rounds):
-        one.append(analyse(timed_pass(raws, f"tl-one-{r}", 1), 1, f"one-{r}", warm))
-        two.append(analyse(timed_pass(raws, f"tl-two-{r}", 2), 2, f"two-{r}"))
+        one.append(analyse(timed_pass(raws, f"tl-one-{r}", 1, args.cold_parent), 1, f"one-{r}", warm))
+        two.append(analyse(timed_pass(raws, f"tl-two-{r}", 2, args.cold_parent), 2, f"two-{r}"))
     o, t = min(one, key=lambda x: x["wall"]), min(two, key=lambda x: x["wall"])
     cores = cores_obtained(2) / cores_obtained(1)
     emit(BENCH, "predicted_speedup", min(x["predicted"] for x in one) / min(x["predicted"] for x in two),
