@@ -245,6 +245,21 @@ def extract_or_error(article: CleanArticle) -> list[Event] | str:
         return repr(exc)[:300]
 
 
+def language_model_loaded() -> bool:
+    """Whether this process holds the language identifier's model (``pipeline.clean.detect_language``)."""
+    from py3langid import langid
+
+    return langid.IDENTIFIER is not None
+
+
+def release_language_model() -> None:
+    """Let go of the language model (~75 MB in a process; the next page cleaned here loads it again,
+    ~1 CPU-s): for a parent that cleaned pages only while its workers warmed up."""
+    from py3langid import langid
+
+    langid.IDENTIFIER = None
+
+
 def serve(extractor: bool = False) -> None:
     """The worker's loop: (raw, memory limit, extract) in on stdin, (result, healthy) out on stdout,
     then the events (``extract_or_error``) when asked for and the page cleaned."""

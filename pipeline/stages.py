@@ -19,7 +19,8 @@ from pathlib import Path
 from typing import BinaryIO, TypeVar, cast
 
 from pipeline.cleanbound import Cleaner, Extracted, extract_or_error
-from pipeline.cleanpool import clean_in_order
+from pipeline.cleanfork import Zygote
+from pipeline.cleanpool import clean_in_order, zygote_for
 from pipeline.extract import EXTRACTOR_VERSION
 from pipeline.records import CleanArticle, EventRow, KnownState, RawArticle, Rejection, ValidatedBatch
 from pipeline.settings import Settings
@@ -147,18 +148,28 @@ def transform_stage(settings: Settings, run_id: str, progress: Progress = _quiet
 
     Raw articles stream from the staging file one at a time (a batch of pages is never all in
     memory); ``workers`` (default ``PIPELINE_TRANSFORM_WORKERS``) > 1 cleans and extracts in that many
-    warm cleaner workers at once (``pipeline.cleanpool``), in input order. Which texts the warehouse
-    already holds is asked for the cleaned pages' fingerprints, a chunk at a time.
+    warm cleaner workers at once (``pipeline.cleanpool``), in input order; their zygote starts first,
+    so its warm-up overlaps the opening of the staging file, the read-only copy and the Parquet sink.
+    Which texts the warehouse already holds is asked for the cleaned pages' fingerprints, a chunk at a time.
     """
     workers = settings.transform_workers if workers is None else workers
-    kind, collected, n_raw, raws = _open_collected(staging_dir(settings, run_id) / "collected.pkl")
+    with zygote_for(workers) as zygote:  # the workers' warm-up overlaps the setup below
+        kind, collected, n_raw, raws = _open_collected(staging_dir(settings, run_id) / "collected.pkl")
+        out = _transform(settings, run_id, kind, collected, n_raw,
+                         _cleaned(raws, workers, settings.clean_timeout, zygote), progress)
+    return _save(staging_dir(settings, run_id) / "transformed.pkl", (kind, out))
+
+
+def _transform(settings: Settings, run_id: str, kind: str, collected: Collected, n_raw: int,
+               cleaned_pages: Generator[tuple[RawArticle, CleanArticle | Rejection, Extracted]],
+               progress: Progress) -> Transformed:
     out = Transformed(collected=collected, rejections=list(collected.rejections))
     seen_fp: dict[str, str] = {}  # fingerprint -> article id: the stored ones this batch met, then the batch's
     seen_ids: set[str] = set()
     stubs: list[RawArticle] = []  # what later stages need of the raw articles: all but the body
     with (known_state(settings) if kind != "seed" else KnownState()) as known, \
             ArticleSink(staged_articles(settings, run_id)) as sink, \
-            contextlib.closing(_cleaned(raws, workers, settings.clean_timeout)) as cleaned:
+            contextlib.closing(cleaned_pages) as cleaned:
         for chunk in _chunks(_without_bodies(cleaned, progress, n_raw), FINGERPRINT_CHUNK):  # one question a chunk
             fps = {r.fingerprint for _stub, r, _ev in chunk if isinstance(r, CleanArticle)} - seen_fp.keys()
             seen_fp.update(known.stored_fingerprints(fps))
@@ -167,7 +178,7 @@ def transform_stage(settings: Settings, run_id: str, progress: Progress = _quiet
                 _keep(out, sink, seen_fp, seen_ids, result, events)
     collected.articles = stubs
     out.n_articles, out.n_feed_articles = sink.count, sink.from_feeds
-    return _save(staging_dir(settings, run_id) / "transformed.pkl", (kind, out))
+    return out
 
 
 def _without_bodies(cleaned: Iterator[tuple[RawArticle, CleanArticle | Rejection, Extracted]], progress: Progress,
@@ -205,8 +216,8 @@ def _keep(out: Transformed, sink: ArticleSink, seen_fp: dict[str, str], seen_ids
     out.rows += [EventRow(e.event_id(result.article_id), result.article_id, e) for e in events]
 
 
-def _cleaned(raws: Iterator[RawArticle], workers: int,
-             timeout_s: float) -> Generator[tuple[RawArticle, CleanArticle | Rejection, Extracted]]:
+def _cleaned(raws: Iterator[RawArticle], workers: int, timeout_s: float,
+             zygote: Zygote | None = None) -> Generator[tuple[RawArticle, CleanArticle | Rejection, Extracted]]:
     """(raw, cleaned, events) in input order. One worker: extraction stays here and lazy (duplicates
     are not extracted); several: each worker cleans and extracts (duplicates are extracted, then
     dropped). Every worker ends with the stage, also when it stops on an exception."""
@@ -215,7 +226,7 @@ def _cleaned(raws: Iterator[RawArticle], workers: int,
             for raw in raws:
                 yield raw, cleaner.clean(raw, timeout_s), None
         return
-    yield from clean_in_order(raws, workers, timeout_s)
+    yield from clean_in_order(raws, workers, timeout_s, zygote=zygote)
 
 
 def validate_stage(settings: Settings, run_id: str, now: datetime) -> Path:

@@ -23,6 +23,8 @@ SCRIPTS = {
                   "extract_docs_per_s", "validate_rows_per_s", "load_rows_per_s", "peak_rss_mb_transform"},
     "end_to_end.py": {"end_to_end_articles_per_s", "end_to_end_vs_clean_only", "two_process_speedup"},
     "load_scale.py": {"load_1m_vs_empty", "replica_copy_1m_s", "known_state_1m_s"},
+    "two_process_timeline.py": {"timeline_one_worker", "timeline_two_workers", "predicted_speedup",
+                                "predicted_speedup_same_pass", "measured_speedup"},
 }
 
 

@@ -7,6 +7,7 @@ worker outlives the stage, also when the stage stops on an exception.
 
 from __future__ import annotations
 
+import itertools
 import time
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -95,25 +96,85 @@ def _stored_id() -> str:
     return article_id_for("https://stored.example/original")
 
 
+def _notes(n: int, counts: dict[str, int]):
+    """``n`` short text pages; ``counts["most"]``: the most read and not yet handed on at once."""
+    for i in range(n):
+        counts["taken"] += 1
+        counts["most"] = max(counts["most"], counts["taken"] - counts["handed"])
+        yield RawArticle(url=f"https://news.example/t{i}", content_type="text/plain", source="feed",
+                         body=f"Note {i}: the talks went on.".encode())
+
+
 def test_a_window_bounds_the_pages_in_flight(tag):  # noqa: F811
-    taken, handed = [0], [0]
-    most = [0]
-
-    def pages():
-        for i in range(40):
-            taken[0] += 1
-            most[0] = max(most[0], taken[0] - handed[0])
-            yield RawArticle(url=f"https://news.example/t{i}", content_type="text/plain", source="feed",
-                             body=f"Note {i}: the talks went on.".encode())
-
+    counts = {"taken": 0, "handed": 0, "most": 0}
     got = []
-    for raw, result, events in clean_in_order(pages(), workers=2, timeout_s=30, window=3):
+    for raw, result, events in clean_in_order(_notes(40, counts), workers=2, timeout_s=30, window=3, inline_max=0):
         got.append((raw.url, result == clean(raw), events))
-        handed[0] += 1
+        counts["handed"] += 1
     assert [u for u, _same, _ev in got] == [f"https://news.example/t{i}" for i in range(40)]
     assert all(same and ev == [] for _u, same, ev in got)
-    assert 1 <= most[0] <= 3 + 1  # the window, and the one being read while the last was handed on
+    assert 1 <= counts["most"] <= 3 + 1  # the window, and the one being read while the last was handed on
     assert _tagged_processes(tag) == []
+
+
+def test_the_parent_cleans_while_the_workers_warm_up_reading_ahead_within_a_byte_budget(tag, monkeypatch):  # noqa: F811
+    """The parent cleans small pages itself until the workers are forked (a big first page waits for
+    them); past the window it reads only while the pages held weigh less than ``WARMUP_BYTES``."""
+    from pipeline import cleanpool
+
+    monkeypatch.setattr(cleanpool, "WARMUP_BYTES", len(SWAP) + 600)  # the first page, and about 20 notes
+    in_parent = []
+    monkeypatch.setattr(cleanpool, "clean", lambda raw: in_parent.append(raw.url) or clean(raw))
+    counts = {"taken": 0, "handed": 0, "most": 0}
+    first = _raw(SWAP, "https://news.example/first")
+    pages = itertools.chain([first], _notes(200, counts))
+    got = []
+    for raw, result, events in clean_in_order(pages, workers=2, timeout_s=30, window=3, inline_max=1000):
+        got.append((raw.url, result, events))
+        counts["handed"] += 1 if len(got) > 1 else 0  # the notes handed on
+    assert [u for u, _r, _e in got] == [first.url] + [f"https://news.example/t{i}" for i in range(200)]
+    assert got[0][1] == clean(first) and isinstance(got[0][2], list)  # the big one: cleaned and extracted by a worker
+    assert first.url not in in_parent
+    assert 4 <= len(in_parent) < 200  # past the window of 3, but not everything: the workers took over
+    assert counts["most"] <= 3 + 600 // 28 + 2  # the window, then the byte budget (notes are ~28 bytes)
+    assert all(r == clean(RawArticle(url=u, content_type="text/plain", source="feed",
+                                     body=f"Note {u.rsplit('t', 1)[1]}: the talks went on.".encode()))
+               for u, r, _e in got[1:])
+    assert _tagged_processes(tag) == []
+
+
+@pytest.mark.parametrize("held_before", [False, True])
+def test_the_parent_lets_go_of_a_language_model_it_loaded_for_the_warm_up(tag, monkeypatch, held_before):  # noqa: F811
+    from pipeline import cleanpool
+    from pipeline.cleanbound import language_model_loaded, release_language_model
+
+    in_parent = []
+    monkeypatch.setattr(cleanpool, "clean", lambda raw: in_parent.append(raw.url) or clean(raw))
+    release_language_model()
+    if held_before:
+        clean(_raw(SWAP))
+    pages = [_raw(BIG, "https://news.example/big"), *(_raw(SWAP, f"https://news.example/{i}") for i in range(6))]
+    got = [result for _raw_, result, _ev in clean_in_order(iter(pages), workers=2, timeout_s=30, inline_max=10**6)]
+    assert in_parent and "https://news.example/big" not in in_parent  # cleaned here while the workers warmed up
+    assert language_model_loaded() is held_before  # loaded for that, let go of after; or left as it was
+    assert got == [clean(p) for p in pages]
+    assert _tagged_processes(tag) == []
+
+
+def test_workers_take_the_largest_page_read_first():
+    from pipeline.cleanpool import _Feeder
+
+    sizes = [10, 500, 20, 300, 40]
+    raws = iter(RawArticle(url=f"https://news.example/{n}", content_type="text/html", source="feed", body=b"x" * n)
+                for n in sizes)
+    feeder = _Feeder(raws, window=4, workers=2)
+    order = [feeder.take()[0] for _ in range(4)]  # type: ignore[index]
+    assert order == [1, 3, 2, 0]  # the window (4 pages), largest first; the fifth is not read yet
+    assert feeder.taken == 4 and feeder.held == 830
+    feeder.put(0, (RawArticle(url="u", content_type="text/html", source="feed", body=b"x" * 10), None, None))  # type: ignore[arg-type]
+    assert feeder.next_result() is not None and feeder.held == 820
+    assert feeder.take() == (4, RawArticle(url="https://news.example/40", content_type="text/html", source="feed",
+                                           body=b"x" * 40))
 
 
 def test_no_worker_outlives_a_stage_that_stops_on_an_exception(settings, tag, monkeypatch):  # noqa: F811
