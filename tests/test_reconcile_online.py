@@ -101,9 +101,15 @@ def test_a_load_reads_only_exchanges_the_rules_can_reach(tmp_path, monkeypatch):
                   and it["event"]["status"] == "conducted"), key=lambda it: it["event"]["event_date"])
     extra = {**latest, "article": {**latest["article"], "id": "late-report", "url": "https://late.test/a"}}
     read_summaries, read_claims = [], []
-    real_summaries, real_claims = XO._summaries, XO.light_claims
+    real_summaries, real_claims = XO._summaries, XO.member_claims
     monkeypatch.setattr(XO, "_summaries", lambda *a: read_summaries.append(out := real_summaries(*a)) or out)
-    monkeypatch.setattr(XO, "light_claims", lambda *a, **k: read_claims.extend(out := real_claims(*a, **k)) or out)
+
+    def claims(*a, **k):
+        out = real_claims(*a, **k)
+        read_claims.extend(c for c, _ in out)
+        return out
+
+    monkeypatch.setattr(XO, "member_claims", claims)
     a2, r2, _ = batch_of([extra])
     run_load(path, "r2", a2, r2, day=1)
     day = datetime.fromisoformat(latest["event"]["event_date"]).date()

@@ -297,18 +297,27 @@ def _write(con: duckdb.DuckDBPyConnection, assigned: list[tuple[str, list[Claim]
     before: dict[str, set[str]] = {}
     for event_id, xid in previous.items():
         before.setdefault(xid, set()).add(event_id)
-    states, member_rows = [], []
+    states: list[dict] = []
+    member_rows: list[dict] = []  # stored claims that move: their facts are in the table already
+    new_rows: list[dict] = []  # claims in no exchange before: with their facts (MEMBER_FACTS)
     for xid, cluster in assigned:
         ids = {c.event_id for c in cluster}
         if ids != before.get(xid, set()):
             states.append(_state_row(xid, cluster, run_id, now))
-        member_rows += [{"event_id": c.event_id, "exchange_id": xid, "claim_key": claim_key(c),
-                         "run_id": run_id, "attached_at": now}
-                        for c in cluster if previous.get(c.event_id) != xid]
+        key = claim_key(cluster[0])  # one kind a cluster
+        for c in cluster:
+            if c.event_id not in previous:
+                new_rows.append({"event_id": c.event_id, "exchange_id": xid, "claim_key": key, "run_id": run_id,
+                                 "attached_at": now, **_facts(c)})
+            elif previous[c.event_id] != xid:
+                member_rows.append({"event_id": c.event_id, "exchange_id": xid, "claim_key": key,
+                                    "run_id": run_id, "attached_at": now})
     if gone:
         con.execute("DELETE FROM exchange_members WHERE list_contains(?::VARCHAR[], event_id)", [sorted(gone)])
     _upsert(con, "exchange_members", member_rows, "event_id",
             ("exchange_id", "claim_key", "run_id", "attached_at"))
+    _upsert(con, "exchange_members", new_rows, "event_id", ("exchange_id", "claim_key", "run_id", "attached_at"),
+            _MEMBER_SCHEMA)
     _upsert(con, "exchanges_state", states, "exchange_id",
             tuple(c for c in _STATE_COLS if c not in ("exchange_id", "created_run_id", "founder_event_id")))
     live = {xid for xid, _ in assigned}
@@ -320,10 +329,30 @@ def _write(con: duckdb.DuckDBPyConnection, assigned: list[tuple[str, list[Claim]
     return len(states) + len(dead)
 
 
-def _upsert(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict], key: str, update: tuple[str, ...]) -> None:
+_TEXTS = pa.list_(pa.string())
+_MEMBER_SCHEMA = pa.schema([
+    ("event_id", pa.string()), ("exchange_id", pa.string()), ("claim_key", pa.string()), ("run_id", pa.string()),
+    ("attached_at", pa.timestamp("us", tz="UTC")), ("article_id", pa.string()), ("event_type", pa.string()),
+    ("status", pa.string()), ("event_date", pa.date32()), ("date_precision", pa.string()), ("parties", _TEXTS),
+    ("returned_to", pa.string()), ("count_qualifier", pa.string()), ("categories", _TEXTS), ("mediators", _TEXTS),
+    ("location", pa.string()), ("confidence", pa.float64()), ("loaded_at", pa.timestamp("us", tz="UTC")),
+    ("published", pa.date32())])
+
+
+def _facts(c: Claim) -> dict:
+    """What a member row keeps of its claim (``exchanges_sql.MEMBER_FACTS``): the light claim's fields."""
+    return {"article_id": c.article_id, "event_type": c.event_type, "status": c.status, "event_date": c.event_date,
+            "date_precision": c.date_precision, "parties": list(c.parties),
+            "returned_to": json.dumps(dict(c.returned_to), ensure_ascii=False), "count_qualifier": c.count_qualifier,
+            "categories": list(c.categories), "mediators": list(c.mediators), "location": c.location,
+            "confidence": c.confidence, "loaded_at": c.seen_at, "published": c.published}
+
+
+def _upsert(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict], key: str, update: tuple[str, ...],
+            schema: pa.Schema | None = None) -> None:
     if not rows:
         return
-    con.register("_rows", pa.Table.from_pylist(rows))
+    con.register("_rows", pa.Table.from_pylist(rows, schema=schema))
     cols = ", ".join(rows[0])
     sets = ", ".join(f"{c} = excluded.{c}" for c in update)
     con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _rows ON CONFLICT ({key}) DO UPDATE SET {sets}")

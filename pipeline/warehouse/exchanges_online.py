@@ -25,7 +25,7 @@ import pyarrow as pa
 from pipeline.reconcile import DEFAULT_POLICY, Claim, Group, normalize_party
 from pipeline.reconcile import _window as claim_window
 from pipeline.reconcile_online import Summary, cluster_online
-from pipeline.warehouse.exchanges import _days_of, claim_key, light_claims
+from pipeline.warehouse.exchanges import _LIGHT_COLS, _days_of, _light_claim, claim_key
 from pipeline.warehouse.exchanges_sql import _UNDATED_WINDOW, DATED_NEIGHBOURS
 
 _UNDATED_END = """CASE e.date_precision WHEN 'week' THEN e.event_date + 7 WHEN 'month' THEN last_day(e.event_date)
@@ -36,41 +36,34 @@ _EVER = (date(1900, 1, 1), date(2100, 1, 1))  # no window at all: every stored d
 
 # Members of the candidate exchanges (``_on_ids``), without the superseded claims (``_on_gone``), each
 # with its day-part: the day it fixes, or (undated) its exchange's day (the mode, ties: the earliest).
-_MEMBERS = """
+# A member row carries its claim's fields (``exchanges_sql.MEMBER_FACTS``): no join to ``event_rows``.
+_MEMBER_COLS = """exchange_id, claim_key, event_id, article_id, event_type, status, event_date, date_precision,
+    parties, returned_to, count_qualifier, categories, mediators, location, confidence, loaded_at, published"""
+_MEMBERS = f"""
 INSERT INTO _on_m
-WITH mm AS MATERIALIZED (  -- the few members first, then their claims (not the other join order)
-    SELECT m.exchange_id, m.claim_key, m.event_id FROM exchange_members m SEMI JOIN _on_ids USING (exchange_id)
-    ANTI JOIN _on_gone g ON g.event_id = m.event_id),
-m AS (
-    SELECT m.exchange_id, m.claim_key, m.event_id, e.article_id, e.returned_to::VARCHAR AS rt,
-           e.count_qualifier AS q, CASE WHEN coalesce(e.date_precision, 'day') = 'day' THEN e.event_date END AS day
-    FROM mm m JOIN event_rows e USING (event_id)),
+WITH m AS (
+    SELECT {_MEMBER_COLS}, CASE WHEN coalesce(date_precision, 'day') = 'day' THEN event_date END AS day
+    FROM exchange_members SEMI JOIN _on_ids USING (exchange_id) ANTI JOIN _on_gone USING (event_id)),
 d AS (SELECT exchange_id, day, count(*) AS n FROM m WHERE day IS NOT NULL GROUP BY ALL),
 x AS (SELECT exchange_id, first(day ORDER BY n DESC, day) AS mode FROM d GROUP BY 1)
 SELECT m.*, coalesce(m.day, x.mode) AS part, x.mode FROM m LEFT JOIN x USING (exchange_id)
 """
 _MEMBERS_TABLE = """CREATE OR REPLACE TEMP TABLE _on_m (exchange_id VARCHAR, claim_key VARCHAR, event_id VARCHAR,
-    article_id VARCHAR, rt VARCHAR, q VARCHAR, day DATE, part DATE, mode DATE)"""
+    article_id VARCHAR, event_type VARCHAR, status VARCHAR, event_date DATE, date_precision VARCHAR, parties VARCHAR[],
+    returned_to JSON, count_qualifier VARCHAR, categories VARCHAR[], mediators VARCHAR[], location VARCHAR,
+    confidence DOUBLE, loaded_at TIMESTAMPTZ, published DATE, day DATE, part DATE, mode DATE)"""
 _SUMMARY = """
 SELECT exchange_id, part, any_value(claim_key), min(event_id), count(DISTINCT article_id), count(day),
-       list(DISTINCT [rt, q]), any_value(mode)
+       list(DISTINCT [returned_to::VARCHAR, count_qualifier]), any_value(mode)
 FROM _on_m GROUP BY exchange_id, part
 """
 # Articles in several parts (of one exchange or several): the conflict rule and n_sources may need them.
 _SHARED = """SELECT article_id FROM (SELECT DISTINCT article_id, exchange_id, part FROM _on_m)
 GROUP BY article_id HAVING count(*) > 1"""
-# Undated stored claims of the kinds asked for (``_on_keys``), then the publication day of their articles
-# only: the undated claims are few, ``articles`` is the largest table (never the build side of a join).
+# Undated stored claims of the kinds asked for (``_on_keys``), with their article's publication day.
 _UNDATED_MEMBERS = """
-WITH e AS MATERIALIZED (  -- the few undated claims first: the semi join builds on them, not on the members
-    SELECT event_id, article_id, event_date, date_precision FROM event_rows e
-    WHERE NOT (coalesce(e.date_precision, 'day') = 'day' AND e.event_date IS NOT NULL)),
-mu AS MATERIALIZED (
-    SELECT m.exchange_id, m.claim_key, m.event_id FROM exchange_members m SEMI JOIN e USING (event_id)
-    SEMI JOIN _on_keys k ON k.key = m.claim_key),
-u AS (SELECT mu.exchange_id, mu.claim_key, e.article_id, e.event_date, e.date_precision FROM mu JOIN e USING (event_id)),
-a AS (SELECT article_id, published FROM articles SEMI JOIN u USING (article_id))
-SELECT u.*, a.published FROM u LEFT JOIN a USING (article_id)
+SELECT exchange_id, claim_key, article_id, event_date, date_precision, published FROM exchange_members
+WHERE NOT (coalesce(date_precision, 'day') = 'day' AND event_date IS NOT NULL) AND claim_key IN (SELECT key FROM _on_keys)
 """
 _UNDATED_PEERS = "SELECT DISTINCT m.exchange_id FROM _on_u m JOIN _on_pubs v ON v.key = m.claim_key " \
                  "AND m.published BETWEEN v.lo AND v.hi"
@@ -81,11 +74,8 @@ SELECT DISTINCT e.exchange_id FROM _on_u e JOIN _on_rdays v ON v.key = e.claim_k
 WHERE v.day BETWEEN coalesce({_UNDATED_WINDOW}, e.published - {_P.undated_lookback_days})
                 AND coalesce({_UNDATED_END}, e.published + 1)
 """
-_LATEST = """
-WITH m AS MATERIALIZED (SELECT exchange_id, article_id FROM _on_m WHERE list_contains(?::VARCHAR[], exchange_id)),
-a AS (SELECT article_id, published FROM articles SEMI JOIN m USING (article_id))
-SELECT m.exchange_id, max(a.published) FROM m JOIN a USING (article_id) GROUP BY 1
-"""
+_LATEST = """SELECT exchange_id, max(published) FROM _on_m WHERE list_contains(?::VARCHAR[], exchange_id)
+AND published IS NOT NULL GROUP BY 1"""
 
 
 class Reach:
@@ -195,11 +185,11 @@ def _recalls(con: duckdb.DuckDBPyConnection, days: set[tuple[str, date]], seen: 
         con.unregister("_on_rdays")
     if not ids:
         return {}
-    owner = dict(con.execute("SELECT event_id, exchange_id FROM exchange_members WHERE list_contains(?, exchange_id)",
-                             [ids]).fetchall())
     out: dict[str, list[Claim]] = {}
-    for c in light_claims(con, "list_contains(?, e.event_id)", [sorted(set(owner) - gone)], published=True):
-        out.setdefault(owner[c.event_id], []).append(c)
+    for c, (xid,) in member_claims(con, f"SELECT {_LIGHT_COLS}, e.published, e.exchange_id FROM exchange_members e "
+                                   "WHERE list_contains(?, e.exchange_id) AND NOT list_contains(?::VARCHAR[], e.event_id)",
+                                   [ids, sorted(gone)], 1):
+        out.setdefault(xid, []).append(c)
     return {x: cl for x, cl in out.items() if not any(c.day for c in cl)}
 
 
@@ -249,16 +239,20 @@ def _known_claims(con: duckdb.DuckDBPyConnection, articles: set[str]) -> dict[tu
     """The members of the given articles, by (exchange, part)."""
     con.register("_on_known", pa.table({"article_id": pa.array(sorted(articles), pa.string())}))
     try:
-        claims = light_claims(con, "e.event_id IN (SELECT event_id FROM _on_m SEMI JOIN _on_known USING (article_id))",
-                              [])
-        where = dict(((r[0]), (r[1], r[2])) for r in con.execute(
-            "SELECT event_id, exchange_id, part FROM _on_m SEMI JOIN _on_known USING (article_id)").fetchall())
+        claims = member_claims(con, f"SELECT {_LIGHT_COLS}, e.exchange_id, e.part FROM _on_m e "
+                               "SEMI JOIN _on_known USING (article_id)", [], 2)
     finally:
         con.unregister("_on_known")
     out: dict[tuple, list[Claim]] = {}
-    for c in claims:
-        out.setdefault(where[c.event_id], []).append(c)
+    for c, where in claims:
+        out.setdefault(where, []).append(c)
     return out
+
+
+def member_claims(con: duckdb.DuckDBPyConnection, sql: str, params: list, extra: int) -> list[tuple[Claim, tuple]]:
+    """Light claims (``_LIGHT_COLS``, optionally the publication day) read from member rows, each with the
+    ``extra`` columns the query adds after them."""
+    return [(_light_claim(r[:-extra]), r[-extra:]) for r in con.execute(sql, params).fetchall()]
 
 
 def _figures(pairs: list) -> tuple[tuple[str, int, str | None], ...]:
@@ -279,12 +273,12 @@ def _changed_clusters(con: duckdb.DuckDBPyConnection, changed: list[Group], gone
     con.register("_on_ids", pa.table({"exchange_id": pa.array(ids, pa.string())}))
     try:
         # their members were read into ``_on_m`` (without the superseded ones: ``gone`` adds those)
-        previous = dict(con.execute("SELECT event_id, exchange_id FROM _on_m SEMI JOIN _on_ids USING (exchange_id)"
-                                    ).fetchall())
-        members = light_claims(con, "e.event_id IN (SELECT event_id FROM _on_m SEMI JOIN _on_ids USING (exchange_id))",
-                               [])
+        rows = member_claims(con, f"SELECT {_LIGHT_COLS}, e.exchange_id FROM _on_m e SEMI JOIN _on_ids USING "
+                             "(exchange_id)", [], 1)
     finally:
         con.unregister("_on_ids")
+    previous = {c.event_id: xid for c, (xid,) in rows}
+    members = [c for c, _ in rows]
     by_part: dict[tuple, list[Claim]] = {}
     for c in members:
         xid = previous[c.event_id]

@@ -111,22 +111,22 @@ _UNDATED_WINDOW = """CASE e.date_precision
         WHEN 'year' THEN date_trunc('year', e.event_date)::DATE END"""
 
 # ``_nb_day(key, day)``: the days (of ``_nb_days``) not yet searched, one row each: an equality join
+# (a member row carries its claim's day: ``MEMBER_FACTS``, migration ``1001_flatload_member_facts``)
 DATED_NEIGHBOURS = f"""
-WITH e AS (SELECT event_id, event_date FROM event_rows e WHERE {_DATED} AND event_date IN (SELECT day FROM _nb_day))
-SELECT DISTINCT m.exchange_id FROM e JOIN exchange_members m USING (event_id)
-SEMI JOIN _nb_day v ON m.claim_key = v.key AND e.event_date = v.day
+SELECT DISTINCT e.exchange_id FROM exchange_members e SEMI JOIN _nb_day v ON e.claim_key = v.key AND e.event_date = v.day
+WHERE {_DATED}
 """
 UNDATED_NEIGHBOURS = f"""
 SELECT DISTINCT u.exchange_id FROM (
-    SELECT m.exchange_id, m.claim_key,
-           coalesce({_UNDATED_WINDOW}, a.published - {{lookback}}) AS lo,
+    SELECT e.exchange_id, e.claim_key,
+           coalesce({_UNDATED_WINDOW}, e.published - {{lookback}}) AS lo,
            coalesce(CASE e.date_precision WHEN 'week' THEN e.event_date + 7
                          WHEN 'month' THEN last_day(e.event_date)
                          WHEN 'year' THEN (date_trunc('year', e.event_date) + INTERVAL 1 YEAR - INTERVAL 1 DAY)::DATE
-                    END, a.published + 1) AS hi,
-           a.published
-    FROM event_rows e JOIN exchange_members m USING (event_id) LEFT JOIN articles a USING (article_id)
-    WHERE NOT ({_DATED}) AND list_contains(?::VARCHAR[], m.claim_key)) u
+                    END, e.published + 1) AS hi,
+           e.published
+    FROM exchange_members e  -- with its claim's fields and its article's publication day (MEMBER_FACTS)
+    WHERE NOT ({_DATED}) AND list_contains(?::VARCHAR[], e.claim_key)) u
 WHERE EXISTS (SELECT 1 FROM _nb_days v WHERE v.key = u.claim_key AND u.lo <= v.hi AND u.hi >= v.lo)
    OR EXISTS (SELECT 1 FROM _nb_pubs v WHERE v.key = u.claim_key AND u.published BETWEEN v.lo AND v.hi)
    OR (u.published IS NULL AND u.lo IS NULL)
@@ -162,4 +162,23 @@ CREATE TABLE reconcile_mark (
     run_id VARCHAR NOT NULL,            -- the run that moved it
     updated_at TIMESTAMPTZ
 );
+"""))
+
+# --- what the load reads of a member, kept with it (``exchanges_online``) -------------------------
+# A claim never changes once loaded (``event_rows`` is append-only, and so is ``articles``), so a member
+# row carries the fields clustering and ``resolve`` read (the light columns of ``exchanges.light_claims``
+# and its article's publication day). The load then reads the candidate exchanges' members from
+# ``exchange_members`` alone, instead of joining them to ``event_rows`` and ``articles`` (both scanned
+# whole by a hash join, a cost growing with the history). Written with each new member (``_write``).
+MEMBER_FACTS: tuple[tuple[str, str], ...] = (
+    ("article_id", "VARCHAR"), ("event_type", "VARCHAR"), ("status", "VARCHAR"), ("event_date", "DATE"),
+    ("date_precision", "VARCHAR"), ("parties", "VARCHAR[]"), ("returned_to", "JSON"), ("count_qualifier", "VARCHAR"),
+    ("categories", "VARCHAR[]"), ("mediators", "VARCHAR[]"), ("location", "VARCHAR"), ("confidence", "DOUBLE"),
+    ("loaded_at", "TIMESTAMPTZ"), ("published", "DATE"))
+_FACT_COLS = [c for c, _ in MEMBER_FACTS if c != "published"]
+RECONCILE_MIGRATIONS.append(("1001_flatload_member_facts", "".join(
+    f"ALTER TABLE exchange_members ADD COLUMN {c} {t};\n" for c, t in MEMBER_FACTS) + f"""
+UPDATE exchange_members m SET {", ".join(f"{c} = e.{c}" for c in _FACT_COLS)}
+FROM event_rows e WHERE e.event_id = m.event_id;
+UPDATE exchange_members m SET published = a.published FROM articles a WHERE a.article_id = m.article_id;
 """))
