@@ -176,9 +176,18 @@ MEMBER_FACTS: tuple[tuple[str, str], ...] = (
     ("categories", "VARCHAR[]"), ("mediators", "VARCHAR[]"), ("location", "VARCHAR"), ("confidence", "DOUBLE"),
     ("loaded_at", "TIMESTAMPTZ"), ("published", "DATE"))
 _FACT_COLS = [c for c, _ in MEMBER_FACTS if c != "published"]
-RECONCILE_MIGRATIONS.append(("1001_flatload_member_facts", "".join(
-    f"ALTER TABLE exchange_members ADD COLUMN {c} {t};\n" for c, t in MEMBER_FACTS) + f"""
-UPDATE exchange_members m SET {", ".join(f"{c} = e.{c}" for c in _FACT_COLS)}
-FROM event_rows e WHERE e.event_id = m.event_id;
-UPDATE exchange_members m SET published = a.published FROM articles a WHERE a.article_id = m.article_id;
+# Rebuilt rather than updated in place (an UPDATE of list columns is a delete and an insert: the table
+# would keep every old row version), in the order of kind and day, so the day filters skip row groups.
+RECONCILE_MIGRATIONS.append(("1001_flatload_member_facts", f"""
+CREATE TABLE exchange_members__facts AS
+SELECT m.event_id, m.exchange_id, m.claim_key, m.run_id, m.attached_at, {", ".join(f"e.{c}" for c in _FACT_COLS)},
+       a.published
+FROM exchange_members m LEFT JOIN event_rows e USING (event_id) LEFT JOIN articles a ON a.article_id = e.article_id
+ORDER BY m.claim_key, e.event_date, m.exchange_id, m.event_id;
+DROP TABLE exchange_members;
+ALTER TABLE exchange_members__facts RENAME TO exchange_members;
+ALTER TABLE exchange_members ADD PRIMARY KEY (event_id);
+ALTER TABLE exchange_members ALTER COLUMN exchange_id SET NOT NULL;
+ALTER TABLE exchange_members ALTER COLUMN claim_key SET NOT NULL;
+ALTER TABLE exchange_members ALTER COLUMN run_id SET NOT NULL;
 """))
