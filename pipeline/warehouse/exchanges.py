@@ -314,10 +314,13 @@ def _write(con: duckdb.DuckDBPyConnection, assigned: list[tuple[str, list[Claim]
                                     "run_id": run_id, "attached_at": now})
     if gone:
         con.execute("DELETE FROM exchange_members WHERE list_contains(?::VARCHAR[], event_id)", [sorted(gone)])
-    _upsert(con, "exchange_members", member_rows, "event_id",
-            ("exchange_id", "claim_key", "run_id", "attached_at"))
-    _upsert(con, "exchange_members", new_rows, "event_id", ("exchange_id", "claim_key", "run_id", "attached_at"),
-            _MEMBER_SCHEMA)
+    _upsert(con, "exchange_members", member_rows, "event_id", ("exchange_id", "claim_key", "run_id", "attached_at"),
+            present=True)
+    if new_rows:
+        con.register("_rows", pa.Table.from_pylist(new_rows, schema=_MEMBER_SCHEMA))
+        con.execute(f"INSERT INTO exchange_members ({', '.join(_MEMBER_SCHEMA.names)}) "
+                    f"SELECT {', '.join(_MEMBER_SCHEMA.names)} FROM _rows")
+        con.unregister("_rows")
     _upsert(con, "exchanges_state", states, "exchange_id",
             tuple(c for c in _STATE_COLS if c not in ("exchange_id", "created_run_id", "founder_event_id")))
     live = {xid for xid, _ in assigned}
@@ -349,13 +352,19 @@ def _facts(c: Claim) -> dict:
 
 
 def _upsert(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict], key: str, update: tuple[str, ...],
-            schema: pa.Schema | None = None) -> None:
+            present: bool = False) -> None:
+    """Insert or update by ``key``; ``present``: every row is in the table already (a table without a
+    unique key, as ``exchange_members``: updated by a join)."""
     if not rows:
         return
-    con.register("_rows", pa.Table.from_pylist(rows, schema=schema))
-    cols = ", ".join(rows[0])
-    sets = ", ".join(f"{c} = excluded.{c}" for c in update)
-    con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _rows ON CONFLICT ({key}) DO UPDATE SET {sets}")
+    con.register("_rows", pa.Table.from_pylist(rows))
+    if present:
+        sets = ", ".join(f"{c} = r.{c}" for c in update)
+        con.execute(f"UPDATE {table} t SET {sets} FROM _rows r WHERE t.{key} = r.{key}")
+    else:
+        cols = ", ".join(rows[0])
+        sets = ", ".join(f"{c} = excluded.{c}" for c in update)
+        con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _rows ON CONFLICT ({key}) DO UPDATE SET {sets}")
     con.unregister("_rows")
 
 
