@@ -34,32 +34,31 @@ _UNDATED_END = """CASE e.date_precision WHEN 'week' THEN e.event_date + 7 WHEN '
 _P = DEFAULT_POLICY
 _EVER = (date(1900, 1, 1), date(2100, 1, 1))  # no window at all: every stored day of the kind
 
-# Members of the candidate exchanges (``_on_ids``), without the superseded claims (``_on_gone``), each
-# with its day-part: the day it fixes, or (undated) its exchange's day (the mode, ties: the earliest).
-# A member row carries its claim's fields (``exchanges_sql.MEMBER_FACTS``): no join to ``event_rows``.
-_MEMBER_COLS = """exchange_id, claim_key, event_id, article_id, event_type, status, event_date, date_precision,
-    parties, returned_to, count_qualifier, categories, mediators, location, confidence, loaded_at, published"""
-_MEMBERS = f"""
-INSERT INTO _on_m
-WITH m AS (
-    SELECT {_MEMBER_COLS}, CASE WHEN coalesce(date_precision, 'day') = 'day' THEN event_date END AS day
-    FROM exchange_members SEMI JOIN _on_ids USING (exchange_id) ANTI JOIN _on_gone USING (event_id)),
-d AS (SELECT exchange_id, day, count(*) AS n FROM m WHERE day IS NOT NULL GROUP BY ALL),
-x AS (SELECT exchange_id, first(day ORDER BY n DESC, day) AS mode FROM d GROUP BY 1)
-SELECT m.*, coalesce(m.day, x.mode) AS part, x.mode FROM m LEFT JOIN x USING (exchange_id)
-"""
-_MEMBERS_TABLE = """CREATE OR REPLACE TEMP TABLE _on_m (exchange_id VARCHAR, claim_key VARCHAR, event_id VARCHAR,
-    article_id VARCHAR, event_type VARCHAR, status VARCHAR, event_date DATE, date_precision VARCHAR, parties VARCHAR[],
-    returned_to JSON, count_qualifier VARCHAR, categories VARCHAR[], mediators VARCHAR[], location VARCHAR,
-    confidence DOUBLE, loaded_at TIMESTAMPTZ, published DATE, day DATE, part DATE, mode DATE)"""
-_SUMMARY = """
-SELECT exchange_id, part, any_value(claim_key), min(event_id), count(DISTINCT article_id), count(day),
-       list(DISTINCT [returned_to::VARCHAR, count_qualifier]), any_value(mode)
-FROM _on_m GROUP BY exchange_id, part
+# The members of the candidate exchanges (``_on_ids``) without the superseded claims (``_on_gone``). A
+# member row carries its claim's fields (``exchanges_sql.MEMBER_FACTS``): no join to ``event_rows``, and
+# nothing is materialised: each query below scans the members again (cheap: a semi join on the ids),
+# which costs far less than copying tens of thousands of member rows into a temporary table.
+_DAY = "CASE WHEN coalesce(date_precision, 'day') = 'day' THEN event_date END"
+_OF_IDS = "exchange_members e SEMI JOIN _on_ids USING (exchange_id) ANTI JOIN _on_gone USING (event_id)"
+# One row per day-part: the day a member fixes, or (undated) its exchange's day (the mode, ties: the
+# earliest); an exchange that fixes no day is one part (None).
+_PARTS = f"""
+WITH m AS (SELECT e.exchange_id, e.claim_key, e.event_id, e.article_id, e.returned_to, e.count_qualifier, e.published,
+                  {_DAY} AS day FROM {_OF_IDS}),
+x AS (SELECT exchange_id, first(day ORDER BY n DESC, day) AS mode
+      FROM (SELECT exchange_id, day, count(*) AS n FROM m WHERE day IS NOT NULL GROUP BY ALL) GROUP BY 1)
+SELECT m.exchange_id, coalesce(m.day, x.mode) AS part, any_value(m.claim_key), min(m.event_id),
+       count(DISTINCT m.article_id), count(m.day), list(DISTINCT [m.returned_to::VARCHAR, m.count_qualifier]),
+       any_value(x.mode), max(m.published)
+FROM m LEFT JOIN x USING (exchange_id) GROUP BY m.exchange_id, part
 """
 # Articles in several parts (of one exchange or several): the conflict rule and n_sources may need them.
-_SHARED = """SELECT article_id FROM (SELECT DISTINCT article_id, exchange_id, part FROM _on_m)
-GROUP BY article_id HAVING count(*) > 1"""
+_SHARED = f"""
+SELECT article_id FROM (
+    SELECT DISTINCT e.article_id, e.exchange_id, coalesce({_DAY}, x.mode) FROM {_OF_IDS} LEFT JOIN _on_modes x
+    ON x.exchange_id = e.exchange_id)
+GROUP BY article_id HAVING count(*) > 1
+"""
 # Undated stored claims of the kinds asked for (``_on_keys``), with their article's publication day.
 _UNDATED_MEMBERS = """
 SELECT exchange_id, claim_key, article_id, event_date, date_precision, published FROM exchange_members
@@ -74,10 +73,6 @@ SELECT DISTINCT e.exchange_id FROM _on_u e JOIN _on_rdays v ON v.key = e.claim_k
 WHERE v.day BETWEEN coalesce({_UNDATED_WINDOW}, e.published - {_P.undated_lookback_days})
                 AND coalesce({_UNDATED_END}, e.published + 1)
 """
-_LATEST = """SELECT exchange_id, max(published) FROM _on_m WHERE list_contains(?::VARCHAR[], exchange_id)
-AND published IS NOT NULL GROUP BY 1"""
-
-
 class Reach:
     """What the rules can reach, per kind: days (for dated groups), publication ranges (undated peers)."""
 
@@ -124,7 +119,7 @@ def assign_online(con: duckdb.DuckDBPyConnection, pending: list[Claim], gone: li
     searched: set[tuple[str, date]] = set()
     candidates = set(reach.gone_ids)
     con.register("_on_gone", pa.table({"event_id": pa.array([g[0] for g in gone], pa.string())}))
-    con.execute(_MEMBERS_TABLE)
+    parts = _Parts()
     keys = sorted({claim_key(c) for c in pending} | {g[2] for g in gone})
     con.register("_on_keys", pa.table({"key": pa.array(keys, pa.string())}))
     con.execute(f"CREATE OR REPLACE TEMP TABLE _on_u AS {_UNDATED_MEMBERS}")  # read once, not each round
@@ -137,7 +132,7 @@ def assign_online(con: duckdb.DuckDBPyConnection, pending: list[Claim], gone: li
             todo = reach.days - searched
             searched |= todo
             candidates |= _dated_neighbours(con, todo)
-            stored = _summaries(con, candidates, {c.article_id for c in pending}, reach)
+            stored = _summaries(con, parts, candidates, {c.article_id for c in pending}, reach)
             groups = cluster_online(pending, stored, recalls)
             days = {(_key_of(g), g.day) for g in groups if g.changed and g.day}
             widened = [reach.add_around(key, day) for key, day in days]
@@ -151,7 +146,7 @@ def assign_online(con: duckdb.DuckDBPyConnection, pending: list[Claim], gone: li
         return _changed_clusters(con, [g for g in groups if g.changed], gone)
     finally:
         con.unregister("_on_gone")
-        con.execute("DROP TABLE IF EXISTS _on_m; DROP TABLE IF EXISTS _on_u")
+        con.execute("DROP TABLE IF EXISTS _on_u")
 
 
 def _key_of(g: Group) -> str:
@@ -205,47 +200,84 @@ def _undated_peers(con: duckdb.DuckDBPyConnection, pubs: list[tuple[str, date, d
         con.unregister("_on_pubs")
 
 
-def _summaries(con: duckdb.DuckDBPyConnection, candidates: set[str], pending_articles: set[str],
+class _Parts:
+    """The day-part rows of the exchanges read so far (members do not change during the assignment), and
+    the claims of the articles another group may share, recomputed only when more exchanges are read."""
+
+    def __init__(self) -> None:
+        self.rows: dict[str, list[tuple]] = {}
+        self.known: dict[tuple, list[Claim]] = {}
+        self.known_for: set[str] = set()
+
+    def read(self, con: duckdb.DuckDBPyConnection, ids: set[str]) -> None:
+        new = sorted(ids - self.rows.keys())
+        if not new:
+            return
+        for x in new:
+            self.rows[x] = []  # all its claims superseded: no part
+        for r in _of_ids(con, new, _PARTS):
+            self.rows[r[0]].append(r)
+
+    def known_claims(self, con: duckdb.DuckDBPyConnection, pending_articles: set[str]) -> dict[tuple, list[Claim]]:
+        ids = {x for x, parts in self.rows.items() if parts}
+        if ids != self.known_for:
+            modes = {x: parts[0][7] for x, parts in self.rows.items() if parts}
+            con.register("_on_modes", pa.table({"exchange_id": pa.array(list(modes), pa.string()),
+                                                "mode": pa.array(list(modes.values()), pa.date32())}))
+            try:
+                shared = {r[0] for r in _of_ids(con, sorted(ids), _SHARED)}
+            finally:
+                con.unregister("_on_modes")
+            self.known = _known_claims(con, sorted(ids), pending_articles | shared, modes)
+            self.known_for = ids
+        return self.known
+
+
+def _of_ids(con: duckdb.DuckDBPyConnection, ids: list[str], sql: str) -> list[tuple]:
+    con.register("_on_ids", pa.table({"exchange_id": pa.array(ids, pa.string())}))
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.unregister("_on_ids")
+
+
+def _summaries(con: duckdb.DuckDBPyConnection, parts: _Parts, candidates: set[str], pending_articles: set[str],
                reach: Reach) -> dict[tuple, list[Summary]]:
     """The candidates' day-parts, by kind: every part of each exchange with a part within reach."""
-    read = {r[0] for r in con.execute("SELECT DISTINCT exchange_id FROM _on_m").fetchall()}
-    if candidates - read:  # members are read once per exchange, in the first round that needs it
-        con.register("_on_ids", pa.table({"exchange_id": pa.array(sorted(candidates - read), pa.string())}))
-        con.execute(_MEMBERS)
-        con.unregister("_on_ids")
-    rows = con.execute(_SUMMARY).fetchall()
-    known = _known_claims(con, pending_articles | {r[0] for r in con.execute(_SHARED).fetchall()})
-    undated = sorted({r[0] for r in rows if r[7] is None})
-    latest = dict(con.execute(_LATEST, [undated]).fetchall()) if undated else {}
-    by_x: dict[str, list[tuple]] = {}
-    for r in rows:
-        by_x.setdefault(r[0], []).append(r)
+    parts.read(con, candidates)  # members are read once per exchange, in the first round that needs it
+    known = parts.known_claims(con, pending_articles)
     out: dict[tuple, list[Summary]] = {}
-    for xid, parts in by_x.items():
-        key, mode = parts[0][2], parts[0][7]
-        if not reach.holds(xid, key, mode, latest.get(xid), xid in reach.gone_ids, [r[1] for r in parts if r[1]]):
+    for xid, rows in parts.rows.items():
+        if not rows:
+            continue
+        key, mode = rows[0][2], rows[0][7]
+        latest = max((r[8] for r in rows if r[8]), default=None) if mode is None else None
+        if not reach.holds(xid, key, mode, latest, xid in reach.gone_ids, [r[1] for r in rows if r[1]]):
             continue
         event_type, phase, parties = json.loads(key)
         kind = (event_type, phase, tuple(parties))
-        for _x, part, _k, first, n_articles, n_dated, figs, _m in parts:
+        for _x, part, _k, first, n_articles, n_dated, figs, _m, _p in rows:
             mine = tuple(sorted(known.get((xid, part), []), key=lambda c: c.event_id))
             out.setdefault(kind, []).append(Summary(
                 xid, part, kind, first, ((part, n_dated),) if n_dated else (), _figures(figs),
-                n_articles - len({c.article_id for c in mine}), latest.get(xid), mine, xid in reach.gone_ids))
+                n_articles - len({c.article_id for c in mine}), latest, mine, xid in reach.gone_ids))
     return out
 
 
-def _known_claims(con: duckdb.DuckDBPyConnection, articles: set[str]) -> dict[tuple, list[Claim]]:
-    """The members of the given articles, by (exchange, part)."""
+def _known_claims(con: duckdb.DuckDBPyConnection, ids: list[str], articles: set[str],
+                  modes: dict[str, date | None]) -> dict[tuple, list[Claim]]:
+    """The members of the given articles among the exchanges read, by (exchange, part)."""
     con.register("_on_known", pa.table({"article_id": pa.array(sorted(articles), pa.string())}))
+    con.register("_on_ids", pa.table({"exchange_id": pa.array(ids, pa.string())}))
     try:
-        claims = member_claims(con, f"SELECT {_LIGHT_COLS}, e.exchange_id, e.part FROM _on_m e "
-                               "SEMI JOIN _on_known USING (article_id)", [], 2)
+        claims = member_claims(con, f"SELECT {_LIGHT_COLS}, e.exchange_id FROM {_OF_IDS} "
+                               "SEMI JOIN _on_known USING (article_id)", [], 1)
     finally:
         con.unregister("_on_known")
+        con.unregister("_on_ids")
     out: dict[tuple, list[Claim]] = {}
-    for c, where in claims:
-        out.setdefault(where, []).append(c)
+    for c, (xid,) in claims:
+        out.setdefault((xid, c.day or modes.get(xid)), []).append(c)
     return out
 
 
@@ -271,10 +303,8 @@ def _changed_clusters(con: duckdb.DuckDBPyConnection, changed: list[Group], gone
     ids = sorted({s.exchange_id for g in changed for s in g.stored})
     mode = _modes([s for g in changed for s in g.stored])
     con.register("_on_ids", pa.table({"exchange_id": pa.array(ids, pa.string())}))
-    try:
-        # their members were read into ``_on_m`` (without the superseded ones: ``gone`` adds those)
-        rows = member_claims(con, f"SELECT {_LIGHT_COLS}, e.exchange_id FROM _on_m e SEMI JOIN _on_ids USING "
-                             "(exchange_id)", [], 1)
+    try:  # without the superseded members (``gone`` adds those)
+        rows = member_claims(con, f"SELECT {_LIGHT_COLS}, e.exchange_id FROM {_OF_IDS}", [], 1)
     finally:
         con.unregister("_on_ids")
     previous = {c.event_id: xid for c, (xid,) in rows}
