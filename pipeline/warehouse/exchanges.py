@@ -24,7 +24,7 @@ import pyarrow as pa
 
 from pipeline.reconcile import DEFAULT_POLICY, Claim, cluster_claims
 from pipeline.reconcile import _window as claim_window
-from pipeline.reconcile_resolve import LogEntry, assign_ids, resolve
+from pipeline.reconcile_resolve import LogEntry, Resolved, assign_ids, resolve
 from pipeline.records import stable_id
 from pipeline.warehouse.exchanges_sql import (
     DATED_NEIGHBOURS,
@@ -128,10 +128,11 @@ def reconcile_pending(con: duckdb.DuckDBPyConnection, run_id: str, now: datetime
     if scope is None:
         from pipeline.warehouse.exchanges_online import assign_online
 
-        clusters, previous = assign_online(con, pending, gone)
+        clusters, previous, resolved = assign_online(con, pending, gone)
     else:
         clusters, previous = recluster(con, scope(con, pending, gone), pending, gone)
-    changed = apply(con, clusters, previous, pending, gone, run_id, now)
+        resolved = {}
+    changed = apply(con, clusters, previous, pending, gone, run_id, now, resolved)
     return {"claims_new": len(pending), "claims_superseded": len(gone), "exchanges_changed": changed}
 
 
@@ -150,10 +151,12 @@ def recluster(con: duckdb.DuckDBPyConnection, included: set[str], pending: list[
 
 
 def apply(con: duckdb.DuckDBPyConnection, clusters: list[list[Claim]], previous: dict[str, str],
-          pending: list[Claim], gone: list[tuple], run_id: str, now: datetime) -> int:
-    """Ids (old ids kept where their claims went), then only what changed is written, and logged."""
+          pending: list[Claim], gone: list[tuple], run_id: str, now: datetime,
+          resolved: dict[int, Resolved] | None = None) -> int:
+    """Ids (old ids kept where their claims went), then only what changed is written, and logged.
+    ``resolved``: rows already resolved, by ``id`` of the cluster's list (the others are resolved here)."""
     assigned, log = assign_ids(clusters, {**previous, **_inherited(pending, gone)})
-    changed = _write(con, assigned, previous, {g[0] for g in gone}, run_id, now)
+    changed = _write(con, assigned, previous, {g[0] for g in gone}, run_id, now, resolved or {})
     log += [LogEntry("revise", g[1], None, f"claim {g[0]} superseded by a newer extractor version") for g in gone]
     log += _moves(assigned, previous)
     _write_log(con, log, run_id, now)
@@ -277,8 +280,8 @@ _STATE_COLS = ("exchange_id", "claim_key", "state", "merged_into", "founder_even
                "disputes", "created_run_id", "updated_run_id", "updated_at")
 
 
-def _state_row(xid: str, cluster: list[Claim], run_id: str, now: datetime) -> dict:
-    r = resolve(cluster)
+def _state_row(xid: str, cluster: list[Claim], run_id: str, now: datetime, r: Resolved | None = None) -> dict:
+    r = r or resolve(cluster)
     founder = min(cluster, key=lambda c: (c.seen_at or now, c.event_id))
     return {"exchange_id": xid, "claim_key": claim_key(cluster[0]), "state": "active", "merged_into": None,
             "founder_event_id": founder.event_id, "event_type": r.event_type, "status": r.status,
@@ -292,7 +295,7 @@ def _state_row(xid: str, cluster: list[Claim], run_id: str, now: datetime) -> di
 
 
 def _write(con: duckdb.DuckDBPyConnection, assigned: list[tuple[str, list[Claim]]], previous: dict[str, str],
-           gone: set[str], run_id: str, now: datetime) -> int:
+           gone: set[str], run_id: str, now: datetime, resolved: dict[int, Resolved]) -> int:
     """Write only what changed: memberships, the resolved rows of touched exchanges, retired ids."""
     before: dict[str, set[str]] = {}
     for event_id, xid in previous.items():
@@ -303,7 +306,7 @@ def _write(con: duckdb.DuckDBPyConnection, assigned: list[tuple[str, list[Claim]
     for xid, cluster in assigned:
         ids = {c.event_id for c in cluster}
         if ids != before.get(xid, set()):
-            states.append(_state_row(xid, cluster, run_id, now))
+            states.append(_state_row(xid, cluster, run_id, now, resolved.get(id(cluster))))
         key = claim_key(cluster[0])  # one kind a cluster
         for c in cluster:
             if c.event_id not in previous:

@@ -25,7 +25,9 @@ import pyarrow as pa
 from pipeline.reconcile import DEFAULT_POLICY, Claim, Group, normalize_party
 from pipeline.reconcile import _window as claim_window
 from pipeline.reconcile_online import Summary, cluster_online
+from pipeline.reconcile_resolve import Resolved
 from pipeline.warehouse.exchanges import _LIGHT_COLS, _days_of, _light_claim, claim_key
+from pipeline.warehouse.exchanges_resolve import changed_clusters
 from pipeline.warehouse.exchanges_sql import _UNDATED_WINDOW, DATED_NEIGHBOURS
 
 _UNDATED_END = """CASE e.date_precision WHEN 'week' THEN e.event_date + 7 WHEN 'month' THEN last_day(e.event_date)
@@ -113,8 +115,9 @@ class Reach:
 
 
 def assign_online(con: duckdb.DuckDBPyConnection, pending: list[Claim], gone: list[tuple],
-                  ) -> tuple[list[list[Claim]], dict[str, str]]:
-    """The clusters that changed (stored members and pending claims) and where their stored claims were."""
+                  ) -> tuple[list[list[Claim]], dict[str, str], dict[int, Resolved]]:
+    """The clusters that changed (stored members and pending claims), where their stored claims were, and
+    their resolved rows (``exchanges_resolve``: from aggregates of the stored parts)."""
     reach = Reach(pending, gone)
     searched: set[tuple[str, date]] = set()
     candidates = set(reach.gone_ids)
@@ -143,7 +146,8 @@ def assign_online(con: duckdb.DuckDBPyConnection, pending: list[Claim], gone: li
             candidates |= found.keys()
             if not any(widened) and not found:
                 break
-        return _changed_clusters(con, [g for g in groups if g.changed], gone)
+        modes = {x: rows[0][7] for x, rows in parts.rows.items() if rows}
+        return changed_clusters(con, [g for g in groups if g.changed], gone, modes)
     finally:
         con.unregister("_on_gone")
         con.execute("DROP TABLE IF EXISTS _on_u")
@@ -294,35 +298,3 @@ def _figures(pairs: list) -> tuple[tuple[str, int, str | None], ...]:
             if v is not None:
                 out.add((normalize_party(side), int(v), q))
     return tuple(sorted(out, key=lambda t: (t[0], t[1], t[2] or "")))
-
-
-def _changed_clusters(con: duckdb.DuckDBPyConnection, changed: list[Group], gone: list[tuple],
-                      ) -> tuple[list[list[Claim]], dict[str, str]]:
-    """Read the claims of the changed exchanges only; each changed group (pending claims and the
-    day-parts it holds) becomes one cluster."""
-    ids = sorted({s.exchange_id for g in changed for s in g.stored})
-    mode = _modes([s for g in changed for s in g.stored])
-    con.register("_on_ids", pa.table({"exchange_id": pa.array(ids, pa.string())}))
-    try:  # without the superseded members (``gone`` adds those)
-        rows = member_claims(con, f"SELECT {_LIGHT_COLS}, e.exchange_id FROM {_OF_IDS}", [], 1)
-    finally:
-        con.unregister("_on_ids")
-    previous = {c.event_id: xid for c, (xid,) in rows}
-    members = [c for c, _ in rows]
-    by_part: dict[tuple, list[Claim]] = {}
-    for c in members:
-        xid = previous[c.event_id]
-        by_part.setdefault((xid, c.day or mode.get(xid)), []).append(c)
-    clusters = [sorted(g.claims + [c for s in g.stored for c in by_part.get((s.exchange_id, s.part), [])],
-                       key=lambda c: c.event_id) for g in changed]
-    clusters = sorted((cl for cl in clusters if cl), key=lambda cl: (claim_key(cl[0]), cl[0].event_id))
-    return clusters, {**previous, **{g[0]: g[1] for g in gone}}
-
-
-def _modes(parts: list[Summary]) -> dict[str, date | None]:
-    """Each exchange's own day (where its undated members are): the day most of its claims fix."""
-    days: dict[str, dict[date, int]] = {}
-    for s in parts:
-        for d, n in s.days:
-            days.setdefault(s.exchange_id, {})[d] = n
-    return {x: min(h, key=lambda d: (-h[d], d)) for x, h in days.items()}
