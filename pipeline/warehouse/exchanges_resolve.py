@@ -27,25 +27,27 @@ from pipeline.reconcile_resolve import Resolved, Tally, resolve_tally
 from pipeline.warehouse.exchanges import _LIGHT_COLS, _figures, _light_claim, _seen, claim_key
 
 _DAY = "CASE WHEN coalesce(e.date_precision, 'day') = 'day' THEN e.event_date END"
-_OF_IDS = "exchange_members e SEMI JOIN _on_ids USING (exchange_id) ANTI JOIN _on_gone USING (event_id)"
-_PART = f"coalesce({_DAY}, x.mode)"
-_MODES = "LEFT JOIN _on_modes x ON x.exchange_id = e.exchange_id"
-_ROWS = f"SELECT e.event_id, e.exchange_id, e.article_id, {_DAY}, epoch_us(e.loaded_at) FROM {_OF_IDS}"
-_NAMED = f"SELECT {_LIGHT_COLS}, e.exchange_id FROM {_OF_IDS} SEMI JOIN _on_named USING (article_id)"
+# The members of the changed exchanges (``_on_ids``, without the superseded: ``_on_gone``), read once.
+_CHANGED = f"""
+CREATE OR REPLACE TEMP TABLE _on_c AS
+SELECT e.event_id, e.exchange_id, e.article_id, e.event_type, e.status, e.event_date, e.date_precision, e.parties,
+       e.returned_to, e.count_qualifier, e.categories, e.mediators, e.location, e.confidence, e.loaded_at,
+       {_DAY} AS day, coalesce({_DAY}, x.mode) AS part
+FROM exchange_members e SEMI JOIN _on_ids USING (exchange_id) ANTI JOIN _on_gone USING (event_id)
+LEFT JOIN _on_modes x ON x.exchange_id = e.exchange_id
+"""
+_ROWS = "SELECT event_id, exchange_id, article_id, part, epoch_us(loaded_at) FROM _on_c"
+_NAMED = f"SELECT {_LIGHT_COLS}, e.exchange_id FROM _on_c e SEMI JOIN _on_named USING (article_id)"
+_PRECISIONS = ("day", "week", "month", "year")
 # The other members, aggregated per day-part and (day, figures, qualifier): one claim an article.
 _GROUPS = f"""
-SELECT e.exchange_id, {_PART} AS part, {_DAY} AS day, e.returned_to::VARCHAR, e.count_qualifier, count(*),
-       min(e.event_id), list(e.confidence), first(e.event_id ORDER BY e.confidence DESC, e.event_id),
-       max(e.confidence)
-FROM {_OF_IDS} ANTI JOIN _on_named USING (article_id) {_MODES} GROUP BY ALL
-"""
-_PRECISIONS = ("day", "week", "month", "year")
-_MISC = f"""
-SELECT e.exchange_id, {_PART} AS part, bool_or(e.status = 'agreed'), histogram(e.location) FILTER (e.location IS NOT NULL),
-       array_distinct(flatten(list(e.categories))), array_distinct(flatten(list(e.mediators))),
-       {", ".join(f"count(*) FILTER (e.date_precision = '{p}'), min(e.event_date) FILTER (e.date_precision = '{p}')"
+SELECT exchange_id, part, day, returned_to::VARCHAR, count_qualifier, count(*), min(event_id), list(confidence),
+       first(event_id ORDER BY confidence DESC, event_id), max(confidence),
+       bool_or(status = 'agreed'), histogram(location) FILTER (location IS NOT NULL),
+       array_distinct(flatten(list(categories))), array_distinct(flatten(list(mediators))),
+       {", ".join(f"count(*) FILTER (date_precision = '{p}'), min(event_date) FILTER (date_precision = '{p}')"
                   for p in _PRECISIONS)}
-FROM {_OF_IDS} ANTI JOIN _on_named USING (article_id) {_MODES} GROUP BY ALL
+FROM _on_c ANTI JOIN _on_named USING (article_id) GROUP BY exchange_id, part, day, returned_to::VARCHAR, count_qualifier
 """
 
 
@@ -67,21 +69,23 @@ def changed_clusters(con: duckdb.DuckDBPyConnection, changed: list[Group], gone:
     con.register("_on_modes", pa.table({"exchange_id": pa.array(ids, pa.string()),
                                         "mode": pa.array([modes.get(x) for x in ids], pa.date32())}))
     try:
+        con.execute(_CHANGED)
         rows = con.execute(_ROWS).fetchall()
         several = {a for a, n in Counter(r[2] for r in rows).items() if n > 1}
         named = several | {c.article_id for g in changed for c in g.claims}
         con.register("_on_named", pa.table({"article_id": pa.array(sorted(named), pa.string())}))
         whole = {r[0]: (_light_claim(r[:-1]), r[-1]) for r in con.execute(_NAMED).fetchall()}
-        groups, misc = con.execute(_GROUPS).fetchall(), con.execute(_MISC).fetchall()
+        groups = con.execute(_GROUPS).fetchall()
     finally:
         for name in ("_on_ids", "_on_modes", "_on_named"):
             con.unregister(name)
+        con.execute("DROP TABLE IF EXISTS _on_c")
     kinds = {s.exchange_id: s.kind for g in changed for s in g.stored}
     by_part: dict[tuple, list[Claim]] = {}
-    for event_id, xid, article_id, day, loaded_us in rows:
+    for event_id, xid, article_id, part, loaded_us in rows:
         c = whole[event_id][0] if event_id in whole else _stub(event_id, article_id, kinds[xid], loaded_us)
-        by_part.setdefault((xid, day or modes.get(xid)), []).append(c)
-    tallied = _tallies(changed, by_part, whole, groups, misc)
+        by_part.setdefault((xid, part), []).append(c)
+    tallied = _tallies(changed, by_part, whole, groups)
     clusters: list[list[Claim]] = []
     resolved: dict[int, Resolved] = {}
     for g, t in zip(changed, tallied, strict=True):
@@ -103,14 +107,12 @@ def _stub(event_id: str, article_id: str, kind: tuple, loaded_us: int | None) ->
 
 
 def _tallies(changed: list[Group], by_part: dict[tuple, list[Claim]], whole: dict[str, tuple],
-             groups: list[tuple], misc: list[tuple]) -> list[Tally]:
-    per_group: dict[tuple, list[tuple]] = {}
-    for xid, part, day, rt, q, n, first, confs, best_id, best_conf in groups:
-        per_group.setdefault((xid, part), []).append((day, _counts(rt), q, n, first, confs, best_id, best_conf))
-    per_misc: dict[tuple, tuple] = {}
-    for xid, part, agreed, locations, categories, mediators, *prec in misc:
+             groups: list[tuple]) -> list[Tally]:
+    per_part: dict[tuple, list[tuple]] = {}
+    for xid, part, day, rt, q, n, first, confs, best_id, best_conf, agreed, locations, cats, meds, *prec in groups:
         precisions = {p: prec[2 * i + 1] for i, p in enumerate(_PRECISIONS) if prec[2 * i]}
-        per_misc[(xid, part)] = (agreed, _histogram(locations), categories or (), mediators or (), precisions)
+        per_part.setdefault((xid, part), []).append(((day, _counts(rt), q, n, first, confs, best_id, best_conf),
+                                                     (agreed, _histogram(locations), cats or (), meds or (), precisions)))
     out = []
     for g in changed:
         t = Tally(g.claims[0].key if g.claims else g.stored[0].kind)
@@ -121,10 +123,9 @@ def _tallies(changed: list[Group], by_part: dict[tuple, list[Claim]], whole: dic
             for c in by_part.get(part, []):
                 if c.event_id in whole:
                     t.add(c)
-            for args in per_group.get(part, []):
-                t.add_group(*args)
-            if part in per_misc:
-                t.add_misc(*per_misc[part])
+            for group, misc in per_part.get(part, []):
+                t.add_group(*group)
+                t.add_misc(*misc)
         out.append(t)
     return out
 
