@@ -16,7 +16,7 @@ from pipeline.reconcile import FAR, Claim, _relation, normalize_party
 from pipeline.reconcile_resolve import Resolved, Tally, resolve, resolve_tally
 from pipeline.warehouse import exchanges as X
 from pipeline.warehouse import exchanges_resolve as XR
-from pipeline.warehouse.exchanges_sql import MEMBER_FACTS
+from pipeline.warehouse.exchanges_sql import MEMBER_FACTS, PARTS_OF
 from pipeline.warehouse.migrations import MIGRATIONS, migrate
 from tests.test_reconcile_incremental import _batches, _load_in_batches
 from tests.test_reconcile_warehouse import read
@@ -182,6 +182,12 @@ def test_member_rows_keep_their_claims_fields_and_the_migration_fills_them(tmp_p
               "LEFT JOIN articles a ON a.article_id = e.article_id ORDER BY m.event_id")
     rows = read(path, f"SELECT m.event_id, {facts} {joined}")
     assert rows and rows == read(path, f"SELECT m.event_id, {truth} {joined}")
+    # the day-parts kept by each write are those of the members as they are; every article with several
+    # members is flagged
+    parts = _parts(path, "SELECT * FROM exchange_parts")
+    assert parts and parts == _parts(path, PARTS_OF.format(where=""))
+    assert read(path, "SELECT count(*) FROM (SELECT article_id FROM exchange_members GROUP BY 1 "
+                      "HAVING count(*) > 1 AND NOT bool_and(multi))") == [(0,)]
     # a warehouse from before 1001: its member rows get their facts, and lose the primary key
     old = tmp_path / "old.duckdb"
     con = duckdb.connect(str(old))
@@ -201,8 +207,15 @@ def test_member_rows_keep_their_claims_fields_and_the_migration_fills_them(tmp_p
         assert con.execute(f"SELECT m.event_id, {facts} {joined}").fetchall() == rows
         assert not con.execute("SELECT * FROM duckdb_constraints() WHERE table_name = 'exchange_members' "
                                "AND constraint_type = 'PRIMARY KEY'").fetchall()
+        migrated = {(*r[:6], tuple(sorted(map(tuple, r[6]))), r[7]) for r in con.execute(
+            "SELECT * FROM exchange_parts").fetchall()}
+        assert migrated == parts
     finally:
         con.close()
+
+
+def _parts(path, sql: str) -> set[tuple]:
+    return {(*r[:6], tuple(sorted(map(tuple, r[6]))), r[7]) for r in read(path, sql)}
 
 
 def test_two_claims_of_one_article_the_same_day_are_one_source(tmp_path):

@@ -324,6 +324,9 @@ def _write(con: duckdb.DuckDBPyConnection, assigned: list[tuple[str, list[Claim]
         con.execute(f"INSERT INTO exchange_members ({', '.join(_MEMBER_SCHEMA.names)}) "
                     f"SELECT {', '.join(_MEMBER_SCHEMA.names)} FROM _rows")
         con.unregister("_rows")
+    from pipeline.warehouse.exchanges_parts import refresh
+
+    refresh(con, set(before) | {xid for xid, _ in assigned}, {r["article_id"] for r in new_rows})
     _upsert(con, "exchanges_state", states, "exchange_id",
             tuple(c for c in _STATE_COLS if c not in ("exchange_id", "created_run_id", "founder_event_id")))
     live = {xid for xid, _ in assigned}
@@ -342,7 +345,7 @@ _MEMBER_SCHEMA = pa.schema([
     ("status", pa.string()), ("event_date", pa.date32()), ("date_precision", pa.string()), ("parties", _TEXTS),
     ("returned_to", pa.string()), ("count_qualifier", pa.string()), ("categories", _TEXTS), ("mediators", _TEXTS),
     ("location", pa.string()), ("confidence", pa.float64()), ("loaded_at", pa.timestamp("us", tz="UTC")),
-    ("published", pa.date32())])
+    ("published", pa.date32()), ("multi", pa.bool_())])
 
 
 def _facts(c: Claim) -> dict:
@@ -351,7 +354,8 @@ def _facts(c: Claim) -> dict:
             "date_precision": c.date_precision, "parties": list(c.parties),
             "returned_to": json.dumps(dict(c.returned_to), ensure_ascii=False), "count_qualifier": c.count_qualifier,
             "categories": list(c.categories), "mediators": list(c.mediators), "location": c.location,
-            "confidence": c.confidence, "loaded_at": c.seen_at, "published": c.published}
+            "confidence": c.confidence, "loaded_at": c.seen_at, "published": c.published,
+            "multi": False}  # set by ``exchanges_parts.refresh`` when its article has another member
 
 
 def _upsert(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict], key: str, update: tuple[str, ...],

@@ -27,6 +27,7 @@ from pipeline.reconcile import _window as claim_window
 from pipeline.reconcile_online import Summary, cluster_online
 from pipeline.reconcile_resolve import Resolved
 from pipeline.warehouse.exchanges import _LIGHT_COLS, _days_of, _light_claim, claim_key
+from pipeline.warehouse.exchanges_parts import Parts
 from pipeline.warehouse.exchanges_resolve import changed_clusters
 from pipeline.warehouse.exchanges_sql import _UNDATED_WINDOW, DATED_NEIGHBOURS
 
@@ -36,31 +37,6 @@ _UNDATED_END = """CASE e.date_precision WHEN 'week' THEN e.event_date + 7 WHEN '
 _P = DEFAULT_POLICY
 _EVER = (date(1900, 1, 1), date(2100, 1, 1))  # no window at all: every stored day of the kind
 
-# The members of the candidate exchanges (``_on_ids``) without the superseded claims (``_on_gone``). A
-# member row carries its claim's fields (``exchanges_sql.MEMBER_FACTS``): no join to ``event_rows``, and
-# nothing is materialised: each query below scans the members again (cheap: a semi join on the ids),
-# which costs far less than copying tens of thousands of member rows into a temporary table.
-_DAY = "CASE WHEN coalesce(date_precision, 'day') = 'day' THEN event_date END"
-_OF_IDS = "exchange_members e SEMI JOIN _on_ids USING (exchange_id) ANTI JOIN _on_gone USING (event_id)"
-# One row per day-part: the day a member fixes, or (undated) its exchange's day (the mode, ties: the
-# earliest); an exchange that fixes no day is one part (None).
-_PARTS = f"""
-WITH m AS (SELECT e.exchange_id, e.claim_key, e.event_id, e.article_id, e.returned_to, e.count_qualifier, e.published,
-                  {_DAY} AS day FROM {_OF_IDS}),
-x AS (SELECT exchange_id, first(day ORDER BY n DESC, day) AS mode
-      FROM (SELECT exchange_id, day, count(*) AS n FROM m WHERE day IS NOT NULL GROUP BY ALL) GROUP BY 1)
-SELECT m.exchange_id, coalesce(m.day, x.mode) AS part, any_value(m.claim_key), min(m.event_id),
-       count(DISTINCT m.article_id), count(m.day), list(DISTINCT [m.returned_to::VARCHAR, m.count_qualifier]),
-       any_value(x.mode), max(m.published)
-FROM m LEFT JOIN x USING (exchange_id) GROUP BY m.exchange_id, part
-"""
-# Articles in several parts (of one exchange or several): the conflict rule and n_sources may need them.
-_SHARED = f"""
-SELECT article_id FROM (
-    SELECT DISTINCT e.article_id, e.exchange_id, coalesce({_DAY}, x.mode) FROM {_OF_IDS} LEFT JOIN _on_modes x
-    ON x.exchange_id = e.exchange_id)
-GROUP BY article_id HAVING count(*) > 1
-"""
 # Undated stored claims of the kinds asked for (``_on_keys``), with their article's publication day.
 _UNDATED_MEMBERS = """
 SELECT exchange_id, claim_key, article_id, event_date, date_precision, published FROM exchange_members
@@ -122,7 +98,7 @@ def assign_online(con: duckdb.DuckDBPyConnection, pending: list[Claim], gone: li
     searched: set[tuple[str, date]] = set()
     candidates = set(reach.gone_ids)
     con.register("_on_gone", pa.table({"event_id": pa.array([g[0] for g in gone], pa.string())}))
-    parts = _Parts()
+    parts = Parts(reach.gone_ids)
     keys = sorted({claim_key(c) for c in pending} | {g[2] for g in gone})
     con.register("_on_keys", pa.table({"key": pa.array(keys, pa.string())}))
     con.execute(f"CREATE OR REPLACE TEMP TABLE _on_u AS {_UNDATED_MEMBERS}")  # read once, not each round
@@ -146,8 +122,7 @@ def assign_online(con: duckdb.DuckDBPyConnection, pending: list[Claim], gone: li
             candidates |= found.keys()
             if not any(widened) and not found:
                 break
-        modes = {x: rows[0][7] for x, rows in parts.rows.items() if rows}
-        return changed_clusters(con, [g for g in groups if g.changed], gone, modes)
+        return changed_clusters(con, [g for g in groups if g.changed], gone, parts.modes())
     finally:
         con.unregister("_on_gone")
         con.execute("DROP TABLE IF EXISTS _on_u")
@@ -204,51 +179,10 @@ def _undated_peers(con: duckdb.DuckDBPyConnection, pubs: list[tuple[str, date, d
         con.unregister("_on_pubs")
 
 
-class _Parts:
-    """The day-part rows of the exchanges read so far (members do not change during the assignment), and
-    the claims of the articles another group may share, recomputed only when more exchanges are read."""
-
-    def __init__(self) -> None:
-        self.rows: dict[str, list[tuple]] = {}
-        self.known: dict[tuple, list[Claim]] = {}
-        self.known_for: set[str] = set()
-
-    def read(self, con: duckdb.DuckDBPyConnection, ids: set[str]) -> None:
-        new = sorted(ids - self.rows.keys())
-        if not new:
-            return
-        for x in new:
-            self.rows[x] = []  # all its claims superseded: no part
-        for r in _of_ids(con, new, _PARTS):
-            self.rows[r[0]].append(r)
-
-    def known_claims(self, con: duckdb.DuckDBPyConnection, pending_articles: set[str]) -> dict[tuple, list[Claim]]:
-        ids = {x for x, parts in self.rows.items() if parts}
-        if ids != self.known_for:
-            modes = {x: parts[0][7] for x, parts in self.rows.items() if parts}
-            con.register("_on_modes", pa.table({"exchange_id": pa.array(list(modes), pa.string()),
-                                                "mode": pa.array(list(modes.values()), pa.date32())}))
-            try:
-                shared = {r[0] for r in _of_ids(con, sorted(ids), _SHARED)}
-            finally:
-                con.unregister("_on_modes")
-            self.known = _known_claims(con, sorted(ids), pending_articles | shared, modes)
-            self.known_for = ids
-        return self.known
-
-
-def _of_ids(con: duckdb.DuckDBPyConnection, ids: list[str], sql: str) -> list[tuple]:
-    con.register("_on_ids", pa.table({"exchange_id": pa.array(ids, pa.string())}))
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.unregister("_on_ids")
-
-
-def _summaries(con: duckdb.DuckDBPyConnection, parts: _Parts, candidates: set[str], pending_articles: set[str],
+def _summaries(con: duckdb.DuckDBPyConnection, parts: Parts, candidates: set[str], pending_articles: set[str],
                reach: Reach) -> dict[tuple, list[Summary]]:
     """The candidates' day-parts, by kind: every part of each exchange with a part within reach."""
-    parts.read(con, candidates)  # members are read once per exchange, in the first round that needs it
+    parts.read(con, candidates)  # read once per exchange, in the first round that needs it
     known = parts.known_claims(con, pending_articles)
     out: dict[tuple, list[Summary]] = {}
     for xid, rows in parts.rows.items():
@@ -260,28 +194,13 @@ def _summaries(con: duckdb.DuckDBPyConnection, parts: _Parts, candidates: set[st
             continue
         event_type, phase, parties = json.loads(key)
         kind = (event_type, phase, tuple(parties))
-        for _x, part, _k, first, n_articles, n_dated, figs, _m, _p in rows:
-            mine = tuple(sorted(known.get((xid, part), []), key=lambda c: c.event_id))
+        for _x, part, _k, first, articles, n_dated, figs, _m, _p, exact in rows:
+            read = known.get((xid, part), [])
+            mine = tuple(sorted((c for c, _multi in read), key=lambda c: c.event_id))
+            counted = {c.article_id for c, multi in read if exact or not multi}  # in ``articles`` and in ``mine``
             out.setdefault(kind, []).append(Summary(
                 xid, part, kind, first, ((part, n_dated),) if n_dated else (), _figures(figs),
-                n_articles - len({c.article_id for c in mine}), latest, mine, xid in reach.gone_ids))
-    return out
-
-
-def _known_claims(con: duckdb.DuckDBPyConnection, ids: list[str], articles: set[str],
-                  modes: dict[str, date | None]) -> dict[tuple, list[Claim]]:
-    """The members of the given articles among the exchanges read, by (exchange, part)."""
-    con.register("_on_known", pa.table({"article_id": pa.array(sorted(articles), pa.string())}))
-    con.register("_on_ids", pa.table({"exchange_id": pa.array(ids, pa.string())}))
-    try:
-        claims = member_claims(con, f"SELECT {_LIGHT_COLS}, e.exchange_id FROM {_OF_IDS} "
-                               "SEMI JOIN _on_known USING (article_id)", [], 1)
-    finally:
-        con.unregister("_on_known")
-        con.unregister("_on_ids")
-    out: dict[tuple, list[Claim]] = {}
-    for c, (xid,) in claims:
-        out.setdefault((xid, c.day or modes.get(xid)), []).append(c)
+                articles - len(counted), latest, mine, xid in reach.gone_ids))
     return out
 
 

@@ -111,10 +111,9 @@ _UNDATED_WINDOW = """CASE e.date_precision
         WHEN 'year' THEN date_trunc('year', e.event_date)::DATE END"""
 
 # ``_nb_day(key, day)``: the days (of ``_nb_days``) not yet searched, one row each: an equality join
-# (a member row carries its claim's day: ``MEMBER_FACTS``, migration ``1001_flatload_member_facts``)
-DATED_NEIGHBOURS = f"""
-SELECT DISTINCT e.exchange_id FROM exchange_members e SEMI JOIN _nb_day v ON e.claim_key = v.key AND e.event_date = v.day
-WHERE {_DATED}
+# (``exchange_parts``, migration ``1001_flatload_member_facts``: a row per exchange and day its claims fix)
+DATED_NEIGHBOURS = """
+SELECT DISTINCT p.exchange_id FROM exchange_parts p SEMI JOIN _nb_day v ON p.claim_key = v.key AND p.day = v.day
 """
 UNDATED_NEIGHBOURS = f"""
 SELECT DISTINCT u.exchange_id FROM (
@@ -176,18 +175,42 @@ MEMBER_FACTS: tuple[tuple[str, str], ...] = (
     ("categories", "VARCHAR[]"), ("mediators", "VARCHAR[]"), ("location", "VARCHAR"), ("confidence", "DOUBLE"),
     ("loaded_at", "TIMESTAMPTZ"), ("published", "DATE"))
 _FACT_COLS = [c for c, _ in MEMBER_FACTS if c != "published"]
+# Day-parts of every exchange, kept up to date by each write (``exchanges._write``): what the load's
+# online assignment reads of a stored exchange (``exchanges_online``), instead of aggregating its members
+# (the exchanges near a batch hold tens of thousands of claims on a dense history). One row per exchange
+# and day its members fix (``day`` NULL: its undated members, which ride with the exchange's own day).
+# ``n_single``: members whose article has no other member (``exchange_members.multi`` false): distinct
+# articles are counted from these; the members of the other articles are read one by one when needed.
+PARTS_OF = """
+SELECT e.exchange_id, any_value(e.claim_key), CASE WHEN coalesce(e.date_precision, 'day') = 'day' THEN e.event_date END
+       AS day, count(*), min(e.event_id), count(*) FILTER (NOT e.multi),
+       list(DISTINCT [e.returned_to::VARCHAR, e.count_qualifier]), max(e.published)
+FROM exchange_members e {where} GROUP BY e.exchange_id, day
+"""
 # Rebuilt rather than updated in place (an UPDATE of list columns is a delete and an insert: the table
 # would keep every old row version), in the order of kind and day, and without its primary key (as
 # ``articles`` and ``event_rows`` since 0801: keeping the index costs every checkpoint after a load
 # about 0.1-0.2 s at 300,000 members). A claim is a member once: pending claims are in no exchange
 # (``changed_claims``), and ``exchanges._write`` inserts only those and updates the ones that move.
+# ``multi``: the article has (or had: never unset, which only makes more claims read whole) another member.
 RECONCILE_MIGRATIONS.append(("1001_flatload_member_facts", f"""
 CREATE TABLE exchange_members__facts AS
 SELECT m.event_id, m.exchange_id, m.claim_key, m.run_id, m.attached_at, {", ".join(f"e.{c}" for c in _FACT_COLS)},
-       a.published
+       a.published, count(*) OVER (PARTITION BY e.article_id) > 1 AS multi
 FROM exchange_members m LEFT JOIN event_rows e USING (event_id) LEFT JOIN articles a ON a.article_id = e.article_id
 ORDER BY m.claim_key, e.event_date, m.exchange_id, m.event_id;
 DROP TABLE exchange_members;
 ALTER TABLE exchange_members__facts RENAME TO exchange_members;
 """ + "".join(f"ALTER TABLE exchange_members ALTER COLUMN {c} SET NOT NULL;\n"
-              for c in ("event_id", "exchange_id", "claim_key", "run_id"))))
+              for c in ("event_id", "exchange_id", "claim_key", "run_id", "multi")) + """
+CREATE TABLE exchange_parts (
+    exchange_id VARCHAR NOT NULL,
+    claim_key VARCHAR NOT NULL,
+    day DATE,                           -- the day its members fix; NULL: the exchange's undated members
+    n_claims INTEGER NOT NULL,
+    first_event_id VARCHAR NOT NULL,    -- the smallest event id
+    n_single INTEGER NOT NULL,          -- members whose article has no other member
+    figures VARCHAR[][],                -- distinct [returned_to, count_qualifier]
+    latest_published DATE
+);
+INSERT INTO exchange_parts """ + PARTS_OF.format(where="")))
