@@ -38,9 +38,11 @@ _P = DEFAULT_POLICY
 _EVER = (date(1900, 1, 1), date(2100, 1, 1))  # no window at all: every stored day of the kind
 
 # Undated stored claims of the kinds asked for (``_on_keys``), with their article's publication day.
+# Only exchanges with undated members have any (``exchange_parts``: their row of day NULL).
+_UNDATED_EXCHANGES = "SELECT exchange_id FROM exchange_parts WHERE day IS NULL AND claim_key IN (SELECT key FROM _on_keys)"
 _UNDATED_MEMBERS = """
 SELECT exchange_id, claim_key, article_id, event_date, date_precision, published FROM exchange_members
-WHERE NOT (coalesce(date_precision, 'day') = 'day' AND event_date IS NOT NULL) AND claim_key IN (SELECT key FROM _on_keys)
+SEMI JOIN _on_ids USING (exchange_id) WHERE NOT (coalesce(date_precision, 'day') = 'day' AND event_date IS NOT NULL)
 """
 _UNDATED_PEERS = "SELECT DISTINCT m.exchange_id FROM _on_u m JOIN _on_pubs v ON v.key = m.claim_key " \
                  "AND m.published BETWEEN v.lo AND v.hi"
@@ -101,8 +103,11 @@ def assign_online(con: duckdb.DuckDBPyConnection, pending: list[Claim], gone: li
     parts = Parts(reach.gone_ids)
     keys = sorted({claim_key(c) for c in pending} | {g[2] for g in gone})
     con.register("_on_keys", pa.table({"key": pa.array(keys, pa.string())}))
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _on_u AS {_UNDATED_MEMBERS}")  # read once, not each round
+    undated = [r[0] for r in con.execute(_UNDATED_EXCHANGES).fetchall()]
     con.unregister("_on_keys")
+    con.register("_on_ids", pa.table({"exchange_id": pa.array(undated, pa.string())}))
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _on_u AS {_UNDATED_MEMBERS}{'' if undated else ' LIMIT 0'}")  # once
+    con.unregister("_on_ids")
     try:
         candidates |= _undated_peers(con, reach.pubs)
         recalls: dict[str, list[Claim]] = {}

@@ -41,8 +41,10 @@ SELECT m.exchange_id, coalesce(m.day, x.mode) AS part, any_value(m.claim_key), m
        any_value(x.mode), max(m.published), true
 FROM m LEFT JOIN x USING (exchange_id) GROUP BY m.exchange_id, part
 """
-_KNOWN = f"""SELECT {_LIGHT_COLS}, e.exchange_id, e.multi FROM {_OF_IDS}
-WHERE e.multi OR e.article_id IN (SELECT article_id FROM _on_known)"""
+# Two queries, not one with OR: the flag alone is a filter the scan applies before reading the other columns.
+_KNOWN = (f"SELECT {_LIGHT_COLS}, e.exchange_id, e.multi FROM {_OF_IDS} WHERE e.multi",
+          f"SELECT {_LIGHT_COLS}, e.exchange_id, e.multi FROM {_OF_IDS} SEMI JOIN _on_known USING (article_id) "
+          "WHERE NOT e.multi")
 
 
 class Parts:
@@ -77,19 +79,18 @@ class Parts:
 
     def known_claims(self, con: duckdb.DuckDBPyConnection, pending_articles: set[str],
                      ) -> dict[tuple, list[tuple[Claim, bool]]]:
-        ids = {x for x, rows in self.rows.items() if rows}
-        if ids != self.known_for:
+        new = {x for x, rows in self.rows.items() if rows} - self.known_for
+        if new:  # read once per exchange (the pending articles do not change during the assignment)
             modes = self.modes()
             con.register("_on_known", pa.table({"article_id": pa.array(sorted(pending_articles), pa.string())}))
             try:
-                rows = of_ids(con, sorted(ids), _KNOWN)
+                rows = [r for sql in _KNOWN for r in of_ids(con, sorted(new), sql)]
             finally:
                 con.unregister("_on_known")
-            self.known = {}
             for r in rows:
                 c = _light_claim(r[:-2])
                 self.known.setdefault((r[-2], c.day or modes.get(r[-2])), []).append((c, r[-1]))
-            self.known_for = ids
+            self.known_for |= new
         return self.known
 
 
