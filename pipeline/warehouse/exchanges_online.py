@@ -58,6 +58,7 @@ class Reach:
 
     def __init__(self, pending: list[Claim], gone: list[tuple]) -> None:
         self.days: set[tuple[str, date]] = set()
+        self.centres: set[tuple[str, date]] = set()
         self.pubs: list[tuple[str, date, date]] = []
         self.gone_ids = {g[1] for g in gone}
         self.recall_ids: set[str] = set()
@@ -77,6 +78,9 @@ class Reach:
 
     def add_around(self, key: str, day: date) -> bool:
         """Days within ``far_days`` of ``day``; True when some were not reached before."""
+        if (key, day) in self.centres:  # its days are all in already
+            return False
+        self.centres.add((key, day))
         around = {(key, day + timedelta(days=i)) for i in range(-_P.far_days, _P.far_days + 1)}
         new = around - self.days
         self.days |= new

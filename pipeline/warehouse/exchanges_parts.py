@@ -41,10 +41,11 @@ SELECT m.exchange_id, coalesce(m.day, x.mode) AS part, any_value(m.claim_key), m
        any_value(x.mode), max(m.published), true
 FROM m LEFT JOIN x USING (exchange_id) GROUP BY m.exchange_id, part
 """
-# Two queries, not one with OR: the flag alone is a filter the scan applies before reading the other columns.
-_KNOWN = (f"SELECT {_LIGHT_COLS}, e.exchange_id, e.multi FROM {_OF_IDS} WHERE e.multi",
-          f"SELECT {_LIGHT_COLS}, e.exchange_id, e.multi FROM {_OF_IDS} SEMI JOIN _on_known USING (article_id) "
-          "WHERE NOT e.multi")
+# The members read one by one: those flagged (their article has another member), by the flag (a filter
+# the scan applies before reading the other columns), and those of the pending claims' articles, once.
+_MULTI = f"SELECT {_LIGHT_COLS}, e.exchange_id, e.multi FROM {_OF_IDS} WHERE e.multi"
+_OF_PENDING = f"""SELECT {_LIGHT_COLS}, e.exchange_id, e.multi FROM exchange_members e
+SEMI JOIN _on_known USING (article_id) ANTI JOIN _on_gone USING (event_id) WHERE NOT e.multi"""
 
 
 class Parts:
@@ -59,6 +60,7 @@ class Parts:
         self.gone_ids = gone_ids
         self.known: dict[tuple, list[tuple[Claim, bool]]] = {}
         self.known_for: set[str] = set()
+        self.of_pending: list[tuple] | None = None
 
     def read(self, con: duckdb.DuckDBPyConnection, ids: set[str]) -> None:
         new = ids - self.rows.keys()
@@ -80,17 +82,19 @@ class Parts:
     def known_claims(self, con: duckdb.DuckDBPyConnection, pending_articles: set[str],
                      ) -> dict[tuple, list[tuple[Claim, bool]]]:
         new = {x for x, rows in self.rows.items() if rows} - self.known_for
-        if new:  # read once per exchange (the pending articles do not change during the assignment)
-            modes = self.modes()
+        if not new:
+            return self.known
+        if self.of_pending is None:  # the pending articles do not change during the assignment
             con.register("_on_known", pa.table({"article_id": pa.array(sorted(pending_articles), pa.string())}))
             try:
-                rows = [r for sql in _KNOWN for r in of_ids(con, sorted(new), sql)]
+                self.of_pending = con.execute(_OF_PENDING).fetchall()
             finally:
                 con.unregister("_on_known")
-            for r in rows:
-                c = _light_claim(r[:-2])
-                self.known.setdefault((r[-2], c.day or modes.get(r[-2])), []).append((c, r[-1]))
-            self.known_for |= new
+        modes = self.modes()
+        for r in of_ids(con, sorted(new), _MULTI) + [r for r in self.of_pending if r[-2] in new]:
+            c = _light_claim(r[:-2])
+            self.known.setdefault((r[-2], c.day or modes.get(r[-2])), []).append((c, r[-1]))
+        self.known_for |= new
         return self.known
 
 
