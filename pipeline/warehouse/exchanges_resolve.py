@@ -100,10 +100,19 @@ def changed_clusters(con: duckdb.DuckDBPyConnection, changed: list[Group], gone:
 
 
 def _stub(event_id: str, article_id: str, kind: tuple, loaded_us: int | None) -> Claim:
-    """A member aggregated rather than read: what ids, memberships and the founder need (its kind too)."""
-    event_type, phase, parties = kind
-    return Claim(event_id, article_id, event_type, "conducted" if phase == HANDOVER else "agreed", None, None,
-                 parties, (), seen_at=_seen(loaded_us))
+    """A member aggregated rather than read: what ids, memberships and the founder need (its kind too).
+    Made from a template of the kind's fields (thousands a load: ``Claim.__init__`` sets 18 frozen fields)."""
+    template = _TEMPLATES.get(kind)
+    if template is None:
+        event_type, phase, parties = kind
+        template = _TEMPLATES[kind] = Claim("", "", event_type, "conducted" if phase == HANDOVER else "agreed", None,
+                                            None, parties, ()).__dict__
+    c = object.__new__(Claim)
+    c.__dict__.update(template, event_id=event_id, article_id=article_id, seen_at=_seen(loaded_us))
+    return c
+
+
+_TEMPLATES: dict[tuple, dict] = {}
 
 
 def _tallies(changed: list[Group], by_part: dict[tuple, list[Claim]], whole: dict[str, tuple],
