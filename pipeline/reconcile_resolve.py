@@ -14,6 +14,7 @@ Pure logic, no I/O. The policy (docs/reconciliation.md):
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -46,81 +47,159 @@ class Resolved:
     disputes: dict[str, Any] = field(default_factory=dict)
 
 
-def _mode(values: list, prefer_low: bool = True):
-    counts = Counter(values)
-    return min(counts, key=lambda v: (-counts[v], v if prefer_low else 0))
+@dataclass
+class Tally:
+    """What ``resolve`` reads of a cluster's claims, in a form that adds up: a cluster's claims can be
+    tallied one by one (``add``) or, for a stored day-part, from aggregates computed in SQL
+    (``pipeline.warehouse.exchanges_resolve``). The rules only count claims, distinct articles and
+    confidence sums, and take minima, so a tally resolves exactly as the claims it counts.
+
+    ``articles``/``n_other``: distinct articles named here, and others counted (each in one claim only);
+    ``support[(side, figure)]``: exact figures: [articles, other articles, confidences];
+    ``given[(side, figure, qualifier)]`` and ``days[day]``: [claims, smallest event id] (the smallest
+    id orders the values kept in ``disputes`` as the claims sorted by event id would);
+    ``precisions``: precision -> the earliest day given with it; ``best``: candidate best claims as
+    (day, counts, confidence, event id)."""
+
+    key: tuple
+    agreed: bool = False
+    days: dict = field(default_factory=dict)
+    precisions: dict = field(default_factory=dict)
+    given: dict = field(default_factory=dict)
+    support: dict = field(default_factory=dict)
+    locations: Counter = field(default_factory=Counter)
+    categories: set = field(default_factory=set)
+    mediators: set = field(default_factory=set)
+    best: list = field(default_factory=list)
+    articles: set = field(default_factory=set)
+    n_other: int = 0
+
+    def add(self, c: Claim) -> None:
+        """One claim (its article named)."""
+        self.add_group(c.day, c.counts(), c.count_qualifier, 1, c.event_id, [c.confidence], c.event_id, c.confidence,
+                       article=c.article_id)
+        self.add_misc(c.status == "agreed", {c.location: 1} if c.location else {}, c.categories, c.mediators,
+                      {c.date_precision: c.event_date} if c.date_precision in _PRECISION_ORDER else {})
+
+    def add_group(self, day: date | None, counts: dict[str, int], qualifier: str | None, n: int, first: str,
+                  confidences: list[float], best_id: str, best_confidence: float, article: str | None = None) -> None:
+        """``n`` claims giving the same day, counts and qualifier; without ``article``, each of another article
+        (one claim each, named nowhere else in the cluster). ``best_id``: the most confident (then smallest id)."""
+        if article is None:
+            self.n_other += n
+        else:
+            self.articles.add(article)
+        if day:
+            _first(self.days, day, n, first)
+        exact = qualifier in (None, "exact")
+        for side, v in counts.items():
+            _first(self.given, (side, v, qualifier), n, first)
+            if exact:
+                entry = self.support.setdefault((side, v), [set(), 0, []])
+                if article is None:
+                    entry[1] += n
+                else:
+                    entry[0].add(article)
+                entry[2] += confidences
+        self.best.append((day, counts, best_confidence, best_id))
+
+    def add_misc(self, agreed: bool, locations: dict[str, int], categories, mediators, precisions: dict) -> None:
+        """The rest: any agreed status, the locations named (location -> claims), categories, mediators, and
+        the earliest day given with each precision (None when none is given)."""
+        self.agreed = self.agreed or agreed
+        self.locations.update(locations)
+        self.categories.update(categories)
+        self.mediators.update(normalize_party(x) for x in mediators)
+        for p, d in precisions.items():
+            old = self.precisions.get(p, d)
+            self.precisions[p] = d if old is None else (old if d is None else min(old, d))
 
 
-def _side_figure(claims: list[Claim], side: str) -> tuple[int | None, str | None]:
+def _first(table: dict, key, n: int, first: str) -> None:
+    entry = table.setdefault(key, [0, first])
+    entry[0] += n
+    entry[1] = min(entry[1], first)
+
+
+def _ordered(counts: dict) -> dict:
+    """value -> claims, in the order of each value's smallest event id (as a Counter over sorted claims)."""
+    return {k: n for k, (n, _first_id) in sorted(counts.items(), key=lambda kv: kv[1][1])}
+
+
+def _side_figure(t: Tally, side: str) -> tuple[int | None, str | None]:
     """The figure most sources give; then the one extracted most confidently; then the lower."""
-    support: dict[int, tuple[set[str], float]] = {}
-    for c in claims:
-        if side in c.counts() and c.count_qualifier in (None, "exact"):
-            articles, conf = support.get(c.counts()[side], (set(), 0.0))
-            support[c.counts()[side]] = (articles | {c.article_id}, conf + c.confidence)
+    support = {v: (len(arts) + other, math.fsum(confs)) for (s, v), (arts, other, confs) in t.support.items()
+               if s == side}
     if support:
-        best = max(support, key=lambda v: (len(support[v][0]), round(support[v][1], 6), -v))
+        best = max(support, key=lambda v: (support[v][0], round(support[v][1], 6), -v))
         return best, "exact"
-    loose = sorted((c.counts()[side], c.count_qualifier) for c in claims if side in c.counts())
+    loose = sorted((v, q) for (s, v, q) in t.given if s == side)
     return loose[0] if loose else (None, None)
 
 
-def _date(claims: list[Claim]) -> tuple[date | None, str | None]:
-    days = [c.day for c in claims if c.day]
-    if days:
-        return _mode(days), "day"
-    precisions = [c.date_precision for c in claims if c.date_precision in _PRECISION_ORDER]
-    if not precisions:
+def _date(t: Tally) -> tuple[date | None, str | None]:
+    if t.days:
+        return min(t.days, key=lambda d: (-t.days[d][0], d)), "day"
+    if not t.precisions:
         return None, None
-    best = min(precisions, key=_PRECISION_ORDER.index)
-    dated = sorted(c.event_date for c in claims if c.event_date and c.date_precision == best)
-    return (dated[0] if dated else None), best
+    best = min(t.precisions, key=_PRECISION_ORDER.index)
+    return t.precisions[best], best
 
 
-def _count_disputes(claims: list[Claim], side: str, chosen: int | None, policy: Policy) -> dict[str, int]:
+def _count_disputes(t: Tally, side: str, chosen: int | None, policy: Policy) -> dict[str, int]:
     """Every figure given for a side (value -> claims); empty when they all fit together."""
-    given = [(c.counts()[side], c.count_qualifier) for c in claims if side in c.counts()]
-    values = Counter(str(v) if q in (None, "exact") else f"{v} ({q})" for v, q in given)
+    given = {(v, q): e for (s, v, q), e in t.given.items() if s == side}
+    values: dict[str, list] = {}
+    for (v, q), (n, first) in given.items():
+        _first(values, str(v) if q in (None, "exact") else f"{v} ({q})", n, first)
     exact = {v for v, q in given if q in (None, "exact")}
     loose_misfit = chosen is not None and any(
         _relation(v, q, chosen, "exact", policy) == FAR for v, q in given if q not in (None, "exact"))
-    return dict(values) if len(exact) > 1 or loose_misfit else {}
+    return _ordered(values) if len(exact) > 1 or loose_misfit else {}
 
 
-def _best_claim(claims: list[Claim], day: date | None, counts: dict[str, int | None]) -> Claim:
-    def agreement(c: Claim) -> tuple:
-        same_counts = sum(1 for s, v in c.counts().items() if counts.get(s) == v)
-        return (-(c.day == day), -same_counts, -c.confidence, c.event_id)
+def _best_claim(t: Tally, day: date | None, counts: dict[str, int | None]) -> tuple:
+    def agreement(b: tuple) -> tuple:
+        same_counts = sum(1 for s, v in b[1].items() if counts.get(s) == v)
+        return (-(b[0] == day), -same_counts, -b[2], b[3])
 
-    return min(claims, key=agreement)
+    return min(t.best, key=agreement)
+
+
+def tally(claims: list[Claim]) -> Tally:
+    t = Tally(claims[0].key)
+    for c in claims:
+        t.add(c)
+    return t
 
 
 def resolve(claims: list[Claim], policy: Policy = DEFAULT_POLICY) -> Resolved:
     """One exchange row from its claims (all of one key; see ``Claim.key``)."""
-    event_type, phase, parties = claims[0].key
-    status = "conducted" if phase == "handover" else ("agreed" if any(c.status == "agreed" for c in claims)
-                                                      else "planned")
-    day, precision = _date(claims)
-    figures = {side: _side_figure(claims, side) for side in parties}
+    return resolve_tally(tally(claims), policy)
+
+
+def resolve_tally(t: Tally, policy: Policy = DEFAULT_POLICY) -> Resolved:
+    """One exchange row from the tally of its claims."""
+    event_type, phase, parties = t.key
+    status = "conducted" if phase == "handover" else ("agreed" if t.agreed else "planned")
+    day, precision = _date(t)
+    figures = {side: _side_figure(t, side) for side in parties}
     counts = {side: v for side, (v, _q) in figures.items()}
     quals = {q or "exact" for v, q in figures.values() if v is not None}
     qualifier = None if not quals else ("exact" if quals == {"exact"} else sorted(quals - {"exact"})[0])
     disputes: dict[str, Any] = {}
-    days = Counter(c.day.isoformat() for c in claims if c.day)
-    if len(days) > 1:
-        disputes["event_date"] = dict(days)
-    sides = {s: d for s in parties if (d := _count_disputes(claims, s, counts[s], policy))}
+    if len(t.days) > 1:
+        disputes["event_date"] = {d.isoformat(): n for d, n in _ordered(t.days).items()}
+    sides = {s: d for s in parties if (d := _count_disputes(t, s, counts[s], policy))}
     if sides:
         disputes["returned_to"] = sides
-    best = _best_claim(claims, day, counts)
-    locations = [c.location for c in claims if c.location]
+    best = _best_claim(t, day, counts)
     return Resolved(
         event_type=event_type, status=status, event_date=day, date_precision=precision, parties=parties,
-        returned_to=counts, count_qualifier=qualifier,
-        categories=tuple(sorted({x for c in claims for x in c.categories})),
-        mediators=tuple(sorted({normalize_party(x) for c in claims for x in c.mediators})),
-        location=_mode(locations) if locations else None, best_event_id=best.event_id,
-        confidence=round(best.confidence, 4), n_sources=len({c.article_id for c in claims}),
+        returned_to=counts, count_qualifier=qualifier, categories=tuple(sorted(t.categories)),
+        mediators=tuple(sorted(t.mediators)),
+        location=min(t.locations, key=lambda x: (-t.locations[x], x)) if t.locations else None,
+        best_event_id=best[3], confidence=round(best[2], 4), n_sources=len(t.articles) + t.n_other,
         disputed=bool(disputes), disputes=disputes)
 
 
@@ -193,4 +272,5 @@ def assign_ids(clusters: list[list[Claim]], previous: dict[str, str],
     return out, log
 
 
-__all__ = ["EQUAL", "LogEntry", "Resolved", "assign_ids", "exchange_id_for", "founder", "resolve"]
+__all__ = ["EQUAL", "LogEntry", "Resolved", "Tally", "assign_ids", "exchange_id_for", "founder", "resolve",
+           "resolve_tally", "tally"]

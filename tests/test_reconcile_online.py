@@ -14,6 +14,8 @@ from bench.reconcile import pairwise
 from pipeline.cli import main as cli_main
 from pipeline.warehouse import exchanges as X
 from pipeline.warehouse import exchanges_online as XO
+from pipeline.warehouse import exchanges_parts as XP
+from pipeline.warehouse import exchanges_resolve as XR
 from pipeline.warehouse import load as WL
 from pipeline.warehouse import writer
 from pipeline.warehouse.exchanges_upkeep import reconcile_exact
@@ -100,10 +102,14 @@ def test_a_load_reads_only_exchanges_the_rules_can_reach(tmp_path, monkeypatch):
     latest = max((it for it in _items() if it["event"]["date_precision"] == "day"
                   and it["event"]["status"] == "conducted"), key=lambda it: it["event"]["event_date"])
     extra = {**latest, "article": {**latest["article"], "id": "late-report", "url": "https://late.test/a"}}
-    read_summaries, read_claims = [], []
-    real_summaries, real_claims = XO._summaries, XO.light_claims
+    read_summaries, read_claims, clustered = [], [], []
+    real_summaries = XO._summaries
     monkeypatch.setattr(XO, "_summaries", lambda *a: read_summaries.append(out := real_summaries(*a)) or out)
-    monkeypatch.setattr(XO, "light_claims", lambda *a, **k: read_claims.extend(out := real_claims(*a, **k)) or out)
+    for module in (XP, XR):  # claims read whole (the others only as narrow rows and aggregates)
+        monkeypatch.setattr(module, "_light_claim", lambda row, real=module._light_claim: read_claims.append(
+            out := real(row)) or out)
+    real_clusters = XO.changed_clusters
+    monkeypatch.setattr(XO, "changed_clusters", lambda *a: clustered.append(out := real_clusters(*a)) or out)
     a2, r2, _ = batch_of([extra])
     run_load(path, "r2", a2, r2, day=1)
     day = datetime.fromisoformat(latest["event"]["event_date"]).date()
@@ -119,8 +125,10 @@ def test_a_load_reads_only_exchanges_the_rules_can_reach(tmp_path, monkeypatch):
     of_read = {r[0] for r in read(path, "SELECT event_id FROM exchange_members WHERE list_contains(?, exchange_id)",
                                   [sorted(read_ids)])}
     claims_read = {c.event_id for c in read_claims}
-    assert members - {r2[0].event_id} <= claims_read <= of_read  # whole claims: the changed exchange's (and
-    assert len(claims_read) < len(of_read)  # those of articles in several parts, for the conflict rule)
+    in_clusters = {c.event_id for clusters, _previous, _resolved in clustered for cl in clusters for c in cl}
+    assert members - {r2[0].event_id} and members <= in_clusters  # the changed exchange, whole
+    assert claims_read <= of_read  # whole claims: those of articles in several parts (the conflict rule)
+    assert len(claims_read) < len(of_read)
 
 
 def test_rerunning_an_online_load_writes_nothing(tmp_path):

@@ -16,7 +16,9 @@ move, revise, retire; nothing changes silently). Views: ``exchanges``, ``exchang
 
 from __future__ import annotations
 
+import gc
 import json
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 
 import duckdb
@@ -24,7 +26,7 @@ import pyarrow as pa
 
 from pipeline.reconcile import DEFAULT_POLICY, Claim, cluster_claims
 from pipeline.reconcile import _window as claim_window
-from pipeline.reconcile_resolve import LogEntry, assign_ids, resolve
+from pipeline.reconcile_resolve import LogEntry, Resolved, assign_ids, resolve
 from pipeline.records import stable_id
 from pipeline.warehouse.exchanges_sql import (
     DATED_NEIGHBOURS,
@@ -125,13 +127,34 @@ def reconcile_pending(con: duckdb.DuckDBPyConnection, run_id: str, now: datetime
     record_mark(con, run_id, now)  # in the transaction: with what follows, or not at all
     if not pending and not gone:
         return {"claims_new": 0, "claims_superseded": 0, "exchanges_changed": 0}
+    with _no_gc():
+        return _reconcile(con, pending, gone, run_id, now, scope)
+
+
+@contextmanager
+def _no_gc():
+    """Without the cyclic garbage collector: reconciling makes tens of thousands of short-lived, acyclic
+    objects (claims, tuples), freed by reference counting; the collector's passes over them cost about a
+    tenth of a load into a big warehouse."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+def _reconcile(con: duckdb.DuckDBPyConnection, pending: list[Claim], gone: list[tuple], run_id: str,
+               now: datetime, scope) -> dict[str, int]:
     if scope is None:
         from pipeline.warehouse.exchanges_online import assign_online
 
-        clusters, previous = assign_online(con, pending, gone)
+        clusters, previous, resolved = assign_online(con, pending, gone)
     else:
         clusters, previous = recluster(con, scope(con, pending, gone), pending, gone)
-    changed = apply(con, clusters, previous, pending, gone, run_id, now)
+        resolved = {}
+    changed = apply(con, clusters, previous, pending, gone, run_id, now, resolved)
     return {"claims_new": len(pending), "claims_superseded": len(gone), "exchanges_changed": changed}
 
 
@@ -150,10 +173,12 @@ def recluster(con: duckdb.DuckDBPyConnection, included: set[str], pending: list[
 
 
 def apply(con: duckdb.DuckDBPyConnection, clusters: list[list[Claim]], previous: dict[str, str],
-          pending: list[Claim], gone: list[tuple], run_id: str, now: datetime) -> int:
-    """Ids (old ids kept where their claims went), then only what changed is written, and logged."""
+          pending: list[Claim], gone: list[tuple], run_id: str, now: datetime,
+          resolved: dict[int, Resolved] | None = None) -> int:
+    """Ids (old ids kept where their claims went), then only what changed is written, and logged.
+    ``resolved``: rows already resolved, by ``id`` of the cluster's list (the others are resolved here)."""
     assigned, log = assign_ids(clusters, {**previous, **_inherited(pending, gone)})
-    changed = _write(con, assigned, previous, {g[0] for g in gone}, run_id, now)
+    changed = _write(con, assigned, previous, {g[0] for g in gone}, run_id, now, resolved or {})
     log += [LogEntry("revise", g[1], None, f"claim {g[0]} superseded by a newer extractor version") for g in gone]
     log += _moves(assigned, previous)
     _write_log(con, log, run_id, now)
@@ -277,8 +302,8 @@ _STATE_COLS = ("exchange_id", "claim_key", "state", "merged_into", "founder_even
                "disputes", "created_run_id", "updated_run_id", "updated_at")
 
 
-def _state_row(xid: str, cluster: list[Claim], run_id: str, now: datetime) -> dict:
-    r = resolve(cluster)
+def _state_row(xid: str, cluster: list[Claim], run_id: str, now: datetime, r: Resolved | None = None) -> dict:
+    r = r or resolve(cluster)
     founder = min(cluster, key=lambda c: (c.seen_at or now, c.event_id))
     return {"exchange_id": xid, "claim_key": claim_key(cluster[0]), "state": "active", "merged_into": None,
             "founder_event_id": founder.event_id, "event_type": r.event_type, "status": r.status,
@@ -292,23 +317,38 @@ def _state_row(xid: str, cluster: list[Claim], run_id: str, now: datetime) -> di
 
 
 def _write(con: duckdb.DuckDBPyConnection, assigned: list[tuple[str, list[Claim]]], previous: dict[str, str],
-           gone: set[str], run_id: str, now: datetime) -> int:
+           gone: set[str], run_id: str, now: datetime, resolved: dict[int, Resolved]) -> int:
     """Write only what changed: memberships, the resolved rows of touched exchanges, retired ids."""
     before: dict[str, set[str]] = {}
     for event_id, xid in previous.items():
         before.setdefault(xid, set()).add(event_id)
-    states, member_rows = [], []
+    states: list[dict] = []
+    member_rows: list[dict] = []  # stored claims that move: their facts are in the table already
+    new_rows: list[dict] = []  # claims in no exchange before: with their facts (MEMBER_FACTS)
     for xid, cluster in assigned:
         ids = {c.event_id for c in cluster}
         if ids != before.get(xid, set()):
-            states.append(_state_row(xid, cluster, run_id, now))
-        member_rows += [{"event_id": c.event_id, "exchange_id": xid, "claim_key": claim_key(c),
-                         "run_id": run_id, "attached_at": now}
-                        for c in cluster if previous.get(c.event_id) != xid]
+            states.append(_state_row(xid, cluster, run_id, now, resolved.get(id(cluster))))
+        key = claim_key(cluster[0])  # one kind a cluster
+        for c in cluster:
+            if c.event_id not in previous:
+                new_rows.append({"event_id": c.event_id, "exchange_id": xid, "claim_key": key, "run_id": run_id,
+                                 "attached_at": now, **_facts(c)})
+            elif previous[c.event_id] != xid:
+                member_rows.append({"event_id": c.event_id, "exchange_id": xid, "claim_key": key,
+                                    "run_id": run_id, "attached_at": now})
     if gone:
         con.execute("DELETE FROM exchange_members WHERE list_contains(?::VARCHAR[], event_id)", [sorted(gone)])
-    _upsert(con, "exchange_members", member_rows, "event_id",
-            ("exchange_id", "claim_key", "run_id", "attached_at"))
+    _upsert(con, "exchange_members", member_rows, "event_id", ("exchange_id", "claim_key", "run_id", "attached_at"),
+            present=True)
+    if new_rows:
+        con.register("_rows", pa.Table.from_pylist(new_rows, schema=_MEMBER_SCHEMA))
+        con.execute(f"INSERT INTO exchange_members ({', '.join(_MEMBER_SCHEMA.names)}) "
+                    f"SELECT {', '.join(_MEMBER_SCHEMA.names)} FROM _rows")
+        con.unregister("_rows")
+    from pipeline.warehouse.exchanges_parts import refresh
+
+    refresh(con, set(before) | {xid for xid, _ in assigned}, {r["article_id"] for r in new_rows})
     _upsert(con, "exchanges_state", states, "exchange_id",
             tuple(c for c in _STATE_COLS if c not in ("exchange_id", "created_run_id", "founder_event_id")))
     live = {xid for xid, _ in assigned}
@@ -320,13 +360,40 @@ def _write(con: duckdb.DuckDBPyConnection, assigned: list[tuple[str, list[Claim]
     return len(states) + len(dead)
 
 
-def _upsert(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict], key: str, update: tuple[str, ...]) -> None:
+_TEXTS = pa.list_(pa.string())
+_MEMBER_SCHEMA = pa.schema([
+    ("event_id", pa.string()), ("exchange_id", pa.string()), ("claim_key", pa.string()), ("run_id", pa.string()),
+    ("attached_at", pa.timestamp("us", tz="UTC")), ("article_id", pa.string()), ("event_type", pa.string()),
+    ("status", pa.string()), ("event_date", pa.date32()), ("date_precision", pa.string()), ("parties", _TEXTS),
+    ("returned_to", pa.string()), ("count_qualifier", pa.string()), ("categories", _TEXTS), ("mediators", _TEXTS),
+    ("location", pa.string()), ("confidence", pa.float64()), ("loaded_at", pa.timestamp("us", tz="UTC")),
+    ("published", pa.date32()), ("multi", pa.bool_())])
+
+
+def _facts(c: Claim) -> dict:
+    """What a member row keeps of its claim (``exchanges_sql.MEMBER_FACTS``): the light claim's fields."""
+    return {"article_id": c.article_id, "event_type": c.event_type, "status": c.status, "event_date": c.event_date,
+            "date_precision": c.date_precision, "parties": list(c.parties),
+            "returned_to": json.dumps(dict(c.returned_to), ensure_ascii=False), "count_qualifier": c.count_qualifier,
+            "categories": list(c.categories), "mediators": list(c.mediators), "location": c.location,
+            "confidence": c.confidence, "loaded_at": c.seen_at, "published": c.published,
+            "multi": False}  # set by ``exchanges_parts.refresh`` when its article has another member
+
+
+def _upsert(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict], key: str, update: tuple[str, ...],
+            present: bool = False) -> None:
+    """Insert or update by ``key``; ``present``: every row is in the table already (a table without a
+    unique key, as ``exchange_members``: updated by a join)."""
     if not rows:
         return
     con.register("_rows", pa.Table.from_pylist(rows))
-    cols = ", ".join(rows[0])
-    sets = ", ".join(f"{c} = excluded.{c}" for c in update)
-    con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _rows ON CONFLICT ({key}) DO UPDATE SET {sets}")
+    if present:
+        sets = ", ".join(f"{c} = r.{c}" for c in update)
+        con.execute(f"UPDATE {table} t SET {sets} FROM _rows r WHERE t.{key} = r.{key}")
+    else:
+        cols = ", ".join(rows[0])
+        sets = ", ".join(f"{c} = excluded.{c}" for c in update)
+        con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _rows ON CONFLICT ({key}) DO UPDATE SET {sets}")
     con.unregister("_rows")
 
 

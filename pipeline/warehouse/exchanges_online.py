@@ -25,7 +25,10 @@ import pyarrow as pa
 from pipeline.reconcile import DEFAULT_POLICY, Claim, Group, normalize_party
 from pipeline.reconcile import _window as claim_window
 from pipeline.reconcile_online import Summary, cluster_online
-from pipeline.warehouse.exchanges import _days_of, claim_key, light_claims
+from pipeline.reconcile_resolve import Resolved
+from pipeline.warehouse.exchanges import _LIGHT_COLS, _days_of, _light_claim, claim_key
+from pipeline.warehouse.exchanges_parts import Parts
+from pipeline.warehouse.exchanges_resolve import changed_clusters
 from pipeline.warehouse.exchanges_sql import _UNDATED_WINDOW, DATED_NEIGHBOURS
 
 _UNDATED_END = """CASE e.date_precision WHEN 'week' THEN e.event_date + 7 WHEN 'month' THEN last_day(e.event_date)
@@ -34,43 +37,12 @@ _UNDATED_END = """CASE e.date_precision WHEN 'week' THEN e.event_date + 7 WHEN '
 _P = DEFAULT_POLICY
 _EVER = (date(1900, 1, 1), date(2100, 1, 1))  # no window at all: every stored day of the kind
 
-# Members of the candidate exchanges (``_on_ids``), without the superseded claims (``_on_gone``), each
-# with its day-part: the day it fixes, or (undated) its exchange's day (the mode, ties: the earliest).
-_MEMBERS = """
-INSERT INTO _on_m
-WITH mm AS MATERIALIZED (  -- the few members first, then their claims (not the other join order)
-    SELECT m.exchange_id, m.claim_key, m.event_id FROM exchange_members m SEMI JOIN _on_ids USING (exchange_id)
-    ANTI JOIN _on_gone g ON g.event_id = m.event_id),
-m AS (
-    SELECT m.exchange_id, m.claim_key, m.event_id, e.article_id, e.returned_to::VARCHAR AS rt,
-           e.count_qualifier AS q, CASE WHEN coalesce(e.date_precision, 'day') = 'day' THEN e.event_date END AS day
-    FROM mm m JOIN event_rows e USING (event_id)),
-d AS (SELECT exchange_id, day, count(*) AS n FROM m WHERE day IS NOT NULL GROUP BY ALL),
-x AS (SELECT exchange_id, first(day ORDER BY n DESC, day) AS mode FROM d GROUP BY 1)
-SELECT m.*, coalesce(m.day, x.mode) AS part, x.mode FROM m LEFT JOIN x USING (exchange_id)
-"""
-_MEMBERS_TABLE = """CREATE OR REPLACE TEMP TABLE _on_m (exchange_id VARCHAR, claim_key VARCHAR, event_id VARCHAR,
-    article_id VARCHAR, rt VARCHAR, q VARCHAR, day DATE, part DATE, mode DATE)"""
-_SUMMARY = """
-SELECT exchange_id, part, any_value(claim_key), min(event_id), count(DISTINCT article_id), count(day),
-       list(DISTINCT [rt, q]), any_value(mode)
-FROM _on_m GROUP BY exchange_id, part
-"""
-# Articles in several parts (of one exchange or several): the conflict rule and n_sources may need them.
-_SHARED = """SELECT article_id FROM (SELECT DISTINCT article_id, exchange_id, part FROM _on_m)
-GROUP BY article_id HAVING count(*) > 1"""
-# Undated stored claims of the kinds asked for (``_on_keys``), then the publication day of their articles
-# only: the undated claims are few, ``articles`` is the largest table (never the build side of a join).
+# Undated stored claims of the kinds asked for (``_on_keys``), with their article's publication day.
+# Only exchanges with undated members have any (``exchange_parts``: their row of day NULL).
+_UNDATED_EXCHANGES = "SELECT exchange_id FROM exchange_parts WHERE day IS NULL AND claim_key IN (SELECT key FROM _on_keys)"
 _UNDATED_MEMBERS = """
-WITH e AS MATERIALIZED (  -- the few undated claims first: the semi join builds on them, not on the members
-    SELECT event_id, article_id, event_date, date_precision FROM event_rows e
-    WHERE NOT (coalesce(e.date_precision, 'day') = 'day' AND e.event_date IS NOT NULL)),
-mu AS MATERIALIZED (
-    SELECT m.exchange_id, m.claim_key, m.event_id FROM exchange_members m SEMI JOIN e USING (event_id)
-    SEMI JOIN _on_keys k ON k.key = m.claim_key),
-u AS (SELECT mu.exchange_id, mu.claim_key, e.article_id, e.event_date, e.date_precision FROM mu JOIN e USING (event_id)),
-a AS (SELECT article_id, published FROM articles SEMI JOIN u USING (article_id))
-SELECT u.*, a.published FROM u LEFT JOIN a USING (article_id)
+SELECT exchange_id, claim_key, article_id, event_date, date_precision, published FROM exchange_members
+SEMI JOIN _on_ids USING (exchange_id) WHERE NOT (coalesce(date_precision, 'day') = 'day' AND event_date IS NOT NULL)
 """
 _UNDATED_PEERS = "SELECT DISTINCT m.exchange_id FROM _on_u m JOIN _on_pubs v ON v.key = m.claim_key " \
                  "AND m.published BETWEEN v.lo AND v.hi"
@@ -81,18 +53,12 @@ SELECT DISTINCT e.exchange_id FROM _on_u e JOIN _on_rdays v ON v.key = e.claim_k
 WHERE v.day BETWEEN coalesce({_UNDATED_WINDOW}, e.published - {_P.undated_lookback_days})
                 AND coalesce({_UNDATED_END}, e.published + 1)
 """
-_LATEST = """
-WITH m AS MATERIALIZED (SELECT exchange_id, article_id FROM _on_m WHERE list_contains(?::VARCHAR[], exchange_id)),
-a AS (SELECT article_id, published FROM articles SEMI JOIN m USING (article_id))
-SELECT m.exchange_id, max(a.published) FROM m JOIN a USING (article_id) GROUP BY 1
-"""
-
-
 class Reach:
     """What the rules can reach, per kind: days (for dated groups), publication ranges (undated peers)."""
 
     def __init__(self, pending: list[Claim], gone: list[tuple]) -> None:
         self.days: set[tuple[str, date]] = set()
+        self.centres: set[tuple[str, date]] = set()
         self.pubs: list[tuple[str, date, date]] = []
         self.gone_ids = {g[1] for g in gone}
         self.recall_ids: set[str] = set()
@@ -112,6 +78,9 @@ class Reach:
 
     def add_around(self, key: str, day: date) -> bool:
         """Days within ``far_days`` of ``day``; True when some were not reached before."""
+        if (key, day) in self.centres:  # its days are all in already
+            return False
+        self.centres.add((key, day))
         around = {(key, day + timedelta(days=i)) for i in range(-_P.far_days, _P.far_days + 1)}
         new = around - self.days
         self.days |= new
@@ -128,17 +97,21 @@ class Reach:
 
 
 def assign_online(con: duckdb.DuckDBPyConnection, pending: list[Claim], gone: list[tuple],
-                  ) -> tuple[list[list[Claim]], dict[str, str]]:
-    """The clusters that changed (stored members and pending claims) and where their stored claims were."""
+                  ) -> tuple[list[list[Claim]], dict[str, str], dict[int, Resolved]]:
+    """The clusters that changed (stored members and pending claims), where their stored claims were, and
+    their resolved rows (``exchanges_resolve``: from aggregates of the stored parts)."""
     reach = Reach(pending, gone)
     searched: set[tuple[str, date]] = set()
     candidates = set(reach.gone_ids)
     con.register("_on_gone", pa.table({"event_id": pa.array([g[0] for g in gone], pa.string())}))
-    con.execute(_MEMBERS_TABLE)
+    parts = Parts(reach.gone_ids)
     keys = sorted({claim_key(c) for c in pending} | {g[2] for g in gone})
     con.register("_on_keys", pa.table({"key": pa.array(keys, pa.string())}))
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _on_u AS {_UNDATED_MEMBERS}")  # read once, not each round
+    undated = [r[0] for r in con.execute(_UNDATED_EXCHANGES).fetchall()]
     con.unregister("_on_keys")
+    con.register("_on_ids", pa.table({"exchange_id": pa.array(undated, pa.string())}))
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _on_u AS {_UNDATED_MEMBERS}{'' if undated else ' LIMIT 0'}")  # once
+    con.unregister("_on_ids")
     try:
         candidates |= _undated_peers(con, reach.pubs)
         recalls: dict[str, list[Claim]] = {}
@@ -147,7 +120,7 @@ def assign_online(con: duckdb.DuckDBPyConnection, pending: list[Claim], gone: li
             todo = reach.days - searched
             searched |= todo
             candidates |= _dated_neighbours(con, todo)
-            stored = _summaries(con, candidates, {c.article_id for c in pending}, reach)
+            stored = _summaries(con, parts, candidates, {c.article_id for c in pending}, reach)
             groups = cluster_online(pending, stored, recalls)
             days = {(_key_of(g), g.day) for g in groups if g.changed and g.day}
             widened = [reach.add_around(key, day) for key, day in days]
@@ -158,10 +131,10 @@ def assign_online(con: duckdb.DuckDBPyConnection, pending: list[Claim], gone: li
             candidates |= found.keys()
             if not any(widened) and not found:
                 break
-        return _changed_clusters(con, [g for g in groups if g.changed], gone)
+        return changed_clusters(con, [g for g in groups if g.changed], gone, parts.modes())
     finally:
         con.unregister("_on_gone")
-        con.execute("DROP TABLE IF EXISTS _on_m; DROP TABLE IF EXISTS _on_u")
+        con.execute("DROP TABLE IF EXISTS _on_u")
 
 
 def _key_of(g: Group) -> str:
@@ -195,11 +168,11 @@ def _recalls(con: duckdb.DuckDBPyConnection, days: set[tuple[str, date]], seen: 
         con.unregister("_on_rdays")
     if not ids:
         return {}
-    owner = dict(con.execute("SELECT event_id, exchange_id FROM exchange_members WHERE list_contains(?, exchange_id)",
-                             [ids]).fetchall())
     out: dict[str, list[Claim]] = {}
-    for c in light_claims(con, "list_contains(?, e.event_id)", [sorted(set(owner) - gone)], published=True):
-        out.setdefault(owner[c.event_id], []).append(c)
+    for c, (xid,) in member_claims(con, f"SELECT {_LIGHT_COLS}, e.published, e.exchange_id FROM exchange_members e "
+                                   "WHERE list_contains(?, e.exchange_id) AND NOT list_contains(?::VARCHAR[], e.event_id)",
+                                   [ids, sorted(gone)], 1):
+        out.setdefault(xid, []).append(c)
     return {x: cl for x, cl in out.items() if not any(c.day for c in cl)}
 
 
@@ -215,50 +188,35 @@ def _undated_peers(con: duckdb.DuckDBPyConnection, pubs: list[tuple[str, date, d
         con.unregister("_on_pubs")
 
 
-def _summaries(con: duckdb.DuckDBPyConnection, candidates: set[str], pending_articles: set[str],
+def _summaries(con: duckdb.DuckDBPyConnection, parts: Parts, candidates: set[str], pending_articles: set[str],
                reach: Reach) -> dict[tuple, list[Summary]]:
     """The candidates' day-parts, by kind: every part of each exchange with a part within reach."""
-    read = {r[0] for r in con.execute("SELECT DISTINCT exchange_id FROM _on_m").fetchall()}
-    if candidates - read:  # members are read once per exchange, in the first round that needs it
-        con.register("_on_ids", pa.table({"exchange_id": pa.array(sorted(candidates - read), pa.string())}))
-        con.execute(_MEMBERS)
-        con.unregister("_on_ids")
-    rows = con.execute(_SUMMARY).fetchall()
-    known = _known_claims(con, pending_articles | {r[0] for r in con.execute(_SHARED).fetchall()})
-    undated = sorted({r[0] for r in rows if r[7] is None})
-    latest = dict(con.execute(_LATEST, [undated]).fetchall()) if undated else {}
-    by_x: dict[str, list[tuple]] = {}
-    for r in rows:
-        by_x.setdefault(r[0], []).append(r)
+    parts.read(con, candidates)  # read once per exchange, in the first round that needs it
+    known = parts.known_claims(con, pending_articles)
     out: dict[tuple, list[Summary]] = {}
-    for xid, parts in by_x.items():
-        key, mode = parts[0][2], parts[0][7]
-        if not reach.holds(xid, key, mode, latest.get(xid), xid in reach.gone_ids, [r[1] for r in parts if r[1]]):
+    for xid, rows in parts.rows.items():
+        if not rows:
+            continue
+        key, mode = rows[0][2], rows[0][7]
+        latest = max((r[8] for r in rows if r[8]), default=None) if mode is None else None
+        if not reach.holds(xid, key, mode, latest, xid in reach.gone_ids, [r[1] for r in rows if r[1]]):
             continue
         event_type, phase, parties = json.loads(key)
         kind = (event_type, phase, tuple(parties))
-        for _x, part, _k, first, n_articles, n_dated, figs, _m in parts:
-            mine = tuple(sorted(known.get((xid, part), []), key=lambda c: c.event_id))
+        for _x, part, _k, first, articles, n_dated, figs, _m, _p, exact in rows:
+            read = known.get((xid, part), [])
+            mine = tuple(sorted((c for c, _multi in read), key=lambda c: c.event_id))
+            counted = {c.article_id for c, multi in read if exact or not multi}  # in ``articles`` and in ``mine``
             out.setdefault(kind, []).append(Summary(
                 xid, part, kind, first, ((part, n_dated),) if n_dated else (), _figures(figs),
-                n_articles - len({c.article_id for c in mine}), latest.get(xid), mine, xid in reach.gone_ids))
+                articles - len(counted), latest, mine, xid in reach.gone_ids))
     return out
 
 
-def _known_claims(con: duckdb.DuckDBPyConnection, articles: set[str]) -> dict[tuple, list[Claim]]:
-    """The members of the given articles, by (exchange, part)."""
-    con.register("_on_known", pa.table({"article_id": pa.array(sorted(articles), pa.string())}))
-    try:
-        claims = light_claims(con, "e.event_id IN (SELECT event_id FROM _on_m SEMI JOIN _on_known USING (article_id))",
-                              [])
-        where = dict(((r[0]), (r[1], r[2])) for r in con.execute(
-            "SELECT event_id, exchange_id, part FROM _on_m SEMI JOIN _on_known USING (article_id)").fetchall())
-    finally:
-        con.unregister("_on_known")
-    out: dict[tuple, list[Claim]] = {}
-    for c in claims:
-        out.setdefault(where[c.event_id], []).append(c)
-    return out
+def member_claims(con: duckdb.DuckDBPyConnection, sql: str, params: list, extra: int) -> list[tuple[Claim, tuple]]:
+    """Light claims (``_LIGHT_COLS``, optionally the publication day) read from member rows, each with the
+    ``extra`` columns the query adds after them."""
+    return [(_light_claim(r[:-extra]), r[-extra:]) for r in con.execute(sql, params).fetchall()]
 
 
 def _figures(pairs: list) -> tuple[tuple[str, int, str | None], ...]:
@@ -268,37 +226,3 @@ def _figures(pairs: list) -> tuple[tuple[str, int, str | None], ...]:
             if v is not None:
                 out.add((normalize_party(side), int(v), q))
     return tuple(sorted(out, key=lambda t: (t[0], t[1], t[2] or "")))
-
-
-def _changed_clusters(con: duckdb.DuckDBPyConnection, changed: list[Group], gone: list[tuple],
-                      ) -> tuple[list[list[Claim]], dict[str, str]]:
-    """Read the claims of the changed exchanges only; each changed group (pending claims and the
-    day-parts it holds) becomes one cluster."""
-    ids = sorted({s.exchange_id for g in changed for s in g.stored})
-    mode = _modes([s for g in changed for s in g.stored])
-    con.register("_on_ids", pa.table({"exchange_id": pa.array(ids, pa.string())}))
-    try:
-        # their members were read into ``_on_m`` (without the superseded ones: ``gone`` adds those)
-        previous = dict(con.execute("SELECT event_id, exchange_id FROM _on_m SEMI JOIN _on_ids USING (exchange_id)"
-                                    ).fetchall())
-        members = light_claims(con, "e.event_id IN (SELECT event_id FROM _on_m SEMI JOIN _on_ids USING (exchange_id))",
-                               [])
-    finally:
-        con.unregister("_on_ids")
-    by_part: dict[tuple, list[Claim]] = {}
-    for c in members:
-        xid = previous[c.event_id]
-        by_part.setdefault((xid, c.day or mode.get(xid)), []).append(c)
-    clusters = [sorted(g.claims + [c for s in g.stored for c in by_part.get((s.exchange_id, s.part), [])],
-                       key=lambda c: c.event_id) for g in changed]
-    clusters = sorted((cl for cl in clusters if cl), key=lambda cl: (claim_key(cl[0]), cl[0].event_id))
-    return clusters, {**previous, **{g[0]: g[1] for g in gone}}
-
-
-def _modes(parts: list[Summary]) -> dict[str, date | None]:
-    """Each exchange's own day (where its undated members are): the day most of its claims fix."""
-    days: dict[str, dict[date, int]] = {}
-    for s in parts:
-        for d, n in s.days:
-            days.setdefault(s.exchange_id, {})[d] = n
-    return {x: min(h, key=lambda d: (-h[d], d)) for x, h in days.items()}

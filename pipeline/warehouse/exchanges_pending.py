@@ -41,8 +41,11 @@ WITH latest AS (SELECT article_id, arg_max(extractor_version, loaded_at) AS v FR
 SELECT t.event_id, t.article_id, t.loaded_at FROM _touched_claims t JOIN latest l ON t.article_id = l.article_id AND t.extractor_version = l.v
 """
 # The members among the touched articles' claims: found from the few claims, not by a join of the tables.
+# A member row keeps its claim's ``loaded_at`` (migration 1001): the bound skips the row groups of members
+# loaded before the earliest touched claim (all but the newest, when the touched articles are new).
 _MEMBERS_OF = """
 SELECT m.event_id, m.exchange_id, m.claim_key, t.article_id FROM exchange_members m JOIN _touched_claims t USING (event_id)
+WHERE m.loaded_at >= ?
 """
 _MARK = "SELECT through FROM reconcile_mark WHERE name = 'claims'"
 _SET_MARK = """
@@ -65,7 +68,8 @@ def changed_claims(con: duckdb.DuckDBPyConnection, run_id: str | None = None,
         con.execute(f"CREATE OR REPLACE TEMP TABLE _touched AS {_TOUCHED_SINCE}", [mark[0], run_id])
     con.execute(f"CREATE OR REPLACE TEMP TABLE _touched_claims AS {_CLAIMS_OF}")
     con.execute(f"CREATE OR REPLACE TEMP TABLE _current_claims AS {_CURRENT}")
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _touched_members AS {_MEMBERS_OF}")
+    (since,) = con.execute("SELECT min(loaded_at) FROM _touched_claims").fetchone() or (None,)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _touched_members AS {_MEMBERS_OF}", [since])
     try:
         con.execute("CREATE OR REPLACE TEMP TABLE _pending AS SELECT * FROM _current_claims "
                     "ANTI JOIN _touched_members USING (event_id)")

@@ -111,22 +111,21 @@ _UNDATED_WINDOW = """CASE e.date_precision
         WHEN 'year' THEN date_trunc('year', e.event_date)::DATE END"""
 
 # ``_nb_day(key, day)``: the days (of ``_nb_days``) not yet searched, one row each: an equality join
-DATED_NEIGHBOURS = f"""
-WITH e AS (SELECT event_id, event_date FROM event_rows e WHERE {_DATED} AND event_date IN (SELECT day FROM _nb_day))
-SELECT DISTINCT m.exchange_id FROM e JOIN exchange_members m USING (event_id)
-SEMI JOIN _nb_day v ON m.claim_key = v.key AND e.event_date = v.day
+# (``exchange_parts``, migration ``1001_flatload_member_facts``: a row per exchange and day its claims fix)
+DATED_NEIGHBOURS = """
+SELECT DISTINCT p.exchange_id FROM exchange_parts p SEMI JOIN _nb_day v ON p.claim_key = v.key AND p.day = v.day
 """
 UNDATED_NEIGHBOURS = f"""
 SELECT DISTINCT u.exchange_id FROM (
-    SELECT m.exchange_id, m.claim_key,
-           coalesce({_UNDATED_WINDOW}, a.published - {{lookback}}) AS lo,
+    SELECT e.exchange_id, e.claim_key,
+           coalesce({_UNDATED_WINDOW}, e.published - {{lookback}}) AS lo,
            coalesce(CASE e.date_precision WHEN 'week' THEN e.event_date + 7
                          WHEN 'month' THEN last_day(e.event_date)
                          WHEN 'year' THEN (date_trunc('year', e.event_date) + INTERVAL 1 YEAR - INTERVAL 1 DAY)::DATE
-                    END, a.published + 1) AS hi,
-           a.published
-    FROM event_rows e JOIN exchange_members m USING (event_id) LEFT JOIN articles a USING (article_id)
-    WHERE NOT ({_DATED}) AND list_contains(?::VARCHAR[], m.claim_key)) u
+                    END, e.published + 1) AS hi,
+           e.published
+    FROM exchange_members e  -- with its claim's fields and its article's publication day (MEMBER_FACTS)
+    WHERE NOT ({_DATED}) AND list_contains(?::VARCHAR[], e.claim_key)) u
 WHERE EXISTS (SELECT 1 FROM _nb_days v WHERE v.key = u.claim_key AND u.lo <= v.hi AND u.hi >= v.lo)
    OR EXISTS (SELECT 1 FROM _nb_pubs v WHERE v.key = u.claim_key AND u.published BETWEEN v.lo AND v.hi)
    OR (u.published IS NULL AND u.lo IS NULL)
@@ -163,3 +162,55 @@ CREATE TABLE reconcile_mark (
     updated_at TIMESTAMPTZ
 );
 """))
+
+# --- what the load reads of a member, kept with it (``exchanges_online``) -------------------------
+# A claim never changes once loaded (``event_rows`` is append-only, and so is ``articles``), so a member
+# row carries the fields clustering and ``resolve`` read (the light columns of ``exchanges.light_claims``
+# and its article's publication day). The load then reads the candidate exchanges' members from
+# ``exchange_members`` alone, instead of joining them to ``event_rows`` and ``articles`` (both scanned
+# whole by a hash join, a cost growing with the history). Written with each new member (``_write``).
+MEMBER_FACTS: tuple[tuple[str, str], ...] = (
+    ("article_id", "VARCHAR"), ("event_type", "VARCHAR"), ("status", "VARCHAR"), ("event_date", "DATE"),
+    ("date_precision", "VARCHAR"), ("parties", "VARCHAR[]"), ("returned_to", "JSON"), ("count_qualifier", "VARCHAR"),
+    ("categories", "VARCHAR[]"), ("mediators", "VARCHAR[]"), ("location", "VARCHAR"), ("confidence", "DOUBLE"),
+    ("loaded_at", "TIMESTAMPTZ"), ("published", "DATE"))
+_FACT_COLS = [c for c, _ in MEMBER_FACTS if c != "published"]
+# Day-parts of every exchange, kept up to date by each write (``exchanges._write``): what the load's
+# online assignment reads of a stored exchange (``exchanges_online``), instead of aggregating its members
+# (the exchanges near a batch hold tens of thousands of claims on a dense history). One row per exchange
+# and day its members fix (``day`` NULL: its undated members, which ride with the exchange's own day).
+# ``n_single``: members whose article has no other member (``exchange_members.multi`` false): distinct
+# articles are counted from these; the members of the other articles are read one by one when needed.
+PARTS_OF = """
+SELECT e.exchange_id, any_value(e.claim_key), CASE WHEN coalesce(e.date_precision, 'day') = 'day' THEN e.event_date END
+       AS day, count(*), min(e.event_id), count(*) FILTER (NOT e.multi),
+       list(DISTINCT [e.returned_to::VARCHAR, e.count_qualifier]), max(e.published)
+FROM exchange_members e {where} GROUP BY e.exchange_id, day
+"""
+# Rebuilt rather than updated in place (an UPDATE of list columns is a delete and an insert: the table
+# would keep every old row version), in the order of kind and day, and without its primary key (as
+# ``articles`` and ``event_rows`` since 0801: keeping the index costs every checkpoint after a load
+# about 0.1-0.2 s at 300,000 members). A claim is a member once: pending claims are in no exchange
+# (``changed_claims``), and ``exchanges._write`` inserts only those and updates the ones that move.
+# ``multi``: the article has (or had: never unset, which only makes more claims read whole) another member.
+RECONCILE_MIGRATIONS.append(("1001_flatload_member_facts", f"""
+CREATE TABLE exchange_members__facts AS
+SELECT m.event_id, m.exchange_id, m.claim_key, m.run_id, m.attached_at, {", ".join(f"e.{c}" for c in _FACT_COLS)},
+       a.published, count(*) OVER (PARTITION BY e.article_id) > 1 AS multi
+FROM exchange_members m LEFT JOIN event_rows e USING (event_id) LEFT JOIN articles a ON a.article_id = e.article_id
+ORDER BY m.claim_key, e.event_date, m.exchange_id, m.event_id;
+DROP TABLE exchange_members;
+ALTER TABLE exchange_members__facts RENAME TO exchange_members;
+""" + "".join(f"ALTER TABLE exchange_members ALTER COLUMN {c} SET NOT NULL;\n"
+              for c in ("event_id", "exchange_id", "claim_key", "run_id", "multi")) + """
+CREATE TABLE exchange_parts (
+    exchange_id VARCHAR NOT NULL,
+    claim_key VARCHAR NOT NULL,
+    day DATE,                           -- the day its members fix; NULL: the exchange's undated members
+    n_claims INTEGER NOT NULL,
+    first_event_id VARCHAR NOT NULL,    -- the smallest event id
+    n_single INTEGER NOT NULL,          -- members whose article has no other member
+    figures VARCHAR[][],                -- distinct [returned_to, count_qualifier]
+    latest_published DATE
+);
+INSERT INTO exchange_parts """ + PARTS_OF.format(where="")))

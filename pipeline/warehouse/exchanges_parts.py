@@ -1,0 +1,150 @@
+"""Stored exchanges as day-parts: kept in ``exchange_parts`` by every write, read by the online assignment.
+
+The online assignment (``exchanges_online``) sees a stored exchange as one summary per day-part: the
+claims fixing one day, with the exchange's undated claims on its own day (the day most of its claims
+fix; ties: the earliest). Aggregating the members of every exchange near a batch on each load costs in
+proportion to those exchanges (tens of thousands of claims on a dense history), so ``exchange_parts``
+(migration ``1001_flatload_member_facts``) keeps one row per exchange and day its members fix, plus one
+for its undated members, rewritten for the exchanges each write touches (``refresh``). A load reads the
+rows of the exchanges within reach and merges the undated row into the exchange's own day.
+
+Distinct articles: a row counts the members whose article has no other member (``n_single``; the
+``multi`` flag of ``exchange_members``); the members of the other articles, and of the pending claims'
+articles, are read one by one (``known``), as the conflict rule needs them anyway: a summary then has
+exactly the distinct articles of its claims. An exchange that loses a superseded claim in this load is
+aggregated from its members instead (its stored rows still count the claim).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import duckdb
+import pyarrow as pa
+
+from pipeline.reconcile import Claim
+from pipeline.warehouse.exchanges import _LIGHT_COLS, _light_claim
+from pipeline.warehouse.exchanges_sql import PARTS_OF
+
+_DAY = "CASE WHEN coalesce(e.date_precision, 'day') = 'day' THEN e.event_date END"
+_OF_IDS = "exchange_members e SEMI JOIN _on_ids USING (exchange_id) ANTI JOIN _on_gone USING (event_id)"
+_STORED = """SELECT exchange_id, claim_key, day, n_claims, first_event_id, n_single, figures, latest_published
+FROM exchange_parts SEMI JOIN _on_ids USING (exchange_id)"""
+# From the members (without the superseded ones), already as day-parts, with distinct articles counted.
+_AGGREGATED = f"""
+WITH m AS (SELECT e.exchange_id, e.claim_key, e.event_id, e.article_id, e.returned_to, e.count_qualifier, e.published,
+                  {_DAY} AS day FROM {_OF_IDS}),
+x AS (SELECT exchange_id, first(day ORDER BY n DESC, day) AS mode
+      FROM (SELECT exchange_id, day, count(*) AS n FROM m WHERE day IS NOT NULL GROUP BY ALL) GROUP BY 1)
+SELECT m.exchange_id, coalesce(m.day, x.mode) AS part, any_value(m.claim_key), min(m.event_id),
+       count(DISTINCT m.article_id), count(m.day), list(DISTINCT [m.returned_to::VARCHAR, m.count_qualifier]),
+       any_value(x.mode), max(m.published), true
+FROM m LEFT JOIN x USING (exchange_id) GROUP BY m.exchange_id, part
+"""
+# The members read one by one: those flagged (their article has another member), by the flag (a filter
+# the scan applies before reading the other columns), and those of the pending claims' articles, once.
+_MULTI = f"SELECT {_LIGHT_COLS}, e.exchange_id, e.multi FROM {_OF_IDS} WHERE e.multi"
+_OF_PENDING = f"""SELECT {_LIGHT_COLS}, e.exchange_id, e.multi FROM exchange_members e
+SEMI JOIN _on_known USING (article_id) ANTI JOIN _on_gone USING (event_id) WHERE NOT e.multi"""
+
+
+class Parts:
+    """The day-parts of the exchanges read so far, and the members read one by one (those of articles
+    with another member, or of a pending claim's article), re-read only when more exchanges are read.
+
+    ``rows[xid]``: (xid, part, key, first event id, articles, claims fixing the day, figures, the
+    exchange's own day, latest publication, whether ``articles`` counts them all (else: single ones))."""
+
+    def __init__(self, gone_ids: set[str]) -> None:
+        self.rows: dict[str, list[tuple]] = {}
+        self.gone_ids = gone_ids
+        self.known: dict[tuple, list[tuple[Claim, bool]]] = {}
+        self.known_for: set[str] = set()
+        self.of_pending: list[tuple] | None = None
+
+    def read(self, con: duckdb.DuckDBPyConnection, ids: set[str]) -> None:
+        new = ids - self.rows.keys()
+        if not new:
+            return
+        by_x: dict[str, list[tuple]] = {x: [] for x in new}  # none: every claim superseded
+        stored, gone = sorted(new - self.gone_ids), sorted(new & self.gone_ids)
+        for r in of_ids(con, stored, _STORED) if stored else ():
+            by_x[r[0]].append(r)
+        for x in stored:
+            by_x[x] = _merged(by_x[x])
+        for r in of_ids(con, gone, _AGGREGATED) if gone else ():
+            by_x[r[0]].append(r)
+        self.rows.update(by_x)
+
+    def modes(self) -> dict[str, date | None]:
+        return {x: rows[0][7] for x, rows in self.rows.items() if rows}
+
+    def known_claims(self, con: duckdb.DuckDBPyConnection, pending_articles: set[str],
+                     ) -> dict[tuple, list[tuple[Claim, bool]]]:
+        new = {x for x, rows in self.rows.items() if rows} - self.known_for
+        if not new:
+            return self.known
+        if self.of_pending is None:  # the pending articles do not change during the assignment
+            con.register("_on_known", pa.table({"article_id": pa.array(sorted(pending_articles), pa.string())}))
+            try:
+                self.of_pending = con.execute(_OF_PENDING).fetchall()
+            finally:
+                con.unregister("_on_known")
+        modes = self.modes()
+        for r in of_ids(con, sorted(new), _MULTI) + [r for r in self.of_pending if r[-2] in new]:
+            c = _light_claim(r[:-2])
+            self.known.setdefault((r[-2], c.day or modes.get(r[-2])), []).append((c, r[-1]))
+        self.known_for |= new
+        return self.known
+
+
+def _merged(rows: list[tuple]) -> list[tuple]:
+    """An exchange's rows as day-parts: its undated row joins the part of its own day (the mode)."""
+    dated = [r for r in rows if r[2] is not None]
+    mode = min(dated, key=lambda r: (-r[3], r[2]))[2] if dated else None
+    parts: dict[date | None, tuple] = {}
+    for xid, key, day, n, first, articles, figs, latest in sorted(rows, key=lambda r: r[2] is None):
+        part = day if day is not None else mode
+        n_dated = n if day is not None else 0
+        if part in parts:  # the undated row on the mode's part
+            _x, _p, _k, first0, articles0, n_dated0, figs0, _m, latest0, _e = parts[part]
+            first, articles, n_dated = min(first0, first), articles0 + articles, n_dated0 + n_dated
+            figs = list(figs0 or []) + list(figs or [])
+            latest = max((d for d in (latest0, latest) if d), default=None)
+        parts[part] = (xid, part, key, first, articles, n_dated, figs, mode, latest, False)
+    return list(parts.values())
+
+
+def of_ids(con: duckdb.DuckDBPyConnection, ids: list[str], sql: str) -> list[tuple]:
+    con.register("_on_ids", pa.table({"exchange_id": pa.array(ids, pa.string())}))
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.unregister("_on_ids")
+
+
+def refresh(con: duckdb.DuckDBPyConnection, touched: set[str], new_articles: set[str]) -> None:
+    """After a write: flag the articles that now have several members, then rewrite the parts of the
+    exchanges touched (and of those holding a newly flagged article)."""
+    touched = set(touched)
+    if new_articles:
+        con.register("_pp_articles", pa.table({"article_id": pa.array(sorted(new_articles), pa.string())}))
+        try:
+            several = [r[0] for r in con.execute(
+                "SELECT article_id FROM exchange_members SEMI JOIN _pp_articles USING (article_id) "
+                "GROUP BY article_id HAVING count(*) > 1").fetchall()]
+        finally:
+            con.unregister("_pp_articles")
+        if several:
+            touched |= {r[0] for r in con.execute("SELECT DISTINCT exchange_id FROM exchange_members WHERE "
+                                                  "list_contains(?, article_id) AND NOT multi", [several]).fetchall()}
+            con.execute("UPDATE exchange_members SET multi = true WHERE list_contains(?, article_id) AND NOT multi",
+                        [several])
+    if not touched:
+        return
+    con.register("_pp_ids", pa.table({"exchange_id": pa.array(sorted(touched), pa.string())}))
+    try:
+        con.execute("DELETE FROM exchange_parts WHERE exchange_id IN (SELECT exchange_id FROM _pp_ids)")
+        con.execute("INSERT INTO exchange_parts " + PARTS_OF.format(where="SEMI JOIN _pp_ids USING (exchange_id)"))
+    finally:
+        con.unregister("_pp_ids")
