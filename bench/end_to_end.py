@@ -8,8 +8,11 @@ Figures: articles per second on one core, cleaning alone (``pipeline.clean.clean
 their ratio ``end_to_end_vs_clean_only`` (target >= 0.80; wall clock, because the pass cleans pages in
 a cleaner worker process, whose CPU this process sees only once it is reaped; the CPU ratio is an extra
 key), each stage's share of the pass, and the same pass with two cleaner workers
-(``two_process_speedup``, wall clock, runs interleaved with the one-worker runs; the machine's other
-load shows in it, so CPU times and cores kept busy are given with it).
+(``two_process_speedup``, wall clock; the machine's other load shows in it, so CPU times and cores
+kept busy are given with it). ``BENCH_ROUNDS`` (default 3) rounds each run cleaning alone, the pass with
+one worker and the pass with two, back to back; each ratio is taken within a round and the median over
+rounds is the figure (the machine's speed drifted by up to 50 % from minute to minute here, so a ratio
+of runs minutes apart measured the drift).
 ``--profile`` prints where the pass spends its time (cProfile, top 30) to stderr.
 """
 
@@ -17,6 +20,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import statistics
 import sys
 import time
 from datetime import UTC, datetime
@@ -98,11 +102,11 @@ def main(argv: list[str]) -> int:
     clean_only(raws[:3])
     if "--profile" in argv:
         return profile(raws)
-    rounds = scaled(2, 1)
-    cleans = [clean_only(raws) for _ in range(rounds)]
-    passes, twos = [], []
-    for r in range(rounds):  # interleaved, so the shared machine's load drifts over both alike
-        passes.append(one_pass(raws, f"one-{r}"))
+    rounds = int(os.environ.get("BENCH_ROUNDS") or scaled(3, 1))
+    cleans, passes, twos = [], [], []
+    for r in range(rounds):  # one round = the three runs back to back: the machine's speed drifts
+        cleans.append(clean_only(raws))  # from minute to minute (up to 50 % here), so every ratio is
+        passes.append(one_pass(raws, f"one-{r}"))  # taken within a round and the median over rounds reported
         twos.append(one_pass(raws, f"two-{r}", workers=2))
     c = min(cleans, key=lambda t: t.cpu)
     p = min(passes, key=lambda t: t["total"].cpu)
@@ -112,14 +116,17 @@ def main(argv: list[str]) -> int:
     emit(BENCH, "end_to_end_articles_per_s", n / p["total"].cpu, "articles/s", pages=n, corpus="real pages",
          wall=round(n / p["total"].wall, 2), events=p["summary"]["events_new"],
          articles_loaded=p["summary"]["articles_new"])
-    emit(BENCH, "end_to_end_vs_clean_only", c.wall / p["total"].wall, "ratio", target=">= 0.80", clock="wall",
+    per_round = [ct.wall / pt["total"].wall for ct, pt in zip(cleans, passes, strict=True)]
+    emit(BENCH, "end_to_end_vs_clean_only", statistics.median(per_round), "ratio", target=">= 0.80", clock="wall",
+         rounds=[round(x, 3) for x in per_round], best_of_rounds=round(c.wall / p["total"].wall, 4),
          cpu_ratio=round(c.cpu / p["total"].cpu, 4),
-         note="wall: pages are cleaned in a cleaner worker process (cleanbound), whose CPU is ours only once reaped")
+         note="median over rounds of the ratio within a round; wall: pages are cleaned in a cleaner worker "
+              "process (cleanbound), whose CPU is ours only once reaped")
     for stage in ("stage_file", "transform", "validate", "load"):
         emit(BENCH, f"share_{stage}", p[stage].cpu / p["total"].cpu, "ratio", seconds=round(p[stage].cpu, 3))
-    emit_two_workers(n, min(passes, key=lambda t: t["total"].wall), min(twos, key=lambda t: t["total"].wall))
+    emit_two_workers(n, passes, twos)
     generated_pass(scaled(200, 4))
-    generated_two_workers(int(os.environ.get("BENCH_TWO_WORKER_PAGES") or scaled(1000, 4)))
+    generated_two_workers(int(os.environ.get("BENCH_TWO_WORKER_PAGES") or scaled(1000, 4)), rounds)
     shutil.rmtree(OUT / "e2e", ignore_errors=True)
     return 0
 
@@ -146,13 +153,16 @@ def cores_obtained(processes: int, seconds: float = 2.0) -> float:
     return t.cpu / t.wall
 
 
-def emit_two_workers(n: int, one: dict[str, Timing], two: dict[str, Timing]) -> None:
-    """Two cleaner workers (``PIPELINE_TRANSFORM_WORKERS=2``) against one: the best wall of each.
+def emit_two_workers(n: int, ones: list[dict[str, Timing]], twos: list[dict[str, Timing]]) -> None:
+    """Two cleaner workers (``PIPELINE_TRANSFORM_WORKERS=2``) against one: the median over rounds of the
+    ratio within a round (the other keys: the rounds' best wall of each).
     CPU includes the workers' (reaped at the end of the stage): ``cpu_ratio`` is what the second
     worker costs in all, ``*_cores`` how many cores the pass kept busy (CPU over wall)."""
+    per_round = [o["total"].wall / t["total"].wall for o, t in zip(ones, twos, strict=True)]
+    one, two = min(ones, key=lambda t: t["total"].wall), min(twos, key=lambda t: t["total"].wall)
     emit(BENCH, "end_to_end_2proc_articles_per_s", n / two["total"].wall, "articles/s", clock="wall")
-    emit(BENCH, "two_process_speedup", one["total"].wall / two["total"].wall, "ratio", target="about 1.8",
-         clock="wall, on a shared machine", one_proc_wall_s=round(one["total"].wall, 2),
+    emit(BENCH, "two_process_speedup", statistics.median(per_round), "ratio", target="about 1.8",
+         clock="wall, on a shared machine", rounds=[round(x, 3) for x in per_round], one_proc_wall_s=round(one["total"].wall, 2),
          two_proc_wall_s=round(two["total"].wall, 2), one_proc_cpu_s=round(one["total"].cpu, 2),
          two_proc_cpu_s=round(two["total"].cpu, 2), cpu_ratio=round(two["total"].cpu / one["total"].cpu, 3),
          one_proc_cores=round(one["total"].cpu / one["total"].wall, 2),
@@ -164,13 +174,15 @@ def emit_two_workers(n: int, one: dict[str, Timing], two: dict[str, Timing]) -> 
          note="the most any two processes of this session could gain over one on the shared machine now")
 
 
-def generated_two_workers(n: int) -> None:
+def generated_two_workers(n: int, rounds: int) -> None:
     """Two workers against one on a batch of generated pages larger than the 181 real ones: the workers'
     start (one warm-up, ~3 CPU-s, before any page) weighs less as the batch grows."""
     raws = _generated_raws(n)
-    one, two = one_pass(raws, "gen-one"), one_pass(raws, "gen-two", workers=2)
-    emit(BENCH, "two_process_speedup_generated", one["total"].wall / two["total"].wall, "ratio", pages=n,
-         target="about 1.8", clock="wall", one_proc_wall_s=round(one["total"].wall, 2),
+    pairs = [(one_pass(raws, f"gen-one-{r}"), one_pass(raws, f"gen-two-{r}", workers=2)) for r in range(rounds)]
+    per_round = [one["total"].wall / two["total"].wall for one, two in pairs]
+    one, two = pairs[per_round.index(statistics.median_low(per_round))]
+    emit(BENCH, "two_process_speedup_generated", statistics.median(per_round), "ratio", pages=n,
+         target="about 1.8", clock="wall, median over rounds", rounds=[round(x, 3) for x in per_round], one_proc_wall_s=round(one["total"].wall, 2),
          two_proc_wall_s=round(two["total"].wall, 2), cpu_ratio=round(two["total"].cpu / one["total"].cpu, 3),
          two_proc_cores=round(two["total"].cpu / two["total"].wall, 2))
 
