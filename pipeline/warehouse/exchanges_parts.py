@@ -145,8 +145,6 @@ def refresh(con: duckdb.DuckDBPyConnection, touched: set[str], new_articles: set
     con.register("_pp_ids", pa.table({"exchange_id": pa.array(sorted(touched), pa.string())}))
     try:
         con.execute("DELETE FROM exchange_parts WHERE exchange_id IN (SELECT exchange_id FROM _pp_ids)")
-        # the ids as a filter of the scan: it reads the other columns only for the rows it keeps
-        con.execute("INSERT INTO exchange_parts " + PARTS_OF.format(where="WHERE list_contains(?::VARCHAR[], e.exchange_id)"),
-                    [sorted(touched)])
+        con.execute("INSERT INTO exchange_parts " + PARTS_OF.format(where="SEMI JOIN _pp_ids USING (exchange_id)"))
     finally:
         con.unregister("_pp_ids")
