@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -223,11 +224,16 @@ class LogEntry:
 
 
 def _new_id(cluster: list[Claim], taken: set[str]) -> str:
-    for c in sorted(cluster, key=lambda c: (c.seen_at or datetime.max, c.event_id)):
-        candidate = exchange_id_for(c.event_id)
+    return new_id_of([(c.seen_at, c.event_id) for c in cluster], taken)
+
+
+def new_id_of(members: list[tuple[datetime | None, str]], taken: set[str]) -> str:
+    """A fresh id for a cluster of these (first loaded, event id): its first loaded claim's, if free."""
+    for _seen, event_id in sorted(members, key=lambda m: (m[0] or datetime.max, m[1])):
+        candidate = exchange_id_for(event_id)
         if candidate not in taken:
             return candidate
-    return stable_id("exchange", *sorted(c.event_id for c in cluster))
+    return stable_id("exchange", *sorted(m[1] for m in members))
 
 
 def assign_ids(clusters: list[list[Claim]], previous: dict[str, str],
@@ -239,38 +245,46 @@ def assign_ids(clusters: list[list[Claim]], previous: dict[str, str],
     claims of several old exchanges is a merge, an old exchange whose claims went to several
     clusters a split.
     """
-    overlaps = []
-    for i, cluster in enumerate(clusters):
-        for old, n in Counter(previous[c.event_id] for c in cluster if c.event_id in previous).items():
-            overlaps.append((-n, old, i))
+    overlaps = [Counter(previous[c.event_id] for c in cl if c.event_id in previous) for cl in clusters]
+    ids, log = assign_by_overlap(overlaps, [len(cl) for cl in clusters], set(previous.values()),
+                                 lambda i, taken: _new_id(clusters[i], taken))
+    return list(zip(ids, clusters, strict=True)), log
+
+
+def assign_by_overlap(overlaps: list[Counter], sizes: list[int], olds: set[str],
+                      new_id: Callable[[int, set[str]], str]) -> tuple[list[str], list[LogEntry]]:
+    """``assign_ids`` from what it reads of the clusters: per cluster, its claims per old exchange
+    (``overlaps``) and its size; ``olds``: every old exchange; ``new_id(i, taken)``: a fresh id for
+    cluster ``i`` (``_new_id`` over its claims). Lets a caller holding stored claims as counts (the
+    online load: whole day-parts) assign ids without a claim per member."""
     by_cluster: dict[int, str] = {}
     used: set[str] = set()
-    for _n, old, i in sorted(overlaps):
+    for _n, old, i in sorted((-n, old, i) for i, ov in enumerate(overlaps) for old, n in ov.items()):
         if i not in by_cluster and old not in used:
             by_cluster[i] = old
             used.add(old)
-    taken = set(previous.values()) | used
-    out, log = [], []
-    for i, cluster in enumerate(clusters):
-        olds = sorted({previous[c.event_id] for c in cluster if c.event_id in previous})
-        xid = by_cluster.get(i) or _new_id(cluster, taken)
+    taken = set(olds) | used
+    ids: list[str] = []
+    log: list[LogEntry] = []
+    for i, ov in enumerate(overlaps):
+        xid = by_cluster.get(i) or new_id(i, taken)
         taken.add(xid)
-        out.append((xid, cluster))
-        if not olds:
-            log.append(LogEntry("create", xid, None, f"{len(cluster)} claim(s)"))
-        for old in olds:
+        ids.append(xid)
+        if not ov:
+            log.append(LogEntry("create", xid, None, f"{sizes[i]} claim(s)"))
+        for old in sorted(ov):
             if old == xid:
                 continue
             if old in used:
                 log.append(LogEntry("split", xid, old, f"claims of {old} now form {xid}"))
             else:
                 log.append(LogEntry("merge", xid, old, f"{old} merged into {xid}"))
-    placed = used | {x for x, _ in out}
-    mentioned = {o for _, cl in out for o in (previous.get(c.event_id) for c in cl) if o}
-    for old in sorted(set(previous.values()) - placed - mentioned):
+    placed = used | set(ids)
+    mentioned = {o for ov in overlaps for o in ov}
+    for old in sorted(set(olds) - placed - mentioned):
         log.append(LogEntry("retire", old, None, "no current claim left"))
-    return out, log
+    return ids, log
 
 
-__all__ = ["EQUAL", "LogEntry", "Resolved", "Tally", "assign_ids", "exchange_id_for", "founder", "resolve",
+__all__ = ["EQUAL", "LogEntry", "Resolved", "Tally", "assign_by_overlap", "assign_ids", "exchange_id_for", "founder", "new_id_of", "resolve",
            "resolve_tally", "tally"]

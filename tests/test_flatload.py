@@ -151,7 +151,7 @@ def test_online_loads_store_what_resolving_every_member_gives(tmp_path, monkeypa
     row ``resolve`` gives over all its members; the aggregated path did run."""
     aggregated = []
     real = XR._tallies
-    monkeypatch.setattr(XR, "_tallies", lambda *a: aggregated.append(sum(r[5] for r in a[3])) or real(*a))
+    monkeypatch.setattr(XR, "_tallies", lambda *a: aggregated.append(sum(r[5] for r in a[2])) or real(*a))
     path = tmp_path / "w.duckdb"
     _load_in_batches(path, _batches(5, 6), revise_every=3)
     assert sum(aggregated) > 20, aggregated

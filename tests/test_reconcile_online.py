@@ -125,8 +125,9 @@ def test_a_load_reads_only_exchanges_the_rules_can_reach(tmp_path, monkeypatch):
     of_read = {r[0] for r in read(path, "SELECT event_id FROM exchange_members WHERE list_contains(?, exchange_id)",
                                   [sorted(read_ids)])}
     claims_read = {c.event_id for c in read_claims}
-    in_clusters = {c.event_id for clusters, _previous, _resolved in clustered for cl in clusters for c in cl}
-    assert members - {r2[0].event_id} and members <= in_clusters  # the changed exchange, whole
+    target = next(cl for clusters in clustered for cl in clusters if r2[0].event_id in {c.event_id for c in cl.claims})
+    assert members - {r2[0].event_id} and target.size == len(members)  # the changed exchange, whole (its parts)
+    assert {p.exchange_id for p in target.pieces} == {joined}
     assert claims_read <= of_read  # whole claims: those of articles in several parts (the conflict rule)
     assert len(claims_read) < len(of_read)
 

@@ -148,13 +148,14 @@ def _no_gc():
 def _reconcile(con: duckdb.DuckDBPyConnection, pending: list[Claim], gone: list[tuple], run_id: str,
                now: datetime, scope) -> dict[str, int]:
     if scope is None:
+        from pipeline.warehouse.exchanges_flat import apply_flat
         from pipeline.warehouse.exchanges_online import assign_online
 
-        clusters, previous, resolved = assign_online(con, pending, gone)
+        flat, parts_of = assign_online(con, pending, gone)
+        changed = apply_flat(con, flat, parts_of, pending, gone, run_id, now)
     else:
         clusters, previous = recluster(con, scope(con, pending, gone), pending, gone)
-        resolved = {}
-    changed = apply(con, clusters, previous, pending, gone, run_id, now, resolved)
+        changed = apply(con, clusters, previous, pending, gone, run_id, now)
     return {"claims_new": len(pending), "claims_superseded": len(gone), "exchanges_changed": changed}
 
 
@@ -173,12 +174,11 @@ def recluster(con: duckdb.DuckDBPyConnection, included: set[str], pending: list[
 
 
 def apply(con: duckdb.DuckDBPyConnection, clusters: list[list[Claim]], previous: dict[str, str],
-          pending: list[Claim], gone: list[tuple], run_id: str, now: datetime,
-          resolved: dict[int, Resolved] | None = None) -> int:
-    """Ids (old ids kept where their claims went), then only what changed is written, and logged.
-    ``resolved``: rows already resolved, by ``id`` of the cluster's list (the others are resolved here)."""
+          pending: list[Claim], gone: list[tuple], run_id: str, now: datetime) -> int:
+    """Ids (old ids kept where their claims went), then only what changed is written, and logged (the
+    online load writes clusters of day-parts instead: ``exchanges_flat.apply_flat``)."""
     assigned, log = assign_ids(clusters, {**previous, **_inherited(pending, gone)})
-    changed = _write(con, assigned, previous, {g[0] for g in gone}, run_id, now, resolved or {})
+    changed = _write(con, assigned, previous, {g[0] for g in gone}, run_id, now)
     log += [LogEntry("revise", g[1], None, f"claim {g[0]} superseded by a newer extractor version") for g in gone]
     log += _moves(assigned, previous)
     _write_log(con, log, run_id, now)
@@ -303,10 +303,14 @@ _STATE_COLS = ("exchange_id", "claim_key", "state", "merged_into", "founder_even
 
 
 def _state_row(xid: str, cluster: list[Claim], run_id: str, now: datetime, r: Resolved | None = None) -> dict:
-    r = r or resolve(cluster)
     founder = min(cluster, key=lambda c: (c.seen_at or now, c.event_id))
-    return {"exchange_id": xid, "claim_key": claim_key(cluster[0]), "state": "active", "merged_into": None,
-            "founder_event_id": founder.event_id, "event_type": r.event_type, "status": r.status,
+    return state_row(xid, claim_key(cluster[0]), founder.event_id, r or resolve(cluster), run_id, now)
+
+
+def state_row(xid: str, key: str, founder_event_id: str, r: Resolved, run_id: str, now: datetime) -> dict:
+    """An ``exchanges_state`` row (its founder is kept by ``_upsert`` when the id is stored already)."""
+    return {"exchange_id": xid, "claim_key": key, "state": "active", "merged_into": None,
+            "founder_event_id": founder_event_id, "event_type": r.event_type, "status": r.status,
             "event_date": r.event_date, "date_precision": r.date_precision, "parties": list(r.parties),
             "counts": [r.returned_to.get(p) for p in r.parties],
             "returned_to": json.dumps(r.returned_to, ensure_ascii=False), "count_qualifier": r.count_qualifier,
@@ -317,7 +321,7 @@ def _state_row(xid: str, cluster: list[Claim], run_id: str, now: datetime, r: Re
 
 
 def _write(con: duckdb.DuckDBPyConnection, assigned: list[tuple[str, list[Claim]]], previous: dict[str, str],
-           gone: set[str], run_id: str, now: datetime, resolved: dict[int, Resolved]) -> int:
+           gone: set[str], run_id: str, now: datetime) -> int:
     """Write only what changed: memberships, the resolved rows of touched exchanges, retired ids."""
     before: dict[str, set[str]] = {}
     for event_id, xid in previous.items():
@@ -328,7 +332,7 @@ def _write(con: duckdb.DuckDBPyConnection, assigned: list[tuple[str, list[Claim]
     for xid, cluster in assigned:
         ids = {c.event_id for c in cluster}
         if ids != before.get(xid, set()):
-            states.append(_state_row(xid, cluster, run_id, now, resolved.get(id(cluster))))
+            states.append(_state_row(xid, cluster, run_id, now))
         key = claim_key(cluster[0])  # one kind a cluster
         for c in cluster:
             if c.event_id not in previous:
@@ -337,6 +341,17 @@ def _write(con: duckdb.DuckDBPyConnection, assigned: list[tuple[str, list[Claim]
             elif previous[c.event_id] != xid:
                 member_rows.append({"event_id": c.event_id, "exchange_id": xid, "claim_key": key,
                                     "run_id": run_id, "attached_at": now})
+    live = {xid for xid, _ in assigned}
+    into = {xid: next((x for x, cl in assigned if any(previous.get(c.event_id) == xid for c in cl)), None)
+            for xid in set(before) - live}
+    return store(con, states, member_rows, new_rows, gone, set(before) | live, into, run_id, now)
+
+
+def store(con: duckdb.DuckDBPyConnection, states: list[dict], member_rows: list[dict], new_rows: list[dict],
+          gone: set[str], touched: set[str], dead: dict[str, str | None], run_id: str, now: datetime) -> int:
+    """Write a reconcile's changes: superseded members out, moved members (``member_rows``) and new ones
+    (``new_rows``, with their facts), the day-parts of the ``touched`` exchanges, the resolved rows
+    (``states``), and the ``dead`` exchanges (id -> the exchange it merged into, or None: retired)."""
     if gone:
         con.execute("DELETE FROM exchange_members WHERE list_contains(?::VARCHAR[], event_id)", [sorted(gone)])
     _upsert(con, "exchange_members", member_rows, "event_id", ("exchange_id", "claim_key", "run_id", "attached_at"),
@@ -348,13 +363,11 @@ def _write(con: duckdb.DuckDBPyConnection, assigned: list[tuple[str, list[Claim]
         con.unregister("_rows")
     from pipeline.warehouse.exchanges_parts import refresh
 
-    refresh(con, set(before) | {xid for xid, _ in assigned}, {r["article_id"] for r in new_rows})
+    refresh(con, touched, {r["article_id"] for r in new_rows})
     _upsert(con, "exchanges_state", states, "exchange_id",
             tuple(c for c in _STATE_COLS if c not in ("exchange_id", "created_run_id", "founder_event_id")))
-    live = {xid for xid, _ in assigned}
-    dead = sorted(set(before) - live)
-    for xid in dead:
-        into = next((x for x, cl in assigned if any(previous.get(c.event_id) == xid for c in cl)), None)
+    for xid in sorted(dead):
+        into = dead[xid]
         con.execute("UPDATE exchanges_state SET state = ?, merged_into = ?, updated_run_id = ?, updated_at = ? "
                     "WHERE exchange_id = ?", ["merged" if into else "retired", into, run_id, now, xid])
     return len(states) + len(dead)

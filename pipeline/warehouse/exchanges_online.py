@@ -25,8 +25,8 @@ import pyarrow as pa
 from pipeline.reconcile import DEFAULT_POLICY, Claim, Group, normalize_party
 from pipeline.reconcile import _window as claim_window
 from pipeline.reconcile_online import Summary, cluster_online
-from pipeline.reconcile_resolve import Resolved
 from pipeline.warehouse.exchanges import _LIGHT_COLS, _days_of, _light_claim, claim_key
+from pipeline.warehouse.exchanges_flat import FlatCluster
 from pipeline.warehouse.exchanges_parts import Parts
 from pipeline.warehouse.exchanges_resolve import changed_clusters
 from pipeline.warehouse.exchanges_sql import _UNDATED_WINDOW, DATED_NEIGHBOURS
@@ -97,9 +97,9 @@ class Reach:
 
 
 def assign_online(con: duckdb.DuckDBPyConnection, pending: list[Claim], gone: list[tuple],
-                  ) -> tuple[list[list[Claim]], dict[str, str], dict[int, Resolved]]:
-    """The clusters that changed (stored members and pending claims), where their stored claims were, and
-    their resolved rows (``exchanges_resolve``: from aggregates of the stored parts)."""
+                  ) -> tuple[list[FlatCluster], dict[str, set]]:
+    """The clusters that changed (pending claims and stored day-parts, with their rows resolved from
+    aggregates: ``exchanges_resolve``), and every part of each stored exchange read."""
     reach = Reach(pending, gone)
     searched: set[tuple[str, date]] = set()
     candidates = set(reach.gone_ids)
@@ -131,7 +131,8 @@ def assign_online(con: duckdb.DuckDBPyConnection, pending: list[Claim], gone: li
             candidates |= found.keys()
             if not any(widened) and not found:
                 break
-        return changed_clusters(con, [g for g in groups if g.changed], gone, parts.modes())
+        flat = changed_clusters(con, [g for g in groups if g.changed], gone, parts.modes())
+        return flat, {x: {r[1] for r in rows} for x, rows in parts.rows.items() if rows}
     finally:
         con.unregister("_on_gone")
         con.execute("DROP TABLE IF EXISTS _on_u")

@@ -15,16 +15,16 @@ articles are then counts. The result is the row ``resolve`` gives over the same 
 
 from __future__ import annotations
 
-from collections import Counter
 from datetime import date
 from functools import lru_cache
 
 import duckdb
 import pyarrow as pa
 
-from pipeline.reconcile import HANDOVER, Claim, Group, normalize_party
-from pipeline.reconcile_resolve import Resolved, Tally, resolve_tally
-from pipeline.warehouse.exchanges import _LIGHT_COLS, _figures, _light_claim, _seen, claim_key
+from pipeline.reconcile import Claim, Group, normalize_party
+from pipeline.reconcile_resolve import Tally, resolve_tally
+from pipeline.warehouse.exchanges import _LIGHT_COLS, _figures, _light_claim, claim_key
+from pipeline.warehouse.exchanges_flat import FlatCluster, Piece, kind_key
 
 _DAY = "CASE WHEN coalesce(e.date_precision, 'day') = 'day' THEN e.event_date END"
 # The members of the changed exchanges (``_on_ids``, without the superseded: ``_on_gone``), read once.
@@ -36,8 +36,10 @@ SELECT e.event_id, e.exchange_id, e.article_id, e.event_type, e.status, e.event_
 FROM exchange_members e SEMI JOIN _on_ids USING (exchange_id) ANTI JOIN _on_gone USING (event_id)
 LEFT JOIN _on_modes x ON x.exchange_id = e.exchange_id
 """
-_ROWS = "SELECT event_id, exchange_id, article_id, part, epoch_us(loaded_at) FROM _on_c"
-_NAMED = f"SELECT {_LIGHT_COLS}, e.exchange_id FROM _on_c e SEMI JOIN _on_named USING (article_id)"
+# Per day-part: its current members and smallest event id (what ids and memberships need: ``exchanges_flat``).
+_PIECES = "SELECT exchange_id, part, count(*), min(event_id) FROM _on_c GROUP BY exchange_id, part"
+_SEVERAL = "SELECT article_id FROM _on_c GROUP BY article_id HAVING count(*) > 1"
+_NAMED = f"SELECT {_LIGHT_COLS}, e.exchange_id, e.part FROM _on_c e SEMI JOIN _on_named USING (article_id)"
 _PRECISIONS = ("day", "week", "month", "year")
 # The other members, aggregated per day-part and (day, figures, qualifier): one claim an article.
 _GROUPS = f"""
@@ -58,65 +60,39 @@ def _counts(returned_to: str | None) -> dict[str, int]:
 
 
 def changed_clusters(con: duckdb.DuckDBPyConnection, changed: list[Group], gone: list[tuple],
-                     modes: dict[str, date | None]) -> tuple[list[list[Claim]], dict[str, str], dict[int, Resolved]]:
-    """Each changed group (pending claims and the day-parts it holds) as one cluster, where its stored
-    claims were, and the resolved row of each cluster (by ``id`` of the cluster's list). ``modes``: each
-    exchange's own day (where its undated members are). Read whole: the members of a pending claim's
-    article or of an article with several members in these exchanges (the only articles a cluster can
-    name twice); the others are aggregated."""
+                     modes: dict[str, date | None]) -> list[FlatCluster]:
+    """Each changed group (pending claims and the day-parts it holds) as one cluster of parts, with its
+    resolved row. ``modes``: each exchange's own day (where its undated members are). Read whole: the
+    members of a pending claim's article or of an article with several members in these exchanges (the
+    only articles a cluster can name twice); the others are aggregated."""
     ids = sorted({s.exchange_id for g in changed for s in g.stored})
     con.register("_on_ids", pa.table({"exchange_id": pa.array(ids, pa.string())}))
     con.register("_on_modes", pa.table({"exchange_id": pa.array(ids, pa.string()),
                                         "mode": pa.array([modes.get(x) for x in ids], pa.date32())}))
     try:
         con.execute(_CHANGED)
-        rows = con.execute(_ROWS).fetchall()
-        several = {a for a, n in Counter(r[2] for r in rows).items() if n > 1}
-        named = several | {c.article_id for g in changed for c in g.claims}
+        pieces = {(x, part): (n, first) for x, part, n, first in con.execute(_PIECES).fetchall()}
+        named = {r[0] for r in con.execute(_SEVERAL).fetchall()} | {c.article_id for g in changed for c in g.claims}
         con.register("_on_named", pa.table({"article_id": pa.array(sorted(named), pa.string())}))
-        whole = {r[0]: (_light_claim(r[:-1]), r[-1]) for r in con.execute(_NAMED).fetchall()}
+        whole: dict[tuple, list[Claim]] = {}
+        for r in con.execute(_NAMED).fetchall():
+            whole.setdefault((r[-2], r[-1]), []).append(_light_claim(r[:-2]))
         groups = con.execute(_GROUPS).fetchall()
     finally:
         for name in ("_on_ids", "_on_modes", "_on_named"):
             con.unregister(name)
         con.execute("DROP TABLE IF EXISTS _on_c")
-    kinds = {s.exchange_id: s.kind for g in changed for s in g.stored}
-    by_part: dict[tuple, list[Claim]] = {}
-    for event_id, xid, article_id, part, loaded_us in rows:
-        c = whole[event_id][0] if event_id in whole else _stub(event_id, article_id, kinds[xid], loaded_us)
-        by_part.setdefault((xid, part), []).append(c)
-    tallied = _tallies(changed, by_part, whole, groups)
-    clusters: list[list[Claim]] = []
-    resolved: dict[int, Resolved] = {}
-    for g, t in zip(changed, tallied, strict=True):
-        cl = sorted(g.claims + [c for s in g.stored for c in by_part.get((s.exchange_id, s.part), [])],
-                    key=lambda c: c.event_id)
-        if cl:
-            clusters.append(cl)
-            resolved[id(cl)] = resolve_tally(t)
-    clusters.sort(key=lambda cl: (claim_key(cl[0]), cl[0].event_id))
-    previous = {r[0]: r[1] for r in rows}
-    return clusters, {**previous, **{g[0]: g[1] for g in gone}}, resolved
+    out = []
+    for g, t in zip(changed, _tallies(changed, whole, groups), strict=True):
+        held = [Piece(s.exchange_id, s.part, modes.get(s.exchange_id), *pieces[(s.exchange_id, s.part)])
+                for s in g.stored if (s.exchange_id, s.part) in pieces]
+        if g.claims or held:
+            key = claim_key(g.claims[0]) if g.claims else kind_key(g.stored[0].kind)
+            out.append(FlatCluster(key, sorted(g.claims, key=lambda c: c.event_id), held, resolve_tally(t)))
+    return sorted(out, key=lambda cl: (cl.key, cl.first))
 
 
-def _stub(event_id: str, article_id: str, kind: tuple, loaded_us: int | None) -> Claim:
-    """A member aggregated rather than read: what ids, memberships and the founder need (its kind too).
-    Made from a template of the kind's fields (thousands a load: ``Claim.__init__`` sets 18 frozen fields)."""
-    template = _TEMPLATES.get(kind)
-    if template is None:
-        event_type, phase, parties = kind
-        template = _TEMPLATES[kind] = Claim("", "", event_type, "conducted" if phase == HANDOVER else "agreed", None,
-                                            None, parties, ()).__dict__
-    c = object.__new__(Claim)
-    c.__dict__.update(template, event_id=event_id, article_id=article_id, seen_at=_seen(loaded_us))
-    return c
-
-
-_TEMPLATES: dict[tuple, dict] = {}
-
-
-def _tallies(changed: list[Group], by_part: dict[tuple, list[Claim]], whole: dict[str, tuple],
-             groups: list[tuple]) -> list[Tally]:
+def _tallies(changed: list[Group], whole: dict[tuple, list[Claim]], groups: list[tuple]) -> list[Tally]:
     per_part: dict[tuple, list[tuple]] = {}
     for xid, part, day, rt, q, n, first, confs, best_id, best_conf, agreed, locations, cats, meds, *prec in groups:
         precisions = {p: prec[2 * i + 1] for i, p in enumerate(_PRECISIONS) if prec[2 * i]}
@@ -129,9 +105,8 @@ def _tallies(changed: list[Group], by_part: dict[tuple, list[Claim]], whole: dic
             t.add(c)
         for s in g.stored:
             part = (s.exchange_id, s.part)
-            for c in by_part.get(part, []):
-                if c.event_id in whole:
-                    t.add(c)
+            for c in whole.get(part, []):
+                t.add(c)
             for group, misc in per_part.get(part, []):
                 t.add_group(*group)
                 t.add_misc(*misc)
