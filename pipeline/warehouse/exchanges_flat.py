@@ -28,13 +28,13 @@ import pyarrow as pa
 from pipeline.reconcile import Claim
 from pipeline.reconcile_resolve import LogEntry, Resolved, assign_by_overlap, new_id_of
 from pipeline.warehouse.exchanges import _facts, _inherited, _seen, _write_log, state_row, store
+from pipeline.warehouse.exchanges_sql import MEMBER_DAY
 
-_DAY = "CASE WHEN coalesce(e.date_precision, 'day') = 'day' THEN e.event_date END"
 # The current members of the parts in ``_fl_parts`` (exchange, part, the exchange's own day, cluster).
 _PART_MEMBERS = f"""
 SELECT p.cluster, e.event_id, epoch_us(e.loaded_at), e.exchange_id
 FROM exchange_members e JOIN _fl_parts p ON p.exchange_id = e.exchange_id
-    AND coalesce({_DAY}, p.mode) IS NOT DISTINCT FROM p.part
+    AND coalesce({MEMBER_DAY}, p.mode) IS NOT DISTINCT FROM p.part
 WHERE NOT list_contains(?::VARCHAR[], e.event_id)
 """
 

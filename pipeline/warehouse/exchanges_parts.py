@@ -24,16 +24,15 @@ import pyarrow as pa
 
 from pipeline.reconcile import Claim
 from pipeline.warehouse.exchanges import _LIGHT_COLS, _light_claim
-from pipeline.warehouse.exchanges_sql import PARTS_OF
+from pipeline.warehouse.exchanges_sql import MEMBER_DAY, PARTS_OF
 
-_DAY = "CASE WHEN coalesce(e.date_precision, 'day') = 'day' THEN e.event_date END"
 _OF_IDS = "exchange_members e SEMI JOIN _on_ids USING (exchange_id) ANTI JOIN _on_gone USING (event_id)"
 _STORED = """SELECT exchange_id, claim_key, day, n_claims, first_event_id, n_single, figures, latest_published
 FROM exchange_parts SEMI JOIN _on_ids USING (exchange_id)"""
 # From the members (without the superseded ones), already as day-parts, with distinct articles counted.
 _AGGREGATED = f"""
 WITH m AS (SELECT e.exchange_id, e.claim_key, e.event_id, e.article_id, e.returned_to, e.count_qualifier, e.published,
-                  {_DAY} AS day FROM {_OF_IDS}),
+                  {MEMBER_DAY} AS day FROM {_OF_IDS}),
 x AS (SELECT exchange_id, first(day ORDER BY n DESC, day) AS mode
       FROM (SELECT exchange_id, day, count(*) AS n FROM m WHERE day IS NOT NULL GROUP BY ALL) GROUP BY 1)
 SELECT m.exchange_id, coalesce(m.day, x.mode) AS part, any_value(m.claim_key), min(m.event_id),

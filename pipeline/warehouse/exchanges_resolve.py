@@ -25,14 +25,14 @@ from pipeline.reconcile import Claim, Group, normalize_party
 from pipeline.reconcile_resolve import Tally, resolve_tally
 from pipeline.warehouse.exchanges import _LIGHT_COLS, _figures, _light_claim, claim_key
 from pipeline.warehouse.exchanges_flat import FlatCluster, Piece, kind_key
+from pipeline.warehouse.exchanges_sql import MEMBER_DAY
 
-_DAY = "CASE WHEN coalesce(e.date_precision, 'day') = 'day' THEN e.event_date END"
 # The members of the changed exchanges (``_on_ids``, without the superseded: ``_on_gone``), read once.
 _CHANGED = f"""
 CREATE OR REPLACE TEMP TABLE _on_c AS
 SELECT e.event_id, e.exchange_id, e.article_id, e.event_type, e.status, e.event_date, e.date_precision, e.parties,
        e.returned_to, e.count_qualifier, e.categories, e.mediators, e.location, e.confidence, e.loaded_at,
-       {_DAY} AS day, coalesce({_DAY}, x.mode) AS part
+       {MEMBER_DAY} AS day, coalesce({MEMBER_DAY}, x.mode) AS part
 FROM exchange_members e SEMI JOIN _on_ids USING (exchange_id) ANTI JOIN _on_gone USING (event_id)
 LEFT JOIN _on_modes x ON x.exchange_id = e.exchange_id
 """

@@ -175,17 +175,19 @@ MEMBER_FACTS: tuple[tuple[str, str], ...] = (
     ("categories", "VARCHAR[]"), ("mediators", "VARCHAR[]"), ("location", "VARCHAR"), ("confidence", "DOUBLE"),
     ("loaded_at", "TIMESTAMPTZ"), ("published", "DATE"))
 _FACT_COLS = [c for c, _ in MEMBER_FACTS if c != "published"]
+# The day a member (``exchange_members e``) fixes: its event date when given to the day, else NULL.
+MEMBER_DAY = "CASE WHEN coalesce(e.date_precision, 'day') = 'day' THEN e.event_date END"
 # Day-parts of every exchange, kept up to date by each write (``exchanges._write``): what the load's
 # online assignment reads of a stored exchange (``exchanges_online``), instead of aggregating its members
 # (the exchanges near a batch hold tens of thousands of claims on a dense history). One row per exchange
 # and day its members fix (``day`` NULL: its undated members, which ride with the exchange's own day).
 # ``n_single``: members whose article has no other member (``exchange_members.multi`` false): distinct
 # articles are counted from these; the members of the other articles are read one by one when needed.
-PARTS_OF = """
-SELECT e.exchange_id, any_value(e.claim_key), CASE WHEN coalesce(e.date_precision, 'day') = 'day' THEN e.event_date END
+PARTS_OF = f"""
+SELECT e.exchange_id, any_value(e.claim_key), {MEMBER_DAY}
        AS day, count(*), min(e.event_id), count(*) FILTER (NOT e.multi),
        list(DISTINCT [e.returned_to::VARCHAR, e.count_qualifier]), max(e.published)
-FROM exchange_members e {where} GROUP BY e.exchange_id, day
+FROM exchange_members e {{where}} GROUP BY e.exchange_id, day
 """
 # Rebuilt rather than updated in place (an UPDATE of list columns is a delete and an insert: the table
 # would keep every old row version), in the order of kind and day, and without its primary key (as
