@@ -115,12 +115,8 @@ def _tallies(changed: list[Group], whole: dict[tuple, list[Claim]], groups: list
 
 
 def _histogram(value) -> dict[str, int]:
-    """A DuckDB MAP as Python gives it (a dict, or keys and values lists in older versions)."""
-    if not value:
-        return {}
-    if isinstance(value, dict) and set(value) == {"key", "value"} and isinstance(value["key"], list):
-        return dict(zip(value["key"], value["value"], strict=True))
-    return dict(value)
+    """``histogram(location)``: the pinned DuckDB (1.4) gives a MAP as a dict; NULL when no location."""
+    return dict(value) if value else {}
 
 
 __all__ = ["changed_clusters"]
