@@ -158,7 +158,7 @@ def inserts_only(path: Path, arts: list, rows: list) -> float:
     con = connect_writer(path)
     with timed() as t:
         con.execute("BEGIN TRANSACTION")
-        WL._insert(con, "articles", WL.article_rows(arts, run), WL.ARTICLE_SCHEMA)
+        WL._insert_articles(con, arts, run)
         WL._insert(con, "event_rows", WL.event_rows(tuple(rows), run), WL.EVENT_SCHEMA)
         con.execute("COMMIT")
         con.execute("CHECKPOINT")

@@ -96,7 +96,7 @@ def _a_load(con: duckdb.DuckDBPyConnection, arts: list, rows: list) -> None:
     now = datetime.now(UTC)
     run = WL.RunInfo("bench-" + uuid.uuid4().hex[:8], "feeds", now, now, "bench")
     con.execute("BEGIN TRANSACTION")
-    WL._insert(con, "articles", WL.article_rows(arts, run), WL.ARTICLE_SCHEMA)
+    WL._insert_articles(con, arts, run)
     WL._insert(con, "event_rows", WL.event_rows(tuple(rows), run), WL.EVENT_SCHEMA)
     con.execute("INSERT INTO runs VALUES (?, 'feeds', ?, ?, ?, 'completed', '{}')", [run.run_id, now, now, now])
     con.execute("INSERT INTO feed_state (feed_url, last_fetched_at, last_run_id) VALUES (?, ?, ?) ON CONFLICT "

@@ -22,6 +22,7 @@ from pathlib import Path
 import duckdb
 
 from pipeline.errors import TransientError
+from pipeline.warehouse.article_keys import ensure_keys
 from pipeline.warehouse.migrations import migrate
 from pipeline.warehouse.replica import Published, open_current, publish
 
@@ -46,6 +47,7 @@ def connect_writer(path: Path, wait_s: float = LOCK_WAIT_S) -> duckdb.DuckDBPyCo
                 raise TransientError(f"warehouse {path} is locked by another writer: {exc}") from exc
             time.sleep(0.5)
     migrate(con)
+    ensure_keys(con)
     return con
 
 

@@ -1,7 +1,8 @@
 """What a pass asks the warehouse about the articles in hand (``KnownState``'s lookups).
 
 Each question is one query with the batch's values as a list parameter, joined against the stored
-rows of the published read-only copy, so a pass reads what its batch needs, not every stored id.
+rows of the published read-only copy, so a pass reads what its batch needs; ids and fingerprints are
+looked for by their 64-bit keys first (``article_keys``), then confirmed on the strings.
 DuckDB connections are not thread-safe: each thread (collect asks from its fetching threads) gets its
 own cursor on the one read-only connection.
 """
@@ -15,17 +16,15 @@ from urllib.parse import urlsplit
 import duckdb
 
 from pipeline.urls import article_id_for
+from pipeline.warehouse.article_keys import has_keys, stored_fingerprints, stored_ids
 
 # The path of a stored alias URL, as ``urlsplit`` gives it ('' -> '/', as ``canonical_url`` does). An
 # article id is the hash of the canonical URL, which keeps the path as it is: aliases with another
 # path cannot have the id asked for, so only those with a path asked for are read (and hashed here).
 _ALIAS_PATH = "coalesce(nullif(regexp_extract(url, '^[A-Za-z][A-Za-z0-9+.-]*:(//[^/?#]*)?([^?#]*)', 2), ''), '/')"
 
-KNOWN_ARTICLES = "SELECT DISTINCT article_id FROM articles WHERE article_id IN (SELECT unnest(?::VARCHAR[]))"
 ALIASES_BY_PATH = (f"SELECT url FROM article_aliases WHERE {_ALIAS_PATH} IN (SELECT unnest(?::VARCHAR[])) "
                    "OR url IN (SELECT unnest(?::VARCHAR[]))")
-STORED_FINGERPRINTS = ("SELECT fingerprint, min(article_id) FROM articles "
-                       "WHERE fingerprint IN (SELECT unnest(?::VARCHAR[])) GROUP BY 1")
 
 
 class WarehouseLookup:
@@ -36,6 +35,7 @@ class WarehouseLookup:
         self._local = threading.local()
         self._cursors: list[duckdb.DuckDBPyConnection] = []
         self._lock = threading.Lock()
+        self._keyed = has_keys(con)  # a copy published before migration 1101 has no ``article_keys``
 
     def _cursor(self) -> duckdb.DuckDBPyConnection:
         cur = getattr(self._local, "cursor", None)
@@ -52,12 +52,11 @@ class WarehouseLookup:
         return self.stored_article_ids(wanted) | ({article_id_for(r[0]) for r in aliases} & wanted)
 
     def stored_article_ids(self, ids: Collection[str]) -> set[str]:
-        """Those of ``ids`` stored as articles (one scan of the id column, joined to the list)."""
-        return {r[0] for r in self._cursor().execute(KNOWN_ARTICLES, [sorted(ids)]).fetchall()}
+        """Those of ``ids`` stored as articles (found by their keys: ``article_keys``)."""
+        return stored_ids(self._cursor(), ids, self._keyed)
 
     def stored_fingerprints(self, fingerprints: Collection[str]) -> dict[str, str]:
-        rows = self._cursor().execute(STORED_FINGERPRINTS, [sorted(fingerprints)]).fetchall()
-        return {r[0]: r[1] for r in rows}
+        return stored_fingerprints(self._cursor(), fingerprints, self._keyed)
 
     def close(self) -> None:
         with self._lock:

@@ -25,6 +25,7 @@ from pipeline.records import (
     stable_id,
 )
 from pipeline.staged_articles import SCHEMA as STAGED_SCHEMA
+from pipeline.warehouse.article_keys import add_keys, stored_ids
 from pipeline.warehouse.exchanges import reconcile_pending
 
 
@@ -59,8 +60,8 @@ def _first_per_key(rows: list[dict], key: str) -> list[dict]:
 
 
 # Tables without a primary key (migration 0801: DuckDB rewrites a whole ART index at every checkpoint):
-# rows go in by an anti-join on their key.
-ANTI_JOIN_KEYS = {"articles": "article_id", "event_rows": "event_id"}
+# rows go in by an anti-join on their key (``articles``: by ``_insert_articles``, on ``article_keys``).
+ANTI_JOIN_KEYS = {"event_rows": "event_id"}
 
 
 def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict], schema: pa.Schema) -> int:
@@ -68,6 +69,8 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict], schema
     first row of a key in the batch wins), the others by ON CONFLICT on their primary key."""
     if not rows:
         return 0
+    if table == "articles":
+        raise ValueError("articles go in with their keys: _insert_articles")
     key = ANTI_JOIN_KEYS.get(table)
     before = _count(con, table)
     if key:
@@ -145,22 +148,42 @@ def _insert_staged_articles(con: duckdb.DuckDBPyConnection, path: Path, run: Run
     every text in memory once more)."""
     if not path.exists():
         raise FileNotFoundError(f"staged articles {path} are missing: rerun the pass from its transform stage")
-    before = _count(con, "articles")
-    cols = ", ".join(STAGED_SCHEMA.names)
-    con.execute(
-        f"INSERT INTO articles ({cols}, run_id, loaded_at) SELECT {cols}, ?, ? "
-        f"FROM read_parquet(?, file_row_number = true) i "
-        f"SEMI JOIN (SELECT article_id, min(file_row_number) AS first FROM read_parquet(?, file_row_number = true) "
-        f"           GROUP BY article_id) f ON f.article_id = i.article_id AND f.first = i.file_row_number "
-        f"WHERE NOT EXISTS (SELECT 1 FROM articles t WHERE t.article_id = i.article_id)",
-        [run.run_id, run.started_at, str(path), str(path)])
-    return _count(con, "articles") - before
+    con.execute("CREATE OR REPLACE TEMP TABLE _staged_first AS SELECT article_id, min(file_row_number) AS first "
+                "FROM read_parquet(?, file_row_number = true) GROUP BY article_id", [str(path)])
+    try:
+        ids = [r[0] for r in con.execute("SELECT article_id FROM _staged_first").fetchall()]
+        stored = stored_ids(con, ids)
+        if stored:
+            con.execute("DELETE FROM _staged_first WHERE list_contains(?::VARCHAR[], article_id)", [sorted(stored)])
+        cols = ", ".join(STAGED_SCHEMA.names)
+        fresh = ("(SELECT {cols} FROM read_parquet(?, file_row_number = true) i SEMI JOIN _staged_first f "
+                 "ON f.article_id = i.article_id AND f.first = i.file_row_number)")
+        con.execute(f"INSERT INTO articles ({cols}, run_id, loaded_at) SELECT {cols}, ?, ? FROM "
+                    + fresh.format(cols=cols), [run.run_id, run.started_at, str(path)])
+        add_keys(con, fresh.format(cols="article_id, fingerprint"), [str(path)])
+    finally:
+        con.execute("DROP TABLE IF EXISTS _staged_first")
+    return len(ids) - len(stored)
 
 
 def _insert_articles(con: duckdb.DuckDBPyConnection, articles: list[CleanArticle] | Path, run: RunInfo) -> int:
+    """The articles not stored yet (the first row of an id wins), found by their keys (``article_keys``),
+    and their keys with them."""
     if isinstance(articles, Path):
         return _insert_staged_articles(con, articles, run)
-    return _insert(con, "articles", article_rows(articles, run), ARTICLE_SCHEMA)
+    rows = _first_per_key(article_rows(articles, run), "article_id")
+    stored = stored_ids(con, [r["article_id"] for r in rows])
+    fresh = [r for r in rows if r["article_id"] not in stored]
+    if not fresh:
+        return 0
+    con.register("_incoming", pa.Table.from_pylist(fresh, schema=ARTICLE_SCHEMA))
+    try:
+        cols = ", ".join(ARTICLE_SCHEMA.names)
+        con.execute(f"INSERT INTO articles ({cols}) SELECT {cols} FROM _incoming")
+        add_keys(con, "_incoming")
+    finally:
+        con.unregister("_incoming")
+    return len(fresh)
 
 
 def load(con: duckdb.DuckDBPyConnection, run: RunInfo, *, articles: list[CleanArticle] | Path,

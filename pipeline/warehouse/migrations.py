@@ -175,6 +175,10 @@ from pipeline.warehouse.exchanges_sql import RECONCILE_MIGRATIONS  # noqa: E402 
 
 MIGRATIONS += RECONCILE_MIGRATIONS
 
+from pipeline.warehouse.article_keys import MIGRATION as ARTICLE_KEYS  # noqa: E402 - issue 8: lookups on keys
+
+MIGRATIONS.append(ARTICLE_KEYS)
+
 
 def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Apply the migrations not yet recorded, each in its own transaction. Returns their names."""

@@ -50,6 +50,7 @@ log = logging.getLogger(__name__)
 APPEND_ONLY: dict[str, tuple[str, ...]] = {
     "_migrations": ("name",),
     "articles": ("article_id",),
+    "article_keys": ("id_key",),
     "article_aliases": ("url",),
     "event_rows": ("event_id",),
     "rejections": ("rejection_id",),

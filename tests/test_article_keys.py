@@ -1,0 +1,120 @@
+"""Stored articles found by their 64-bit keys (``article_keys``): the same answers as the strings give,
+a shared key never a wrong answer, and every article keyed however it was written."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from pipeline.records import CleanArticle, ValidatedBatch
+from pipeline.warehouse import connect_writer
+from pipeline.warehouse.article_keys import TABLE, key, stored_fingerprints, stored_ids
+from pipeline.warehouse.known import WarehouseLookup
+from pipeline.warehouse.load import RunInfo, _insert, load
+
+NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+
+def _article(i: int, fingerprint: str | None = None) -> CleanArticle:
+    return CleanArticle(f"{i:016x}", f"https://news.example/a/{i}", f"Story {i}", f"Text of story {i}.",
+                        date(2026, 3, 1), "en", fingerprint or f"fp{i:022d}", "feed")
+
+
+def _load(con: duckdb.DuckDBPyConnection, run_id: str, articles: list[CleanArticle]) -> int:
+    run = RunInfo(run_id, "feeds", NOW, NOW, "test")
+    return load(con, run, articles=articles, aliases=[], validated=ValidatedBatch((), ()), rejections=[],
+                outcomes=[], summary={}).articles_new
+
+
+def _counts(con: duckdb.DuckDBPyConnection) -> tuple[int, int]:
+    return con.execute(f"SELECT (SELECT count(*) FROM articles), (SELECT count(*) FROM {TABLE})").fetchone()
+
+
+@pytest.fixture
+def con(tmp_path: Path):
+    con = connect_writer(tmp_path / "w.duckdb")
+    yield con
+    con.close()
+
+
+def test_keyed_lookups_answer_as_the_strings_do(con):
+    assert _load(con, "r1", [_article(i) for i in range(50)] + [_article(99, fingerprint="fp-shared")]) == 51
+    assert _load(con, "r2", [_article(100, fingerprint="fp-shared")]) == 1
+    asked_ids = [f"{i:016x}" for i in range(40, 120)] + ["not-an-id"]
+    asked_fps = [f"fp{i:022d}" for i in range(45, 60)] + ["fp-shared", "fp-nowhere"]
+    keyed_ids, plain_ids = stored_ids(con, asked_ids), stored_ids(con, asked_ids, keyed=False)
+    assert keyed_ids == plain_ids == {f"{i:016x}" for i in [*range(40, 50), 99, 100]}
+    keyed_fps = stored_fingerprints(con, asked_fps)
+    assert keyed_fps == stored_fingerprints(con, asked_fps, keyed=False)
+    assert keyed_fps["fp-shared"] == f"{99:016x}" and len(keyed_fps) == 6  # 45..49 and the shared one
+    assert _counts(con) == (52, 52)
+
+
+def test_a_shared_key_is_confirmed_on_the_string(con):
+    _load(con, "r1", [_article(1)])
+    # a key row that no stored article has: an id with that key is a candidate, and is not stored
+    con.execute(f"INSERT INTO {TABLE} SELECT {key('?')}, {key('?')}", ["ghost-id", "ghost-fp"])
+    assert stored_ids(con, ["ghost-id", f"{1:016x}"]) == {f"{1:016x}"}
+    assert stored_fingerprints(con, ["ghost-fp"]) == {}
+    ghost = CleanArticle("ghost-id", "https://news.example/ghost", "Ghost", "Ghost text.", None, "en",
+                         "ghost-fp", "feed")
+    assert _load(con, "r2", [ghost]) == 1  # not mistaken for a stored article
+
+
+def test_rerunning_a_load_adds_neither_articles_nor_keys(con):
+    batch = [_article(i) for i in range(20)] + [_article(3)]  # an id twice in the batch: the first wins
+    assert _load(con, "r1", batch) == 20
+    assert _load(con, "r1", batch) == 0
+    assert _load(con, "r2", batch[5:] + [_article(20)]) == 1
+    assert _counts(con) == (21, 21)
+
+
+def test_articles_written_without_keys_get_them_when_the_writer_opens(tmp_path: Path):
+    path = tmp_path / "w.duckdb"
+    con = connect_writer(path)
+    _load(con, "r1", [_article(1)])
+    con.execute("INSERT INTO articles SELECT * REPLACE ('00000000000000aa' AS article_id, 'fp-by-hand' AS fingerprint) "
+                "FROM articles")  # by hand, as an analyst might: no key
+    with pytest.raises(ValueError, match="with their keys"):
+        _insert(con, "articles", [{"article_id": "x"}], None)
+    con.close()
+    con = connect_writer(path)
+    try:
+        assert _counts(con) == (2, 2)
+        assert stored_ids(con, ["00000000000000aa"]) == {"00000000000000aa"}
+        by_hand = CleanArticle("00000000000000aa", "https://news.example/h", "H", "Hand.", None, "en", "fp-by-hand", "feed")
+        assert _load(con, "r2", [by_hand]) == 0
+    finally:
+        con.close()
+
+
+def test_a_warehouse_from_before_the_keys_is_keyed_by_its_migration(tmp_path: Path):
+    path = tmp_path / "w.duckdb"
+    con = connect_writer(path)
+    _load(con, "r1", [_article(i) for i in range(7)])
+    con.execute(f"DROP TABLE {TABLE}")
+    con.execute("DELETE FROM _migrations WHERE name = '1101_keys_article_keys'")
+    con.close()
+    con = connect_writer(path)
+    try:
+        assert _counts(con) == (7, 7)
+        assert stored_ids(con, [f"{i:016x}" for i in range(10)]) == {f"{i:016x}" for i in range(7)}
+    finally:
+        con.close()
+
+
+def test_a_read_only_copy_without_the_table_is_asked_on_the_strings(tmp_path: Path):
+    path = tmp_path / "old.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute("CREATE TABLE articles (article_id VARCHAR, fingerprint VARCHAR)")
+    con.execute("INSERT INTO articles VALUES ('a1', 'f1'), ('a2', 'f2')")
+    con.close()
+    lookup = WarehouseLookup(duckdb.connect(str(path), read_only=True))
+    try:
+        assert lookup.stored_article_ids(["a1", "a3"]) == {"a1"}
+        assert lookup.stored_fingerprints(["f2", "f9"]) == {"f2": "a2"}
+    finally:
+        lookup.close()
