@@ -11,7 +11,14 @@ import pytest
 
 from pipeline.records import CleanArticle, ValidatedBatch
 from pipeline.warehouse import connect_writer
-from pipeline.warehouse.article_keys import TABLE, key, stored_fingerprints, stored_ids
+from pipeline.warehouse.article_keys import (
+    TABLE,
+    fingerprint_key,
+    id_key,
+    key,
+    stored_fingerprints,
+    stored_ids,
+)
 from pipeline.warehouse.known import WarehouseLookup
 from pipeline.warehouse.load import RunInfo, _insert, load
 
@@ -56,12 +63,24 @@ def test_keyed_lookups_answer_as_the_strings_do(con):
 def test_a_shared_key_is_confirmed_on_the_string(con):
     _load(con, "r1", [_article(1)])
     # a key row that no stored article has: an id with that key is a candidate, and is not stored
-    con.execute(f"INSERT INTO {TABLE} SELECT {key('?')}, {key('?')}", ["ghost-id", "ghost-fp"])
+    con.execute(f"INSERT INTO {TABLE} SELECT {id_key('i')}, false, {fingerprint_key('f')} "
+                "FROM (SELECT 'ghost-id' AS i, 'ghost-fp' AS f)")
     assert stored_ids(con, ["ghost-id", f"{1:016x}"]) == {f"{1:016x}"}
     assert stored_fingerprints(con, ["ghost-fp"]) == {}
     ghost = CleanArticle("ghost-id", "https://news.example/ghost", "Ghost", "Ghost text.", None, "en",
                          "ghost-fp", "feed")
     assert _load(con, "r2", [ghost]) == 1  # not mistaken for a stored article
+
+
+def test_a_hex_id_is_sure_only_on_an_exact_key(con):
+    seed = CleanArticle("seed://exchange-2024-01.txt", "seed://exchange-2024-01.txt", "Seed", "Seed text.", None,
+                        "en", "fp-seed", "seed")
+    _load(con, "r1", [seed, _article(7)])
+    (md5_key,) = con.execute(f"SELECT {key('?')}", [seed.article_id]).fetchone()
+    twin = f"{md5_key:016x}"  # a real-looking id whose own bits equal the seed id's MD5 key
+    found = con.execute("SELECT id_key, id_exact FROM article_keys ORDER BY id_exact").fetchall()
+    assert found == [(md5_key, False), (7, True)]
+    assert stored_ids(con, [twin, seed.article_id, f"{7:016x}"]) == {seed.article_id, f"{7:016x}"}
 
 
 def test_rerunning_a_load_adds_neither_articles_nor_keys(con):
