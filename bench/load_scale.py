@@ -100,13 +100,13 @@ def batch(size: int):
     """``size`` new articles (ids unique to this run) and their extracted events."""
     from pipeline.clean import detect_language
     from pipeline.extract import extract_events
-    from pipeline.records import CleanArticle, Document, EventRow
+    from pipeline.records import CleanArticle, Document, EventRow, stable_id
     from pipeline.textutil import fingerprint
 
     nonce = uuid.uuid4().hex[:8]
     arts, rows = [], []
     for d in iter_corpus("docs", size, seed=1):
-        aid = f"{nonce}{d['id'][-8:]}"
+        aid = stable_id(nonce, d["id"])  # 16 hex digits, as the pipeline's ids (``article_id_for``)
         pub = date.fromisoformat(d["published"])
         arts.append(CleanArticle(aid, d["url"] + "?" + nonce, d["title"], d["text"], pub, detect_language(d["text"]),
                                  fingerprint(nonce + d["text"]), "feed"))
