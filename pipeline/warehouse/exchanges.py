@@ -20,6 +20,7 @@ import gc
 import json
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 
 import duckdb
 import pyarrow as pa
@@ -58,7 +59,13 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def claim_key(c: Claim) -> str:
-    event_type, phase, parties = c.key
+    return _key_text(c.key)
+
+
+@lru_cache(maxsize=4096)
+def _key_text(key: tuple) -> str:
+    """A kind as stored (``claim_key``): a load asks it of every claim it reads, of a few kinds."""
+    event_type, phase, parties = key
     return json.dumps([event_type, phase, list(parties)], ensure_ascii=False)
 
 
@@ -67,8 +74,15 @@ def _seen(us: int | None) -> datetime | None:
 
 
 def _figures(returned_to) -> tuple[tuple[str, int | None], ...]:
-    rt = json.loads(returned_to) if isinstance(returned_to, str) else (returned_to or {})
-    return tuple((str(k), None if v is None else int(v)) for k, v in rt.items())
+    if isinstance(returned_to, str):
+        return _figures_of_text(returned_to)
+    return tuple((str(k), None if v is None else int(v)) for k, v in (returned_to or {}).items())
+
+
+@lru_cache(maxsize=65536)
+def _figures_of_text(returned_to: str) -> tuple[tuple[str, int | None], ...]:
+    """``_figures`` of a stored ``returned_to`` (JSON text): the claims of an exchange repeat a few of them."""
+    return tuple((str(k), None if v is None else int(v)) for k, v in json.loads(returned_to).items())
 
 
 def _claim(row: tuple) -> Claim:
