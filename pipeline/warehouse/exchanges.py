@@ -127,17 +127,18 @@ def light_claims(con: duckdb.DuckDBPyConnection, where: str, params: list, publi
 
 
 def reconcile_pending(con: duckdb.DuckDBPyConnection, run_id: str, now: datetime,
-                      scope=None) -> dict[str, int]:
+                      scope=None, fresh=None) -> dict[str, int]:
     """Fold new claims into exchanges and drop superseded ones; call inside the load transaction.
 
     By default the pending claims are assigned online to stored exchanges taken as fixed units
     (``pipeline.warehouse.exchanges_online``: the cost follows the new claims, not the warehouse).
     ``scope(con, pending, gone)`` instead re-clusters exactly the stored exchanges it picks with the
     pending claims: ``neighbourhood``, or ``whole_kinds`` (every claim of the kind: the reference).
+    ``fresh``: the articles the load's transaction inserted (``exchanges_pending.Fresh``), if known.
     """
     from pipeline.warehouse.exchanges_pending import changed_claims, record_mark
 
-    pending, gone = changed_claims(con, run_id)
+    pending, gone = changed_claims(con, run_id, fresh)
     record_mark(con, run_id, now)  # in the transaction: with what follows, or not at all
     if not pending and not gone:
         return {"claims_new": 0, "claims_superseded": 0, "exchanges_changed": 0}

@@ -10,7 +10,7 @@ claim in no exchange. See docs/reconciliation.md, "Online assignment in the load
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 import duckdb
@@ -19,7 +19,19 @@ import pyarrow as pa
 from pipeline.reconcile import Claim
 from pipeline.warehouse.exchanges import light_claims
 
-__all__ = ["changed_claims", "record_mark"]
+__all__ = ["Fresh", "changed_claims", "record_mark"]
+
+
+@dataclass(frozen=True)
+class Fresh:
+    """The articles the load's transaction inserted, with the ``loaded_at`` it gave their rows. They
+    had no row before it, so no claim either: a claim is written with its article (the load) or for a
+    stored article (a quarantine release), so their claims are this transaction's, loaded at ``since``,
+    and none of them is in an exchange yet. What is looked for by article is then looked for among the
+    newest rows only (their row groups: ``loaded_at >= since``) for these articles."""
+
+    articles: frozenset[str]
+    since: datetime
 
 # Only articles with a claim in no exchange can have changed: a new article, a new extractor version
 # (which supersedes the members of the old one), or a released claim. A load looks for them among the
@@ -33,8 +45,13 @@ SELECT article_id FROM event_rows WHERE loaded_at > ?
 UNION SELECT article_id FROM event_rows WHERE run_id = ?
 """
 # Every claim of the touched articles (narrow), then the current ones: the latest extractor version.
+# The claims of fresh articles (``Fresh``) are looked for among the rows loaded since they were.
 _CLAIMS_OF = """
-SELECT e.event_id, e.article_id, e.extractor_version, e.loaded_at FROM event_rows e SEMI JOIN _touched USING (article_id)
+SELECT e.event_id, e.article_id, e.extractor_version, e.loaded_at FROM event_rows e
+SEMI JOIN (FROM _touched ANTI JOIN _fresh USING (article_id)) USING (article_id)
+UNION ALL
+SELECT e.event_id, e.article_id, e.extractor_version, e.loaded_at FROM event_rows e
+SEMI JOIN (FROM _touched SEMI JOIN _fresh USING (article_id)) USING (article_id) WHERE e.loaded_at >= ?
 """
 _CURRENT = """
 WITH latest AS (SELECT article_id, arg_max(extractor_version, loaded_at) AS v FROM _touched_claims GROUP BY 1)
@@ -56,17 +73,27 @@ ON CONFLICT (name) DO UPDATE SET through = greatest(through, excluded.through), 
 """
 
 
-def changed_claims(con: duckdb.DuckDBPyConnection, run_id: str | None = None,
+def changed_claims(con: duckdb.DuckDBPyConnection, run_id: str | None = None, fresh: Fresh | None = None,
                    ) -> tuple[list[Claim], list[tuple]]:
     """The pending claims (current, in no exchange) and the superseded members (event_id, exchange_id,
     claim_key, article_id), looked for only among articles with a claim in no exchange: with a
     ``run_id`` and a mark, only among those with a claim of that run or loaded after the mark."""
+    fresh_ids = sorted(fresh.articles) if fresh else []
+    con.register("_fresh", pa.table({"article_id": pa.array(fresh_ids, pa.string())}))
+    try:
+        return _changed_claims(con, run_id, fresh.since if fresh else None)
+    finally:
+        con.unregister("_fresh")
+
+
+def _changed_claims(con: duckdb.DuckDBPyConnection, run_id: str | None, since_fresh: datetime | None,
+                    ) -> tuple[list[Claim], list[tuple]]:
     mark = con.execute(_MARK).fetchone() if run_id is not None else None
     if mark is None:
         con.execute(f"CREATE OR REPLACE TEMP TABLE _touched AS {_TOUCHED_ALL}")
     else:
         con.execute(f"CREATE OR REPLACE TEMP TABLE _touched AS {_TOUCHED_SINCE}", [mark[0], run_id])
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _touched_claims AS {_CLAIMS_OF}")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _touched_claims AS {_CLAIMS_OF}", [since_fresh])
     con.execute(f"CREATE OR REPLACE TEMP TABLE _current_claims AS {_CURRENT}")
     (since,) = con.execute("SELECT min(loaded_at) FROM _touched_claims").fetchone() or (None,)
     con.execute(f"CREATE OR REPLACE TEMP TABLE _touched_members AS {_MEMBERS_OF}", [since])

@@ -27,6 +27,7 @@ from pipeline.records import (
 from pipeline.staged_articles import SCHEMA as STAGED_SCHEMA
 from pipeline.warehouse.article_keys import add_keys, stored_ids
 from pipeline.warehouse.exchanges import reconcile_pending
+from pipeline.warehouse.exchanges_pending import Fresh
 
 
 @dataclass(frozen=True)
@@ -141,7 +142,7 @@ def rejection_rows(rejections: list[Rejection], run: RunInfo) -> list[dict]:
             for r in rejections]
 
 
-def _insert_staged_articles(con: duckdb.DuckDBPyConnection, path: Path, run: RunInfo) -> int:
+def _insert_staged_articles(con: duckdb.DuckDBPyConnection, path: Path, run: RunInfo) -> list[str]:
     """Insert the articles staged by transform (``pipeline.staged_articles``) straight from their Parquet
     file: DuckDB reads it, so the batch's texts are never Python objects here (the first row of an
     article id wins, as in ``_insert``, found on the id column alone: a window over whole rows held
@@ -163,19 +164,20 @@ def _insert_staged_articles(con: duckdb.DuckDBPyConnection, path: Path, run: Run
         add_keys(con, fresh.format(cols="article_id, fingerprint"), [str(path)])
     finally:
         con.execute("DROP TABLE IF EXISTS _staged_first")
-    return len(ids) - len(stored)
+    return [i for i in ids if i not in stored]
 
 
-def _insert_articles(con: duckdb.DuckDBPyConnection, articles: list[CleanArticle] | Path, run: RunInfo) -> int:
+def _insert_articles(con: duckdb.DuckDBPyConnection, articles: list[CleanArticle] | Path, run: RunInfo,
+                     ) -> list[str]:
     """The articles not stored yet (the first row of an id wins), found by their keys (``article_keys``),
-    and their keys with them."""
+    and their keys with them. Returns the ids inserted."""
     if isinstance(articles, Path):
         return _insert_staged_articles(con, articles, run)
     rows = _first_per_key(article_rows(articles, run), "article_id")
     stored = stored_ids(con, [r["article_id"] for r in rows])
     fresh = [r for r in rows if r["article_id"] not in stored]
     if not fresh:
-        return 0
+        return []
     con.register("_incoming", pa.Table.from_pylist(fresh, schema=ARTICLE_SCHEMA))
     try:
         cols = ", ".join(ARTICLE_SCHEMA.names)
@@ -183,7 +185,7 @@ def _insert_articles(con: duckdb.DuckDBPyConnection, articles: list[CleanArticle
         add_keys(con, "_incoming")
     finally:
         con.unregister("_incoming")
-    return len(fresh)
+    return [r["article_id"] for r in fresh]
 
 
 def load(con: duckdb.DuckDBPyConnection, run: RunInfo, *, articles: list[CleanArticle] | Path,
@@ -195,8 +197,9 @@ def load(con: duckdb.DuckDBPyConnection, run: RunInfo, *, articles: list[CleanAr
     ``articles``: the clean articles, or the Parquet file transform staged them in."""
     con.execute("BEGIN TRANSACTION")
     try:
+        inserted = _insert_articles(con, articles, run)
         counts = LoadCounts(
-            articles_new=_insert_articles(con, articles, run),
+            articles_new=len(inserted),
             aliases_new=_insert(con, "article_aliases",
                                 [{"url": u, "article_id": a, "reason": why, "run_id": run.run_id}
                                  for u, a, why in aliases], ALIAS_SCHEMA),
@@ -205,7 +208,8 @@ def load(con: duckdb.DuckDBPyConnection, run: RunInfo, *, articles: list[CleanAr
                                     QUARANTINE_SCHEMA),
             rejections_new=_insert(con, "rejections", rejection_rows(rejections, run), REJECTION_SCHEMA),
         )
-        reconciled = reconcile_pending(con, run.run_id, run.started_at)  # claims -> exchanges (issue 7)
+        reconciled = reconcile_pending(con, run.run_id, run.started_at,  # claims -> exchanges (issue 7)
+                                       fresh=Fresh(frozenset(inserted), run.started_at))
         for outcome in outcomes:
             record_feed_outcome(con, outcome, run.run_id, backoff_after, min_refresh)
         summary = {**summary, **counts.__dict__, "exchanges": reconciled}
