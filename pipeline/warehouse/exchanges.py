@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import gc
 import json
+from collections import Counter
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
@@ -363,10 +364,17 @@ def _write(con: duckdb.DuckDBPyConnection, assigned: list[tuple[str, list[Claim]
 
 
 def store(con: duckdb.DuckDBPyConnection, states: list[dict], member_rows: list[dict], new_rows: list[dict],
-          gone: set[str], touched: set[str], dead: dict[str, str | None], run_id: str, now: datetime) -> int:
+          gone: set[str], touched: set[str], dead: dict[str, str | None], run_id: str, now: datetime,
+          fresh: frozenset[str] = frozenset()) -> int:
     """Write a reconcile's changes: superseded members out, moved members (``member_rows``) and new ones
     (``new_rows``, with their facts), the day-parts of the ``touched`` exchanges, the resolved rows
-    (``states``), and the ``dead`` exchanges (id -> the exchange it merged into, or None: retired)."""
+    (``states``), and the ``dead`` exchanges (id -> the exchange it merged into, or None: retired).
+    ``fresh``: articles the load's transaction inserted (``exchanges_pending.Fresh``): their members are
+    all in ``new_rows``, so whether one has several is counted here, not looked for in the table."""
+    several = Counter(r["article_id"] for r in new_rows if r["article_id"] in fresh)
+    for r in new_rows:
+        if several[r["article_id"]] > 1:
+            r["multi"] = True
     if gone:
         con.execute("DELETE FROM exchange_members WHERE list_contains(?::VARCHAR[], event_id)", [sorted(gone)])
     _upsert(con, "exchange_members", member_rows, "event_id", ("exchange_id", "claim_key", "run_id", "attached_at"),
@@ -378,7 +386,7 @@ def store(con: duckdb.DuckDBPyConnection, states: list[dict], member_rows: list[
         con.unregister("_rows")
     from pipeline.warehouse.exchanges_parts import refresh
 
-    refresh(con, touched, {r["article_id"] for r in new_rows})
+    refresh(con, touched, {r["article_id"] for r in new_rows} - fresh)
     _upsert(con, "exchanges_state", states, "exchange_id",
             tuple(c for c in _STATE_COLS if c not in ("exchange_id", "created_run_id", "founder_event_id")))
     for xid in sorted(dead):

@@ -54,9 +54,10 @@ class Parts:
     ``rows[xid]``: (xid, part, key, first event id, articles, claims fixing the day, figures, the
     exchange's own day, latest publication, whether ``articles`` counts them all (else: single ones))."""
 
-    def __init__(self, gone_ids: set[str]) -> None:
+    def __init__(self, gone_ids: set[str], fresh: frozenset[str] = frozenset()) -> None:
         self.rows: dict[str, list[tuple]] = {}
         self.gone_ids = gone_ids
+        self.fresh = fresh  # articles the load's transaction inserted: no member yet (``Fresh``)
         self.known: dict[tuple, list[tuple[Claim, bool]]] = {}
         self.known_for: set[str] = set()
         self.of_pending: list[tuple] | None = None
@@ -84,17 +85,23 @@ class Parts:
         if not new:
             return self.known
         if self.of_pending is None:  # the pending articles do not change during the assignment
-            con.register("_on_known", pa.table({"article_id": pa.array(sorted(pending_articles), pa.string())}))
-            try:
-                self.of_pending = con.execute(_OF_PENDING).fetchall()
-            finally:
-                con.unregister("_on_known")
+            self.of_pending = _of_pending(con, pending_articles - self.fresh)
         modes = self.modes()
         for r in of_ids(con, sorted(new), _MULTI) + [r for r in self.of_pending if r[-2] in new]:
             c = _light_claim(r[:-2])
             self.known.setdefault((r[-2], c.day or modes.get(r[-2])), []).append((c, r[-1]))
         self.known_for |= new
         return self.known
+
+
+def _of_pending(con: duckdb.DuckDBPyConnection, articles: set[str]) -> list[tuple]:
+    if not articles:
+        return []
+    con.register("_on_known", pa.table({"article_id": pa.array(sorted(articles), pa.string())}))
+    try:
+        return con.execute(_OF_PENDING).fetchall()
+    finally:
+        con.unregister("_on_known")
 
 
 def _merged(rows: list[tuple]) -> list[tuple]:
