@@ -22,9 +22,9 @@ from pathlib import Path
 import duckdb
 
 from pipeline.errors import TransientError
-from pipeline.warehouse.article_keys import ensure_keys
 from pipeline.warehouse.migrations import migrate
 from pipeline.warehouse.replica import Published, open_current, publish
+from pipeline.warehouse.row_keys import ensure_keys
 
 LOCK_WAIT_S = 60.0
 

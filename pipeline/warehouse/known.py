@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 import duckdb
 
 from pipeline.urls import article_id_for
-from pipeline.warehouse.article_keys import has_keys, stored_fingerprints, stored_ids
+from pipeline.warehouse.row_keys import has_keys, stored_fingerprints, stored_ids
 
 # The path of a stored alias URL, as ``urlsplit`` gives it ('' -> '/', as ``canonical_url`` does). An
 # article id is the hash of the canonical URL, which keeps the path as it is: aliases with another

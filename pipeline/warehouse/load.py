@@ -25,9 +25,9 @@ from pipeline.records import (
     stable_id,
 )
 from pipeline.staged_articles import SCHEMA as STAGED_SCHEMA
-from pipeline.warehouse.article_keys import add_keys, stored_ids
 from pipeline.warehouse.exchanges import reconcile_pending
 from pipeline.warehouse.exchanges_pending import Fresh
+from pipeline.warehouse.row_keys import ARTICLES, EVENTS, add_keys, stored_ids
 
 
 @dataclass(frozen=True)
@@ -60,32 +60,37 @@ def _first_per_key(rows: list[dict], key: str) -> list[dict]:
     return list(first.values())
 
 
-# Tables without a primary key (migration 0801: DuckDB rewrites a whole ART index at every checkpoint):
-# rows go in by an anti-join on their key (``articles``: by ``_insert_articles``, on ``article_keys``).
-ANTI_JOIN_KEYS = {"event_rows": "event_id"}
+# Tables without a primary key (migration 0801: DuckDB rewrites a whole ART index at every checkpoint),
+# kept with the 64-bit keys of their ids (``row_keys``): the rows not stored yet are found by their keys.
+KEYED = {"articles": ARTICLES, "event_rows": EVENTS}
 
 
 def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict], schema: pa.Schema) -> int:
-    """Insert the rows not yet there: tables in ``ANTI_JOIN_KEYS`` by an anti-join on their key (the
-    first row of a key in the batch wins), the others by ON CONFLICT on their primary key."""
+    """Insert the rows not yet there: tables in ``KEYED`` by their ids' keys (the first row of an id in
+    the batch wins; articles: ``_insert_articles``), the others by ON CONFLICT on their primary key."""
     if not rows:
         return 0
     if table == "articles":
         raise ValueError("articles go in with their keys: _insert_articles")
-    key = ANTI_JOIN_KEYS.get(table)
-    before = _count(con, table)
-    if key:
-        rows = _first_per_key(rows, key)
-    arrow = pa.Table.from_pylist(rows, schema=schema)
-    con.register("_incoming", arrow)
+    spec = KEYED.get(table)
     cols = ", ".join(schema.names)
-    if key:
-        con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _incoming i "
-                    f"WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE t.{key} = i.{key})")
-    else:
+    if spec is None:
+        before = _count(con, table)
+        con.register("_incoming", pa.Table.from_pylist(rows, schema=schema))
         con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _incoming ON CONFLICT DO NOTHING")
-    con.unregister("_incoming")
-    return _count(con, table) - before
+        con.unregister("_incoming")
+        return _count(con, table) - before
+    rows = _first_per_key(rows, spec.id_column)
+    stored = stored_ids(con, [r[spec.id_column] for r in rows], spec=spec)
+    rows = [r for r in rows if r[spec.id_column] not in stored]
+    if rows:
+        con.register("_incoming", pa.Table.from_pylist(rows, schema=schema))
+        try:
+            con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _incoming")
+            add_keys(con, "_incoming", spec=spec)
+        finally:
+            con.unregister("_incoming")
+    return len(rows)
 
 
 _S = pa.string()

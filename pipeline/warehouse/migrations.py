@@ -175,9 +175,9 @@ from pipeline.warehouse.exchanges_sql import RECONCILE_MIGRATIONS  # noqa: E402 
 
 MIGRATIONS += RECONCILE_MIGRATIONS
 
-from pipeline.warehouse.article_keys import MIGRATION as ARTICLE_KEYS  # noqa: E402 - issue 8: lookups on keys
+from pipeline.warehouse.row_keys import MIGRATIONS as ROW_KEYS  # noqa: E402 - issue 8: lookups on keys
 
-MIGRATIONS.append(ARTICLE_KEYS)
+MIGRATIONS += ROW_KEYS
 
 
 def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:

@@ -51,6 +51,7 @@ APPEND_ONLY: dict[str, tuple[str, ...]] = {
     "_migrations": ("name",),
     "articles": ("article_id",),
     "article_keys": ("id_key",),
+    "event_keys": ("id_key",),
     "article_aliases": ("url",),
     "event_rows": ("event_id",),
     "rejections": ("rejection_id",),

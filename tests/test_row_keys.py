@@ -1,5 +1,6 @@
-"""Stored articles found by their 64-bit keys (``article_keys``): the same answers as the strings give,
-a shared key never a wrong answer, and every article keyed however it was written."""
+"""Stored articles and claims found by their 64-bit keys (``article_keys``, ``event_keys``): the same
+answers as the strings give, a shared key never a wrong answer, and every row keyed however it was
+written."""
 
 from __future__ import annotations
 
@@ -9,9 +10,12 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipeline.records import CleanArticle, ValidatedBatch
+from pipeline.records import CleanArticle, Event, EventRow, ValidatedBatch
 from pipeline.warehouse import connect_writer
-from pipeline.warehouse.article_keys import (
+from pipeline.warehouse.known import WarehouseLookup
+from pipeline.warehouse.load import RunInfo, _insert, load
+from pipeline.warehouse.row_keys import (
+    EVENTS,
     TABLE,
     fingerprint_key,
     id_key,
@@ -19,8 +23,6 @@ from pipeline.warehouse.article_keys import (
     stored_fingerprints,
     stored_ids,
 )
-from pipeline.warehouse.known import WarehouseLookup
-from pipeline.warehouse.load import RunInfo, _insert, load
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -30,10 +32,19 @@ def _article(i: int, fingerprint: str | None = None) -> CleanArticle:
                         date(2026, 3, 1), "en", fingerprint or f"fp{i:022d}", "feed")
 
 
-def _load(con: duckdb.DuckDBPyConnection, run_id: str, articles: list[CleanArticle]) -> int:
+def _load(con: duckdb.DuckDBPyConnection, run_id: str, articles: list[CleanArticle], events: tuple = ()) -> int:
     run = RunInfo(run_id, "feeds", NOW, NOW, "test")
-    return load(con, run, articles=articles, aliases=[], validated=ValidatedBatch((), ()), rejections=[],
+    return load(con, run, articles=articles, aliases=[], validated=ValidatedBatch(events, ()), rejections=[],
                 outcomes=[], summary={}).articles_new
+
+
+def _claims(articles: list[CleanArticle]) -> tuple[EventRow, ...]:
+    out = []
+    for a in articles:
+        e = Event("prisoner_exchange", "conducted", date(2026, 3, 1), "day", ("Russia", "Ukraine"),
+                  (("Russia", 10), ("Ukraine", 10)), "exact", (), (), None, a.text, (0, len(a.text)), 0.9)
+        out.append(EventRow(e.event_id(a.article_id), a.article_id, e))
+    return tuple(out)
 
 
 def _counts(con: duckdb.DuckDBPyConnection) -> tuple[int, int]:
@@ -91,18 +102,36 @@ def test_rerunning_a_load_adds_neither_articles_nor_keys(con):
     assert _counts(con) == (21, 21)
 
 
+def test_claims_are_keyed_and_a_rerun_adds_none(con):
+    batch = [_article(i) for i in range(12)]
+    _load(con, "r1", batch, _claims(batch))
+    _load(con, "r1", batch, _claims(batch))
+    assert con.execute("SELECT (SELECT count(*) FROM event_rows), (SELECT count(*) FROM event_keys), "
+                       "(SELECT count(*) FROM event_keys WHERE id_exact)").fetchone() == (12, 12, 12)
+    ids = [r.event_id for r in _claims(batch[:3])] + ["0" * 16]
+    assert stored_ids(con, ids, spec=EVENTS) == stored_ids(con, ids, keyed=False, spec=EVENTS) == set(ids[:3])
+    con.execute("INSERT INTO event_rows SELECT * REPLACE ('by-hand-claim' AS event_id) FROM event_rows LIMIT 1")
+    con.execute(f"INSERT INTO event_keys SELECT {id_key(repr('by-hand-claim'))}, false")  # its MD5 key
+    con.execute("INSERT INTO event_keys SELECT 0, false")  # a stray key row: the bits of '000...0', not exact
+    # both are candidates by key; only the stored one is confirmed on the strings
+    assert stored_ids(con, ["by-hand-claim", "0" * 16], spec=EVENTS) == {"by-hand-claim"}
+
+
 def test_articles_written_without_keys_get_them_when_the_writer_opens(tmp_path: Path):
     path = tmp_path / "w.duckdb"
     con = connect_writer(path)
-    _load(con, "r1", [_article(1)])
+    _load(con, "r1", [_article(1)], _claims([_article(1)]))
     con.execute("INSERT INTO articles SELECT * REPLACE ('00000000000000aa' AS article_id, 'fp-by-hand' AS fingerprint) "
                 "FROM articles")  # by hand, as an analyst might: no key
+    con.execute("INSERT INTO event_rows SELECT * REPLACE ('00000000000000bb' AS event_id) FROM event_rows")
     with pytest.raises(ValueError, match="with their keys"):
         _insert(con, "articles", [{"article_id": "x"}], None)
     con.close()
     con = connect_writer(path)
     try:
         assert _counts(con) == (2, 2)
+        assert con.execute("SELECT count(*) FROM event_keys").fetchone()[0] == 2
+        assert stored_ids(con, ["00000000000000bb"], spec=EVENTS) == {"00000000000000bb"}
         assert stored_ids(con, ["00000000000000aa"]) == {"00000000000000aa"}
         by_hand = CleanArticle("00000000000000aa", "https://news.example/h", "H", "Hand.", None, "en", "fp-by-hand", "feed")
         assert _load(con, "r2", [by_hand]) == 0
@@ -115,7 +144,8 @@ def test_a_warehouse_from_before_the_keys_is_keyed_by_its_migration(tmp_path: Pa
     con = connect_writer(path)
     _load(con, "r1", [_article(i) for i in range(7)])
     con.execute(f"DROP TABLE {TABLE}")
-    con.execute("DELETE FROM _migrations WHERE name = '1101_keys_article_keys'")
+    con.execute("DROP TABLE event_keys")
+    con.execute("DELETE FROM _migrations WHERE name LIKE '110%_keys_%'")
     con.close()
     con = connect_writer(path)
     try:
