@@ -7,10 +7,11 @@ It is built once and kept under ``bench/out/`` (rebuilt when missing); ``BENCH_S
 
 Figures: ``load_1m_vs_empty`` (the whole ``load()``: inserts, ``reconcile_pending``, commit, and the
 checkpoint; target <= 1.5), the same without the time spent in ``reconcile_pending``, the read-only
-copy published after each load (a whole-file copy: its seconds and MB at this size), and what the
+copy published after each load (the first a whole-file copy, the next ones by what changed), and what the
 next pass reads from the copy before fetching (``known_state``). ``load_1m_vs_empty_cpu`` is the same
-ratio in CPU time of the process (steadier on a shared machine). ``BENCH_LOAD_BATCHES`` (default 1)
-sets how many batches each warehouse gets (the best is kept); ``BENCH_SCALE=0.1`` makes a quick run.
+ratio in CPU time of the process (steadier on a shared machine). ``BENCH_LOAD_BATCHES`` (default 3)
+sets how many batches each warehouse gets, in turns (the best of each is kept: one batch is one sample
+of a machine whose speed drifts); ``BENCH_SCALE=0.1`` makes a quick run.
 """
 
 from __future__ import annotations
@@ -141,11 +142,11 @@ def timed_load(path: Path, replica: Path, arts: list, rows: list) -> dict[str, f
         con.execute("CHECKPOINT")
     con.close()
     with timed() as t_copy:
-        publish_replica(path, replica)
+        published = publish_replica(path, replica)
     WL.reconcile_pending = real
     assert counts.articles_new == len(arts), counts
     out.update(open=t_open.wall, load=t_load.wall, checkpoint=t_ckpt.wall, replica=t_copy.wall,
-               load_cpu=t_load.cpu + t_ckpt.cpu)
+               replica_mode=published.mode, load_cpu=t_load.cpu + t_ckpt.cpu)
     return out
 
 
@@ -241,7 +242,7 @@ def main() -> int:
     with writer(empty):
         pass
     emit(BENCH, "big_warehouse_mb", big.stat().st_size / 1e6, "MB", articles=n_big)
-    batches = [batch(size) for _ in range(int(os.environ.get("BENCH_LOAD_BATCHES", "1")))]
+    batches = [batch(size) for _ in range(int(os.environ.get("BENCH_LOAD_BATCHES", "3")))]
     arts, rows = batches[0]
     results = {}
     for k, (b_arts, b_rows) in enumerate(batches):
@@ -255,7 +256,7 @@ def main() -> int:
     emit(BENCH, "load_1000_into_empty_s", e, "s", articles=size, events=len(rows), clock="wall")
     emit(BENCH, "load_1000_into_1m_s", b, "s", articles=size, events=len(rows), stored=n_big, clock="wall")
     emit(BENCH, "load_1m_vs_empty", b / e, "ratio", target="<= 1.5", stored=n_big,
-         note="the whole load(): inserts, reconcile_pending, commit, checkpoint; best of BENCH_LOAD_BATCHES batches (default 1)")
+         note="the whole load(): inserts, reconcile_pending, commit, checkpoint; best of BENCH_LOAD_BATCHES batches (default 3)")
     e2, b2 = best("empty", False), best("big", False)
     emit(BENCH, "load_1m_vs_empty_without_reconcile", b2 / e2, "ratio", stored=n_big, empty_s=round(e2, 3),
          big_s=round(b2, 3), note="inserts, commit, checkpoint: the same load minus reconcile_pending")
@@ -272,7 +273,11 @@ def main() -> int:
     emit_inserts_only(empty, big, size, n_big)
     emit(BENCH, "writer_open_1m_s", results["big0"]["open"], "s", note="connect + migrations check")
     emit(BENCH, "replica_copy_1m_s", results["big0"]["replica"], "s", mb=round(big.stat().st_size / 1e6),
-         note="whole-file copy of the warehouse after each load")
+         mode=results["big0"]["replica_mode"], note="the read-only copy published after the first load")
+    last = len(batches) - 1
+    if last:
+        emit(BENCH, "replica_publish_1m_s", results[f"big{last}"]["replica"], "s",
+             mode=results[f"big{last}"]["replica_mode"], note="the read-only copy published after a later load")
     emit(BENCH, "replica_copy_empty_s", results["empty0"]["replica"], "s")
     emit_known_lookups(big, n_big)
     shutil.rmtree(empty.parent, ignore_errors=True)
