@@ -379,14 +379,19 @@ def store(con: duckdb.DuckDBPyConnection, states: list[dict], member_rows: list[
         con.execute("DELETE FROM exchange_members WHERE list_contains(?::VARCHAR[], event_id)", [sorted(gone)])
     _upsert(con, "exchange_members", member_rows, "event_id", ("exchange_id", "claim_key", "run_id", "attached_at"),
             present=True)
+    new_members = pa.Table.from_pylist(new_rows, schema=_MEMBER_SCHEMA)
     if new_rows:
-        con.register("_rows", pa.Table.from_pylist(new_rows, schema=_MEMBER_SCHEMA))
+        con.register("_rows", new_members)
         con.execute(f"INSERT INTO exchange_members ({', '.join(_MEMBER_SCHEMA.names)}) "
                     f"SELECT {', '.join(_MEMBER_SCHEMA.names)} FROM _rows")
         con.unregister("_rows")
-    from pipeline.warehouse.exchanges_parts import refresh
+    from pipeline.warehouse.exchanges_parts import append, refresh
 
-    refresh(con, touched, {r["article_id"] for r in new_rows} - fresh)
+    unflagged = {r["article_id"] for r in new_rows} - fresh  # articles that may have members already
+    if not gone and not member_rows and not dead and not unflagged:
+        append(con, new_members)  # members only added: each part changes by the new ones
+    else:
+        refresh(con, touched, unflagged)
     _upsert(con, "exchanges_state", states, "exchange_id",
             tuple(c for c in _STATE_COLS if c not in ("exchange_id", "created_run_id", "founder_event_id")))
     for xid in sorted(dead):

@@ -24,7 +24,7 @@ import pyarrow as pa
 
 from pipeline.reconcile import Claim
 from pipeline.warehouse.exchanges import _LIGHT_COLS, _light_claim
-from pipeline.warehouse.exchanges_sql import MEMBER_DAY, PARTS_OF
+from pipeline.warehouse.exchanges_sql import MEMBER_DAY, PARTS_FROM, PARTS_OF
 
 _OF_IDS = "exchange_members e SEMI JOIN _on_ids USING (exchange_id) ANTI JOIN _on_gone USING (event_id)"
 _STORED = """SELECT exchange_id, claim_key, day, n_claims, first_event_id, n_single, figures, latest_published
@@ -154,3 +154,31 @@ def refresh(con: duckdb.DuckDBPyConnection, touched: set[str], new_articles: set
         con.execute("INSERT INTO exchange_parts " + PARTS_OF.format(where="SEMI JOIN _pp_ids USING (exchange_id)"))
     finally:
         con.unregister("_pp_ids")
+
+
+# The parts of the new members (``_pp_new``: rows as ``exchange_members``) merged into their exchanges'
+# stored parts. A write that only adds members (none superseded, moved or newly flagged ``multi``) changes
+# each part by these sums: counts add up, the smallest id and latest day are the least and greatest, the
+# distinct figures are the union.
+_APPENDED = f"""
+SELECT n.exchange_id, coalesce(p.claim_key, n.claim_key), n.day, coalesce(p.n_claims, 0) + n.n_claims,
+       least(p.first_event_id, n.first_event_id), coalesce(p.n_single, 0) + n.n_single,
+       list_distinct(coalesce(p.figures, []::VARCHAR[][]) || n.figures), greatest(p.latest_published, n.latest_published)
+FROM ({PARTS_FROM.format(source="_pp_new", where="")}) n(exchange_id, claim_key, day, n_claims, first_event_id, n_single,
+                                                     figures, latest_published)
+LEFT JOIN exchange_parts p ON p.exchange_id = n.exchange_id AND p.day IS NOT DISTINCT FROM n.day
+"""
+
+
+def append(con: duckdb.DuckDBPyConnection, new_members: pa.Table) -> None:
+    """After a write that only added ``new_members`` (``refresh``'s work without reading the exchanges'
+    other members: what it costs follows the new members, not the size of their exchanges)."""
+    con.register("_pp_new", new_members)
+    try:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _pp_merged AS {_APPENDED}")
+        con.execute("DELETE FROM exchange_parts p WHERE EXISTS (SELECT 1 FROM _pp_merged m "
+                    "WHERE m.exchange_id = p.exchange_id AND m.day IS NOT DISTINCT FROM p.day)")
+        con.execute("INSERT INTO exchange_parts SELECT * FROM _pp_merged")
+    finally:
+        con.unregister("_pp_new")
+        con.execute("DROP TABLE IF EXISTS _pp_merged")

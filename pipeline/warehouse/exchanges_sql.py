@@ -183,12 +183,13 @@ MEMBER_DAY = "CASE WHEN coalesce(e.date_precision, 'day') = 'day' THEN e.event_d
 # and day its members fix (``day`` NULL: its undated members, which ride with the exchange's own day).
 # ``n_single``: members whose article has no other member (``exchange_members.multi`` false): distinct
 # articles are counted from these; the members of the other articles are read one by one when needed.
-PARTS_OF = f"""
+PARTS_FROM = f"""
 SELECT e.exchange_id, any_value(e.claim_key), {MEMBER_DAY}
        AS day, count(*), min(e.event_id), count(*) FILTER (NOT e.multi),
        list(DISTINCT [e.returned_to::VARCHAR, e.count_qualifier]), max(e.published)
-FROM exchange_members e {{where}} GROUP BY e.exchange_id, day
+FROM {{source}} e {{where}} GROUP BY e.exchange_id, day
 """
+PARTS_OF = PARTS_FROM.replace("{source}", "exchange_members")
 # Rebuilt rather than updated in place (an UPDATE of list columns is a delete and an insert: the table
 # would keep every old row version), in the order of kind and day, and without its primary key (as
 # ``articles`` and ``event_rows`` since 0801: keeping the index costs every checkpoint after a load
