@@ -133,6 +133,7 @@ def write_cache(path: Path, key: dict[str, Any], ident: langid.LanguageIdentifie
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        os.fchmod(fd, 0o644)  # mkstemp's 0600 would keep other users of a shared cache out
         with os.fdopen(fd, "wb") as f:
             f.write(_MAGIC + len(header).to_bytes(8, "little") + header)
             for _desc, buf in segments:
