@@ -52,12 +52,14 @@ def model_file() -> Path:
 
 def model_key(path: Path | None = None) -> dict[str, Any]:
     """What identifies the model: py3langid's version and the file's size and modification time."""
-    st = (path or model_file()).stat()
-    return {"py3langid": getattr(py3langid, "__version__", "unknown"), "model": (path or model_file()).name,
+    path = path or model_file()
+    st = path.stat()
+    return {"py3langid": getattr(py3langid, "__version__", "unknown"), "model": path.name,
             "size": st.st_size, "mtime_ns": st.st_mtime_ns}
 
 
 def cache_path(directory: Path, key: dict[str, Any]) -> Path:
+    """The cache file for ``key`` in ``directory`` (one file a model: versions side by side)."""
     digest = hashlib.sha1(json.dumps(key, sort_keys=True).encode(), usedforsecurity=False).hexdigest()[:16]
     return directory / f"py3langid-{key['py3langid']}-{digest}.model"
 
