@@ -10,10 +10,10 @@ from __future__ import annotations
 import re
 from datetime import date
 
-import py3langid
 import trafilatura
 from trafilatura.settings import use_config
 
+from pipeline import langid_model
 from pipeline.dates_header import guess_published
 from pipeline.records import CleanArticle, RawArticle, Rejection
 from pipeline.textutil import fingerprint, normalize_text, strip_markup
@@ -91,5 +91,5 @@ def detect_language(text: str) -> str | None:
     sample = text[:2000]
     if not sample.strip():
         return None
-    lang, _score = py3langid.classify(sample)
+    lang, _score = langid_model.identifier().classify(sample)  # py3langid's, its model from our cache
     return str(lang)

@@ -1,7 +1,8 @@
 """Cleaner workers forked from one warm zygote, so a second worker (or a replacement) costs a fork.
 
-Starting a cleaner worker costs about 3 CPU-s (interpreter, trafilatura and extractor imports, the
-warm-up clean); with N workers that is paid N times, and again after every timeout or out-of-memory.
+Starting a cleaner worker costs about 1.6 CPU-s (interpreter, trafilatura and extractor imports, the
+warm-up clean; ~3 without bytecode and ``pipeline.langid_model``'s cache); with N workers that is
+paid N times, and again after every timeout or out-of-memory.
 A ``Zygote`` is one such process, warmed up once and then only forking: asked over a Unix socket
 (with the two pipe ends of the new worker passed along, ``SCM_RIGHTS``), it forks a child that is
 warm at once and serves pages exactly as ``pipeline.cleanbound.serve`` does. The zygote has one

@@ -5,7 +5,7 @@ worker process that cleans AND extracts) and takes the next page from the shared
 parent only reads pages, waits on pipes and keeps results in order; the work runs in the workers.
 The workers are forked from one warm zygote (``pipeline.cleanfork``): the imports and warm-up are
 paid once, not once a worker, nor again for a worker replaced after a timeout.
-While the zygote warms up (~3 CPU-s, before any worker exists), the parent cleans and extracts pages
+While the zygote warms up (~1.6 CPU-s, before any worker exists), the parent cleans and extracts pages
 up to ``INLINE_MAX_BYTES`` itself, as ``Cleaner.clean`` does beside its starting worker; larger ones
 wait for the workers. Each worker then takes the largest page read, so that no long page is left for
 the end while the other worker idles.

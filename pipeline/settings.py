@@ -7,6 +7,7 @@ against it by a test, so a new setting cannot go undocumented.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from importlib import resources
 from pathlib import Path
@@ -48,6 +49,8 @@ SETTINGS: dict[str, tuple[str, str]] = {
     "PIPELINE_INGEST_SCHEDULE": ("*/15 * * * *", "schedule of the ingest DAG: cron, preset, or a period such as `5m`"),
     "PIPELINE_EXPORT_DIR": ("", "where the maintenance DAG writes `events.parquet` (default: `<warehouse dir>/exports`)"),
     "PIPELINE_STAGING_RETENTION_HOURS": ("48", "staging folders of unfinished runs older than this are pruned"),
+    "PIPELINE_LANGID_CACHE": ("", "folder of the unpacked language model (default: `$XDG_CACHE_HOME` or `~/.cache`, "
+                                  "then `prisoner-exchange-pipeline/langid`); `off`: no cache"),
 }
 
 
@@ -87,6 +90,7 @@ class Settings:
     ingest_schedule: str = _default("PIPELINE_INGEST_SCHEDULE")
     export_dir: Path | None = None
     staging_retention_hours: float = float(_default("PIPELINE_STAGING_RETENTION_HOURS"))
+    langid_cache: Path | None = None  # None: no cache (``off``); read from the environment where models load
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -130,6 +134,7 @@ class Settings:
             ingest_schedule=get("PIPELINE_INGEST_SCHEDULE"),
             export_dir=Path(get("PIPELINE_EXPORT_DIR")) if env.get("PIPELINE_EXPORT_DIR", "").strip() else None,
             staging_retention_hours=float(get("PIPELINE_STAGING_RETENTION_HOURS")),
+            langid_cache=langid_cache_dir(env),
         )
 
     def with_(self, **changes: object) -> Settings:
@@ -143,3 +148,17 @@ class Settings:
 
 
 SETTING_FIELDS = tuple(f.name for f in fields(Settings))
+
+
+def langid_cache_dir(env: Mapping[str, str] | None = None) -> Path | None:
+    """Where the language model's unpacked copy is kept (``PIPELINE_LANGID_CACHE``); None: ``off``.
+    ``pipeline.langid_model`` reads it from the environment of the process that loads the model."""
+    env = os.environ if env is None else env
+    value = env.get("PIPELINE_LANGID_CACHE", "").strip()
+    if value.lower() == "off":
+        return None
+    if value:
+        return Path(value).expanduser()
+    base = env.get("XDG_CACHE_HOME", "").strip()
+    root = Path(base) if base and Path(base).is_absolute() else Path(os.path.expanduser("~")) / ".cache"
+    return root / "prisoner-exchange-pipeline" / "langid" if root.is_absolute() else None  # no home: no cache

@@ -30,6 +30,15 @@ def _block_network():
     socket.socket.connect = _real_connect  # type: ignore[method-assign]
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _langid_cache_in_tmp(tmp_path_factory: pytest.TempPathFactory):
+    """The unpacked language model goes to a temp dir, never the user's own cache (worker processes
+    inherit this environment)."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("PIPELINE_LANGID_CACHE", str(tmp_path_factory.mktemp("langid-cache")))
+        yield
+
+
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     """Settings for a fresh warehouse in a temp dir; loopback allowed; no politeness delays."""
