@@ -153,7 +153,9 @@ def test_the_parent_lets_go_of_a_language_model_it_loaded_for_the_warm_up(tag, m
     release_language_model()
     if held_before:
         clean(_raw(SWAP))
-    pages = [_raw(BIG, "https://news.example/big"), *(_raw(SWAP, f"https://news.example/{i}") for i in range(6))]
+    # enough small pages that the parent surely gets some during the zygote's warm-up (>= 1 CPU-s), even
+    # with the language model cached and bytecode compiled (six pages could all go to fast-starting workers)
+    pages = [_raw(BIG, "https://news.example/big"), *(_raw(SWAP, f"https://news.example/{i}") for i in range(30))]
     got = [result for _raw_, result, _ev in clean_in_order(iter(pages), workers=2, timeout_s=30, inline_max=10**6)]
     assert in_parent and "https://news.example/big" not in in_parent  # cleaned here while the workers warmed up
     assert language_model_loaded() is held_before  # loaded for that, let go of after; or left as it was
