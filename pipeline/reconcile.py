@@ -57,14 +57,15 @@ class Claim:
     url: str | None = None
     seen_at: datetime | None = None  # when the claim was first loaded: the earliest founds the exchange
 
-    @property
+    @cached_property
     def key(self) -> tuple[str, str, tuple[str, ...]]:
+        """Event type, phase and normalised parties (computed once per claim)."""
         phase = HANDOVER if self.status == "conducted" else DEAL
         return (self.event_type, phase, tuple(sorted({normalize_party(p) for p in self.parties})))
 
-    @property
+    @cached_property
     def day(self) -> date | None:
-        """The day the claim fixes, or None when it gives none (or only a week, month or year)."""
+        """The day the claim fixes, or None when it gives none (or only a week, month or year); computed once."""
         return self.event_date if self.event_date and self.date_precision in (None, "day") else None
 
     def counts(self) -> dict[str, int]:
@@ -138,13 +139,19 @@ class Group:
     @property
     def changed(self) -> bool:
         """New, grown, merged or touched; exact clustering (no ``stored``) has only changed groups."""
-        return bool(self.claims) or any(s.touched for s in self.stored) or len(
-            {s.exchange_id for s in self.stored}) > 1
+        if "changed" not in self._cache:
+            self._cache["changed"] = bool(self.claims) or any(s.touched for s in self.stored) or len(
+                {s.exchange_id for s in self.stored}) > 1
+        return self._cache["changed"]  # type: ignore[return-value]
 
     @property
     def checked(self) -> list[Claim]:
         """The claims the conflict rule can see: all of them, or the known members of stored exchanges."""
-        return self.claims + [c for s in self.stored for c in s.claims] if self.stored else self.claims
+        if not self.stored:
+            return self.claims
+        if "checked" not in self._cache:
+            self._cache["checked"] = self.claims + [c for s in self.stored for c in s.claims]
+        return self._cache["checked"]  # type: ignore[return-value]
 
     @property
     def articles(self) -> set[str]:
@@ -154,7 +161,9 @@ class Group:
 
     @property
     def n_sources(self) -> int:
-        return len(self.articles) + sum(s.n_other for s in self.stored)
+        if "n_sources" not in self._cache:
+            self._cache["n_sources"] = len(self.articles) + sum(s.n_other for s in self.stored)
+        return self._cache["n_sources"]  # type: ignore[return-value]
 
     @property
     def day(self) -> date | None:
@@ -269,8 +278,10 @@ def _merge_near_days(groups: list[Group], p: Policy) -> list[Group]:
 
 
 def _merge_run(groups: list[Group], p: Policy) -> list[Group]:
-    """Merge groups on nearby days whose counts agree, best-supported pairs first."""
+    """Merge groups on nearby days whose counts agree, best-supported pairs first. What a pair scores
+    depends only on its two groups, so it is kept until one of them changes (``scores``)."""
     groups = list(groups)
+    scores: dict[tuple[int, int], tuple | None] = {}
     while True:
         groups.sort(key=lambda g: (g.day, g.ident))
         best = None
@@ -282,13 +293,13 @@ def _merge_run(groups: list[Group], p: Policy) -> list[Group]:
                     break
                 if not (a.changed or b.changed):  # online: two stored exchanges as they were stay apart
                     continue
-                if not _minority(a, b) or conflict(a, b, p):
-                    continue
                 if days > 1 and any(a.day < g.day < b.day for g in groups[i + 1:j]):  # type: ignore[operator]
                     continue  # another exchange lies between them
-                rels = side_relations(a, b, p)
-                if _near_ok(rels, days, p, a, b):
-                    cand = (_score(rels, days, a.n_sources + b.n_sources), -i, -j)
+                pair = (id(a), id(b))
+                if pair not in scores:
+                    scores[pair] = _pair_score(a, b, days, p)
+                if scores[pair] is not None:
+                    cand = (scores[pair], -i, -j)
                     best = max(best, cand) if best else cand
         if best is None:
             return groups
@@ -296,6 +307,16 @@ def _merge_run(groups: list[Group], p: Policy) -> list[Group]:
         keep, gone = (a, b) if a.n_sources >= b.n_sources else (b, a)
         keep.absorb(gone)
         groups = [g for g in groups if g is not gone]
+        stale = {id(keep), id(gone)}
+        scores = {k: v for k, v in scores.items() if not stale & set(k)}
+
+
+def _pair_score(a: Group, b: Group, days: int, p: Policy) -> tuple | None:
+    """The score of merging two groups ``days`` apart (``a`` the earlier), or None when they may not merge."""
+    if not _minority(a, b) or conflict(a, b, p):
+        return None
+    rels = side_relations(a, b, p)
+    return _score(rels, days, a.n_sources + b.n_sources) if _near_ok(rels, days, p, a, b) else None
 
 
 def _window(c: Claim, p: Policy) -> tuple[date | None, date | None]:

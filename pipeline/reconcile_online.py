@@ -67,7 +67,7 @@ def _reassemble(groups: list[Group]) -> list[Group]:
     for parts in by_x.values():
         if any(g.claims or g.stored[0].touched for g in parts):
             for g in parts:
-                g.stored = [replace(s, touched=True) for s in g.stored]
+                g.stored = [s if s.touched else replace(s, touched=True) for s in g.stored]
                 g._cache.clear()
             out += parts
             continue

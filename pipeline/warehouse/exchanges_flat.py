@@ -21,6 +21,7 @@ import json
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 
 import duckdb
 import pyarrow as pa
@@ -131,7 +132,9 @@ def _members_of(con: duckdb.DuckDBPyConnection, pieces: list[tuple[int, Piece]],
         con.unregister("_fl_parts")
 
 
+@lru_cache(maxsize=4096)
 def kind_key(kind: tuple) -> str:
+    """A kind as the warehouse's ``claim_key`` text (``exchanges.claim_key`` of a claim of that kind)."""
     event_type, phase, parties = kind
     return json.dumps([event_type, phase, list(parties)], ensure_ascii=False)
 
