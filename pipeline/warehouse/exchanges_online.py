@@ -126,14 +126,15 @@ def assign_online(con: duckdb.DuckDBPyConnection, pending: list[Claim], gone: li
             groups = cluster_online(pending, stored, recalls)
             days = {(_key_of(g), g.day) for g in groups if g.changed and g.day}
             widened = [reach.add_around(key, day) for key, day in days]
-            found = _recalls(con, days - recall_days, set(recalls), {g[0] for g in gone})
+            found = _recalls(con, days - recall_days, set(recalls))
             recall_days |= days
             recalls.update(found)
             reach.recall_ids |= found.keys()
             candidates |= found.keys()
             if not any(widened) and not found:
                 break
-        flat = changed_clusters(con, [g for g in groups if g.changed], gone, parts.modes())
+        flat = changed_clusters(con, [g for g in groups if g.changed], gone, parts.modes(), parts.known,
+                                pending_articles)
         return flat, {x: {r[1] for r in rows} for x, rows in parts.rows.items() if rows}
     finally:
         con.unregister("_on_gone")
@@ -155,8 +156,7 @@ def _dated_neighbours(con: duckdb.DuckDBPyConnection, todo: set[tuple[str, date]
         con.unregister("_nb_day")
 
 
-def _recalls(con: duckdb.DuckDBPyConnection, days: set[tuple[str, date]], seen: set[str],
-             gone: set[str]) -> dict[str, list[Claim]]:
+def _recalls(con: duckdb.DuckDBPyConnection, days: set[tuple[str, date]], seen: set[str]) -> dict[str, list[Claim]]:
     """Stored exchanges of undated claims only, one of which may recall a group on one of ``days``."""
     if not days:
         return {}
@@ -170,8 +170,8 @@ def _recalls(con: duckdb.DuckDBPyConnection, days: set[tuple[str, date]], seen: 
         return {}
     out: dict[str, list[Claim]] = {}
     for c, (xid,) in member_claims(con, f"SELECT {_LIGHT_COLS}, e.published, e.exchange_id FROM exchange_members e "
-                                   "WHERE list_contains(?, e.exchange_id) AND NOT list_contains(?::VARCHAR[], e.event_id)",
-                                   [ids, sorted(gone)], 1):
+                                   "ANTI JOIN _on_gone USING (event_id) WHERE list_contains(?, e.exchange_id)",
+                                   [ids], 1):  # the few ids filter the scan; the superseded (any number): a join
         out.setdefault(xid, []).append(c)
     return {x: cl for x, cl in out.items() if not any(c.day for c in cl)}
 
