@@ -117,13 +117,13 @@ def assign_online(con: duckdb.DuckDBPyConnection, pending: list[Claim], gone: li
         candidates |= _undated_peers(con, reach.pubs)
         recalls: dict[str, list[Claim]] = {}
         recall_days: set[tuple[str, date]] = set()
-        pending_articles, made = {c.article_id for c in pending}, {}
+        pending_articles, made, clustered = {c.article_id for c in pending}, {}, {}  # kept across rounds
         while True:  # until no changed group reaches a day not searched, nor a recall not read
             todo = reach.days - searched
             searched |= todo
             candidates |= _dated_neighbours(con, todo)
             stored = _summaries(con, parts, candidates, pending_articles, reach, made)
-            groups = cluster_online(pending, stored, recalls)
+            groups = cluster_online(pending, stored, recalls, DEFAULT_POLICY, clustered)
             days = {(_key_of(g), g.day) for g in groups if g.changed and g.day}
             widened = [reach.add_around(key, day) for key, day in days]
             found = _recalls(con, days - recall_days, set(recalls))
