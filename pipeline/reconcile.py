@@ -136,34 +136,30 @@ class Group:
         """A stable tie-break: the first claim added, or the first stored exchange's smallest event id."""
         return self.claims[0].event_id if self.claims else self.stored[0].first_event_id
 
+    def _memo(self, name: str, make):  # what ``make()`` gives, kept until the group changes
+        if name not in self._cache:
+            self._cache[name] = make()
+        return self._cache[name]
+
     @property
     def changed(self) -> bool:
         """New, grown, merged or touched; exact clustering (no ``stored``) has only changed groups."""
-        if "changed" not in self._cache:
-            self._cache["changed"] = bool(self.claims) or any(s.touched for s in self.stored) or len(
-                {s.exchange_id for s in self.stored}) > 1
-        return self._cache["changed"]  # type: ignore[return-value]
+        return self._memo("changed", lambda: bool(self.claims) or any(s.touched for s in self.stored)
+                          or len({s.exchange_id for s in self.stored}) > 1)
 
     @property
     def checked(self) -> list[Claim]:
         """The claims the conflict rule can see: all of them, or the known members of stored exchanges."""
-        if not self.stored:
-            return self.claims
-        if "checked" not in self._cache:
-            self._cache["checked"] = self.claims + [c for s in self.stored for c in s.claims]
-        return self._cache["checked"]  # type: ignore[return-value]
+        return self._memo("checked", lambda: self.claims + [c for s in self.stored for c in s.claims]
+                          ) if self.stored else self.claims
 
     @property
     def articles(self) -> set[str]:
-        if "articles" not in self._cache:
-            self._cache["articles"] = {c.article_id for c in self.checked}
-        return self._cache["articles"]  # type: ignore[return-value]
+        return self._memo("articles", lambda: {c.article_id for c in self.checked})
 
     @property
     def n_sources(self) -> int:
-        if "n_sources" not in self._cache:
-            self._cache["n_sources"] = len(self.articles) + sum(s.n_other for s in self.stored)
-        return self._cache["n_sources"]  # type: ignore[return-value]
+        return self._memo("n_sources", lambda: len(self.articles) + sum(s.n_other for s in self.stored))
 
     @property
     def day(self) -> date | None:
@@ -307,8 +303,7 @@ def _merge_run(groups: list[Group], p: Policy) -> list[Group]:
         keep, gone = (a, b) if a.n_sources >= b.n_sources else (b, a)
         keep.absorb(gone)
         groups = [g for g in groups if g is not gone]
-        stale = {id(keep), id(gone)}
-        scores = {k: v for k, v in scores.items() if not stale & set(k)}
+        scores = {k: v for k, v in scores.items() if id(keep) not in k and id(gone) not in k}
 
 
 def _pair_score(a: Group, b: Group, days: int, p: Policy) -> tuple | None:
