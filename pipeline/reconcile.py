@@ -58,8 +58,7 @@ class Claim:
     seen_at: datetime | None = None  # when the claim was first loaded: the earliest founds the exchange
 
     @cached_property
-    def key(self) -> tuple[str, str, tuple[str, ...]]:
-        """Event type, phase and normalised parties (computed once per claim)."""
+    def key(self) -> tuple[str, str, tuple[str, ...]]:  # event type, phase, normalised parties: once per claim
         phase = HANDOVER if self.status == "conducted" else DEAL
         return (self.event_type, phase, tuple(sorted({normalize_party(p) for p in self.parties})))
 
@@ -163,11 +162,12 @@ class Group:
 
     @property
     def day(self) -> date | None:
-        if "day" not in self._cache:
-            days = Counter(c.day for c in self.claims if c.day)
-            for s in self.stored:
-                days.update(dict(s.days))
-            self._cache["day"] = min(days, key=lambda d: (-days[d], d)) if days else None
+        if "day" in self._cache:
+            return self._cache["day"]  # type: ignore[return-value]
+        days = Counter(c.day for c in self.claims if c.day)
+        for s in self.stored:
+            days.update(dict(s.days))
+        self._cache["day"] = min(days, key=lambda d: (-days[d], d)) if days else None
         return self._cache["day"]  # type: ignore[return-value]
 
     def figures(self) -> dict[str, list[tuple[int, str | None]]]:
@@ -280,17 +280,18 @@ def _merge_run(groups: list[Group], p: Policy) -> list[Group]:
     scores: dict[tuple[int, int], tuple | None] = {}
     while True:
         groups.sort(key=lambda g: (g.day, g.ident))
+        day, changed = [g.day.toordinal() for g in groups], [g.changed for g in groups]  # type: ignore[union-attr]
         best = None
         for i, a in enumerate(groups):
             for j in range(i + 1, len(groups)):
-                b = groups[j]
-                days = (b.day - a.day).days  # type: ignore[operator]
+                days = day[j] - day[i]
                 if days > p.far_days:
                     break
-                if not (a.changed or b.changed):  # online: two stored exchanges as they were stay apart
+                if not (changed[i] or changed[j]):  # online: two stored exchanges as they were stay apart
                     continue
-                if days > 1 and any(a.day < g.day < b.day for g in groups[i + 1:j]):  # type: ignore[operator]
+                if days > 1 and any(day[i] < d < day[j] for d in day[i + 1:j]):
                     continue  # another exchange lies between them
+                b = groups[j]
                 pair = (id(a), id(b))
                 if pair not in scores:
                     scores[pair] = _pair_score(a, b, days, p)
