@@ -65,20 +65,7 @@ def changed_clusters(con: duckdb.DuckDBPyConnection, changed: list[Group], gone:
     resolved row. ``modes``: each exchange's own day (where its undated members are); ``known``: per
     day-part, the members read whole (``exchanges_parts.Parts.known``: those flagged ``multi`` and those of
     ``pending_articles``, the only articles a cluster can name twice); the others are aggregated."""
-    ids = sorted({s.exchange_id for g in changed for s in g.stored})
-    con.register("_on_ids", pa.table({"exchange_id": pa.array(ids, pa.string())}))
-    con.register("_on_modes", pa.table({"exchange_id": pa.array(ids, pa.string()),
-                                        "mode": pa.array([modes.get(x) for x in ids], pa.date32())}))
-    con.register("_on_named", pa.table({"article_id": pa.array(sorted(pending_articles), pa.string())}))
-    try:
-        if len(ids) <= _IN_SCAN:
-            groups = con.execute(_CHANGED.format(of_ids="", where="WHERE list_contains(?::VARCHAR[], e.exchange_id)"),
-                                 [ids]).fetchall()
-        else:
-            groups = con.execute(_CHANGED.format(of_ids="SEMI JOIN _on_ids USING (exchange_id)", where="")).fetchall()
-    finally:
-        for name in ("_on_ids", "_on_modes", "_on_named"):
-            con.unregister(name)
+    groups = _changed_rows(con, sorted({s.exchange_id for g in changed for s in g.stored}), modes, pending_articles)
     pieces: dict[tuple, tuple[int, str]] = {}
     for xid, part, _named, _day, _rt, _q, n, first, *_rest in groups:
         n0, first0 = pieces.get((xid, part), (0, first))
@@ -92,6 +79,28 @@ def changed_clusters(con: duckdb.DuckDBPyConnection, changed: list[Group], gone:
             key = kind_key(g.claims[0].key if g.claims else g.stored[0].kind)
             out.append(FlatCluster(key, sorted(g.claims, key=lambda c: c.event_id), held, resolve_tally(t)))
     return sorted(out, key=lambda cl: (cl.key, cl.first))
+
+
+def _changed_rows(con: duckdb.DuckDBPyConnection, ids: list[str], modes: dict[str, date | None],
+                  pending_articles: set[str]) -> list[tuple]:
+    """``_CHANGED`` over these exchanges: the ids filter the scan (up to ``_IN_SCAN``) or are semi-joined."""
+    if not ids:  # only new exchanges: no member to read
+        return []
+    tables = {"_on_modes": pa.table({"exchange_id": pa.array(ids, pa.string()),
+                                     "mode": pa.array([modes.get(x) for x in ids], pa.date32())}),
+              "_on_named": pa.table({"article_id": pa.array(sorted(pending_articles), pa.string())})}
+    if len(ids) > _IN_SCAN:
+        tables["_on_ids"] = pa.table({"exchange_id": pa.array(ids, pa.string())})
+    for name, table in tables.items():
+        con.register(name, table)
+    try:
+        if len(ids) <= _IN_SCAN:
+            return con.execute(_CHANGED.format(of_ids="", where="WHERE list_contains(?::VARCHAR[], e.exchange_id)"),
+                               [ids]).fetchall()
+        return con.execute(_CHANGED.format(of_ids="SEMI JOIN _on_ids USING (exchange_id)", where="")).fetchall()
+    finally:
+        for name in tables:
+            con.unregister(name)
 
 
 def _tallies(changed: list[Group], known: dict[tuple, list[tuple[Claim, bool]]], groups: list[tuple]) -> list[Tally]:
