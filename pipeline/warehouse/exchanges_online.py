@@ -117,7 +117,9 @@ def assign_online(con: duckdb.DuckDBPyConnection, pending: list[Claim], gone: li
         candidates |= _undated_peers(con, reach.pubs)
         recalls: dict[str, list[Claim]] = {}
         recall_days: set[tuple[str, date]] = set()
-        pending_articles, made, clustered = {c.article_id for c in pending}, {}, {}  # kept across rounds
+        pending_articles = {c.article_id for c in pending}
+        made: dict[str, tuple] = {}  # kept across rounds: each exchange's summaries, each kind's groups
+        clustered: dict[tuple, list[Group]] = {}
         while True:  # until no changed group reaches a day not searched, nor a recall not read
             todo = reach.days - searched
             searched |= todo
@@ -231,7 +233,7 @@ def member_claims(con: duckdb.DuckDBPyConnection, sql: str, params: list, extra:
 def _figures(pairs: list) -> tuple[tuple[str, int, str | None], ...]:
     if pairs and len(pairs) == 1:
         return _figures_of(*pairs[0])
-    out = set()
+    out: set[tuple[str, int, str | None]] = set()
     for rt, q in pairs or ():
         out.update(_figures_of(rt, q))
     return tuple(sorted(out, key=lambda t: (t[0], t[1], t[2] or "")))
