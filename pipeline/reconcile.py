@@ -57,14 +57,14 @@ class Claim:
     url: str | None = None
     seen_at: datetime | None = None  # when the claim was first loaded: the earliest founds the exchange
 
-    @property
-    def key(self) -> tuple[str, str, tuple[str, ...]]:
+    @cached_property
+    def key(self) -> tuple[str, str, tuple[str, ...]]:  # event type, phase, normalised parties: once per claim
         phase = HANDOVER if self.status == "conducted" else DEAL
         return (self.event_type, phase, tuple(sorted({normalize_party(p) for p in self.parties})))
 
-    @property
+    @cached_property
     def day(self) -> date | None:
-        """The day the claim fixes, or None when it gives none (or only a week, month or year)."""
+        """The day the claim fixes, or None when it gives none (or only a week, month or year); computed once."""
         return self.event_date if self.event_date and self.date_precision in (None, "day") else None
 
     def counts(self) -> dict[str, int]:
@@ -135,34 +135,39 @@ class Group:
         """A stable tie-break: the first claim added, or the first stored exchange's smallest event id."""
         return self.claims[0].event_id if self.claims else self.stored[0].first_event_id
 
+    def _memo(self, name: str, make):  # what ``make()`` gives, kept until the group changes
+        if name not in self._cache:
+            self._cache[name] = make()
+        return self._cache[name]
+
     @property
     def changed(self) -> bool:
         """New, grown, merged or touched; exact clustering (no ``stored``) has only changed groups."""
-        return bool(self.claims) or any(s.touched for s in self.stored) or len(
-            {s.exchange_id for s in self.stored}) > 1
+        return self._memo("changed", lambda: bool(self.claims) or any(s.touched for s in self.stored)
+                          or len({s.exchange_id for s in self.stored}) > 1)
 
     @property
     def checked(self) -> list[Claim]:
         """The claims the conflict rule can see: all of them, or the known members of stored exchanges."""
-        return self.claims + [c for s in self.stored for c in s.claims] if self.stored else self.claims
+        return self._memo("checked", lambda: self.claims + [c for s in self.stored for c in s.claims]
+                          ) if self.stored else self.claims
 
     @property
     def articles(self) -> set[str]:
-        if "articles" not in self._cache:
-            self._cache["articles"] = {c.article_id for c in self.checked}
-        return self._cache["articles"]  # type: ignore[return-value]
+        return self._memo("articles", lambda: {c.article_id for c in self.checked})
 
     @property
     def n_sources(self) -> int:
-        return len(self.articles) + sum(s.n_other for s in self.stored)
+        return self._memo("n_sources", lambda: len(self.articles) + sum(s.n_other for s in self.stored))
 
     @property
     def day(self) -> date | None:
-        if "day" not in self._cache:
-            days = Counter(c.day for c in self.claims if c.day)
-            for s in self.stored:
-                days.update(dict(s.days))
-            self._cache["day"] = min(days, key=lambda d: (-days[d], d)) if days else None
+        if "day" in self._cache:
+            return self._cache["day"]  # type: ignore[return-value]
+        days = Counter(c.day for c in self.claims if c.day)
+        for s in self.stored:
+            days.update(dict(s.days))
+        self._cache["day"] = min(days, key=lambda d: (-days[d], d)) if days else None
         return self._cache["day"]  # type: ignore[return-value]
 
     def figures(self) -> dict[str, list[tuple[int, str | None]]]:
@@ -269,26 +274,29 @@ def _merge_near_days(groups: list[Group], p: Policy) -> list[Group]:
 
 
 def _merge_run(groups: list[Group], p: Policy) -> list[Group]:
-    """Merge groups on nearby days whose counts agree, best-supported pairs first."""
+    """Merge groups on nearby days whose counts agree, best-supported pairs first. What a pair scores
+    depends only on its two groups, so it is kept until one of them changes (``scores``)."""
     groups = list(groups)
+    scores: dict[tuple[int, int], tuple | None] = {}
     while True:
         groups.sort(key=lambda g: (g.day, g.ident))
+        day, changed = [g.day.toordinal() for g in groups], [g.changed for g in groups]  # type: ignore[union-attr]
         best = None
         for i, a in enumerate(groups):
             for j in range(i + 1, len(groups)):
-                b = groups[j]
-                days = (b.day - a.day).days  # type: ignore[operator]
+                days = day[j] - day[i]
                 if days > p.far_days:
                     break
-                if not (a.changed or b.changed):  # online: two stored exchanges as they were stay apart
+                if not (changed[i] or changed[j]):  # online: two stored exchanges as they were stay apart
                     continue
-                if not _minority(a, b) or conflict(a, b, p):
-                    continue
-                if days > 1 and any(a.day < g.day < b.day for g in groups[i + 1:j]):  # type: ignore[operator]
+                if days > 1 and any(day[i] < d < day[j] for d in day[i + 1:j]):
                     continue  # another exchange lies between them
-                rels = side_relations(a, b, p)
-                if _near_ok(rels, days, p, a, b):
-                    cand = (_score(rels, days, a.n_sources + b.n_sources), -i, -j)
+                b = groups[j]
+                pair = (id(a), id(b))
+                if pair not in scores:
+                    scores[pair] = _pair_score(a, b, days, p)
+                if scores[pair] is not None:
+                    cand = (scores[pair], -i, -j)
                     best = max(best, cand) if best else cand
         if best is None:
             return groups
@@ -296,6 +304,15 @@ def _merge_run(groups: list[Group], p: Policy) -> list[Group]:
         keep, gone = (a, b) if a.n_sources >= b.n_sources else (b, a)
         keep.absorb(gone)
         groups = [g for g in groups if g is not gone]
+        scores = {k: v for k, v in scores.items() if id(keep) not in k and id(gone) not in k}
+
+
+def _pair_score(a: Group, b: Group, days: int, p: Policy) -> tuple | None:
+    """The score of merging two groups ``days`` apart (``a`` the earlier), or None when they may not merge."""
+    if not _minority(a, b) or conflict(a, b, p):
+        return None
+    rels = side_relations(a, b, p)
+    return _score(rels, days, a.n_sources + b.n_sources) if _near_ok(rels, days, p, a, b) else None
 
 
 def _window(c: Claim, p: Policy) -> tuple[date | None, date | None]:

@@ -67,7 +67,7 @@ def _reassemble(groups: list[Group]) -> list[Group]:
     for parts in by_x.values():
         if any(g.claims or g.stored[0].touched for g in parts):
             for g in parts:
-                g.stored = [replace(s, touched=True) for s in g.stored]
+                g.stored = [s if s.touched else replace(s, touched=True) for s in g.stored]
                 g._cache.clear()
             out += parts
             continue
@@ -106,13 +106,26 @@ def _attach_recalls(loose: list[Group], changed: list[Group], recalls: dict[str,
 
 
 def cluster_online(pending: list[Claim], stored: dict[tuple, list[Summary]],
-                   recalls: dict[str, list[Claim]] | None = None, policy: Policy = DEFAULT_POLICY) -> list[Group]:
+                   recalls: dict[str, list[Claim]] | None = None, policy: Policy = DEFAULT_POLICY,
+                   memo: dict | None = None) -> list[Group]:
     """Pending claims with stored day-parts (by kind), by the three passes. Returns every group;
-    ``Group.changed`` tells which ones the load writes (their stored parts' claims are then read)."""
+    ``Group.changed`` tells which ones the load writes (their stored parts' claims are then read).
+
+    Kinds never meet, so with ``memo`` (kept across calls with the same pending claims and policy, and
+    summaries that are kept alive and never change) a kind whose summaries and recalls are those of an
+    earlier call gets that call's groups again instead of being clustered anew."""
     by_key: dict[tuple, list[Claim]] = {}
     for c in sorted(pending, key=lambda c: c.event_id):
         by_key.setdefault(c.key, []).append(c)
+    recalls = recalls or {}
     out: list[Group] = []
     for key in sorted(by_key.keys() | stored.keys()):
-        out += _cluster_kind(by_key.get(key, []), stored.get(key, []), recalls or {}, policy)
+        kind = stored.get(key, [])
+        if memo is None:
+            out += _cluster_kind(by_key.get(key, []), kind, recalls, policy)
+            continue
+        seen = (key, tuple(id(s) for s in kind), tuple(sorted({s.exchange_id for s in kind} & recalls.keys())))
+        if seen not in memo:
+            memo[seen] = _cluster_kind(by_key.get(key, []), kind, recalls, policy)
+        out += memo[seen]
     return out

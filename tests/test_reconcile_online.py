@@ -15,7 +15,6 @@ from pipeline.cli import main as cli_main
 from pipeline.warehouse import exchanges as X
 from pipeline.warehouse import exchanges_online as XO
 from pipeline.warehouse import exchanges_parts as XP
-from pipeline.warehouse import exchanges_resolve as XR
 from pipeline.warehouse import load as WL
 from pipeline.warehouse import writer
 from pipeline.warehouse.exchanges_upkeep import reconcile_exact
@@ -105,7 +104,7 @@ def test_a_load_reads_only_exchanges_the_rules_can_reach(tmp_path, monkeypatch):
     read_summaries, read_claims, clustered = [], [], []
     real_summaries = XO._summaries
     monkeypatch.setattr(XO, "_summaries", lambda *a: read_summaries.append(out := real_summaries(*a)) or out)
-    for module in (XP, XR):  # claims read whole (the others only as narrow rows and aggregates)
+    for module in (XP,):  # claims read whole (the others only as aggregates: ``exchanges_resolve`` reads none)
         monkeypatch.setattr(module, "_light_claim", lambda row, real=module._light_claim: read_claims.append(
             out := real(row)) or out)
     real_clusters = XO.changed_clusters

@@ -21,6 +21,7 @@ import json
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 
 import duckdb
 import pyarrow as pa
@@ -30,12 +31,13 @@ from pipeline.reconcile_resolve import LogEntry, Resolved, assign_by_overlap, ne
 from pipeline.warehouse.exchanges import _facts, _inherited, _seen, _write_log, state_row, store
 from pipeline.warehouse.exchanges_sql import MEMBER_DAY
 
-# The current members of the parts in ``_fl_parts`` (exchange, part, the exchange's own day, cluster).
+# The current members of the parts in ``_fl_parts`` (exchange, part, the exchange's own day, cluster), without
+# the superseded claims (``_fl_gone``: an anti-join, not a list searched for every member).
 _PART_MEMBERS = f"""
 SELECT p.cluster, e.event_id, epoch_us(e.loaded_at), e.exchange_id
 FROM exchange_members e JOIN _fl_parts p ON p.exchange_id = e.exchange_id
     AND coalesce({MEMBER_DAY}, p.mode) IS NOT DISTINCT FROM p.part
-WHERE NOT list_contains(?::VARCHAR[], e.event_id)
+ANTI JOIN _fl_gone g ON g.event_id = e.event_id
 """
 
 
@@ -125,13 +127,17 @@ def _members_of(con: duckdb.DuckDBPyConnection, pieces: list[tuple[int, Piece]],
         "exchange_id": pa.array([p.exchange_id for _i, p in pieces], pa.string()),
         "part": pa.array([p.part for _i, p in pieces], pa.date32()),
         "mode": pa.array([p.mode for _i, p in pieces], pa.date32())}))
+    con.register("_fl_gone", pa.table({"event_id": pa.array(sorted({g[0] for g in gone}), pa.string())}))
     try:
-        return con.execute(_PART_MEMBERS, [sorted(g[0] for g in gone)]).fetchall()
+        return con.execute(_PART_MEMBERS).fetchall()
     finally:
         con.unregister("_fl_parts")
+        con.unregister("_fl_gone")
 
 
+@lru_cache(maxsize=4096)
 def kind_key(kind: tuple) -> str:
+    """A kind as the warehouse's ``claim_key`` text (``exchanges.claim_key`` of a claim of that kind)."""
     event_type, phase, parties = kind
     return json.dumps([event_type, phase, list(parties)], ensure_ascii=False)
 

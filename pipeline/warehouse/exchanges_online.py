@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 from datetime import date, timedelta
+from functools import lru_cache
 
 import duckdb
 import pyarrow as pa
@@ -25,8 +26,8 @@ import pyarrow as pa
 from pipeline.reconcile import DEFAULT_POLICY, Claim, Group, normalize_party
 from pipeline.reconcile import _window as claim_window
 from pipeline.reconcile_online import Summary, cluster_online
-from pipeline.warehouse.exchanges import _LIGHT_COLS, _days_of, _light_claim, claim_key
-from pipeline.warehouse.exchanges_flat import FlatCluster
+from pipeline.warehouse.exchanges import _LIGHT_COLS, _days_of, _light_claim
+from pipeline.warehouse.exchanges_flat import FlatCluster, kind_key
 from pipeline.warehouse.exchanges_parts import Parts
 from pipeline.warehouse.exchanges_resolve import changed_clusters
 from pipeline.warehouse.exchanges_sql import _UNDATED_WINDOW, DATED_NEIGHBOURS
@@ -63,7 +64,7 @@ class Reach:
         self.gone_ids = {g[1] for g in gone}
         self.recall_ids: set[str] = set()
         for c in pending:
-            key = claim_key(c)
+            key = kind_key(c.key)
             if c.day:
                 self.add_around(key, c.day)
                 continue
@@ -105,7 +106,7 @@ def assign_online(con: duckdb.DuckDBPyConnection, pending: list[Claim], gone: li
     candidates = set(reach.gone_ids)
     con.register("_on_gone", pa.table({"event_id": pa.array([g[0] for g in gone], pa.string())}))
     parts = Parts(reach.gone_ids)
-    keys = sorted({claim_key(c) for c in pending} | {g[2] for g in gone})
+    keys = sorted({kind_key(c.key) for c in pending} | {g[2] for g in gone})
     con.register("_on_keys", pa.table({"key": pa.array(keys, pa.string())}))
     undated = [r[0] for r in con.execute(_UNDATED_EXCHANGES).fetchall()]
     con.unregister("_on_keys")
@@ -116,22 +117,26 @@ def assign_online(con: duckdb.DuckDBPyConnection, pending: list[Claim], gone: li
         candidates |= _undated_peers(con, reach.pubs)
         recalls: dict[str, list[Claim]] = {}
         recall_days: set[tuple[str, date]] = set()
+        pending_articles = {c.article_id for c in pending}
+        made: dict[str, tuple] = {}  # kept across rounds: each exchange's summaries, each kind's groups
+        clustered: dict[tuple, list[Group]] = {}
         while True:  # until no changed group reaches a day not searched, nor a recall not read
             todo = reach.days - searched
             searched |= todo
             candidates |= _dated_neighbours(con, todo)
-            stored = _summaries(con, parts, candidates, {c.article_id for c in pending}, reach)
-            groups = cluster_online(pending, stored, recalls)
+            stored = _summaries(con, parts, candidates, pending_articles, reach, made)
+            groups = cluster_online(pending, stored, recalls, DEFAULT_POLICY, clustered)
             days = {(_key_of(g), g.day) for g in groups if g.changed and g.day}
             widened = [reach.add_around(key, day) for key, day in days]
-            found = _recalls(con, days - recall_days, set(recalls), {g[0] for g in gone})
+            found = _recalls(con, days - recall_days, set(recalls))
             recall_days |= days
             recalls.update(found)
             reach.recall_ids |= found.keys()
             candidates |= found.keys()
             if not any(widened) and not found:
                 break
-        flat = changed_clusters(con, [g for g in groups if g.changed], gone, parts.modes())
+        flat = changed_clusters(con, [g for g in groups if g.changed], gone, parts.modes(), parts.known,
+                                pending_articles)
         return flat, {x: {r[1] for r in rows} for x, rows in parts.rows.items() if rows}
     finally:
         con.unregister("_on_gone")
@@ -139,10 +144,7 @@ def assign_online(con: duckdb.DuckDBPyConnection, pending: list[Claim], gone: li
 
 
 def _key_of(g: Group) -> str:
-    if g.claims:
-        return claim_key(g.claims[0])
-    event_type, phase, parties = g.stored[0].kind
-    return json.dumps([event_type, phase, list(parties)], ensure_ascii=False)
+    return kind_key(g.claims[0].key if g.claims else g.stored[0].kind)
 
 
 def _dated_neighbours(con: duckdb.DuckDBPyConnection, todo: set[tuple[str, date]]) -> set[str]:
@@ -156,8 +158,7 @@ def _dated_neighbours(con: duckdb.DuckDBPyConnection, todo: set[tuple[str, date]
         con.unregister("_nb_day")
 
 
-def _recalls(con: duckdb.DuckDBPyConnection, days: set[tuple[str, date]], seen: set[str],
-             gone: set[str]) -> dict[str, list[Claim]]:
+def _recalls(con: duckdb.DuckDBPyConnection, days: set[tuple[str, date]], seen: set[str]) -> dict[str, list[Claim]]:
     """Stored exchanges of undated claims only, one of which may recall a group on one of ``days``."""
     if not days:
         return {}
@@ -171,8 +172,8 @@ def _recalls(con: duckdb.DuckDBPyConnection, days: set[tuple[str, date]], seen: 
         return {}
     out: dict[str, list[Claim]] = {}
     for c, (xid,) in member_claims(con, f"SELECT {_LIGHT_COLS}, e.published, e.exchange_id FROM exchange_members e "
-                                   "WHERE list_contains(?, e.exchange_id) AND NOT list_contains(?::VARCHAR[], e.event_id)",
-                                   [ids, sorted(gone)], 1):
+                                   "ANTI JOIN _on_gone USING (event_id) WHERE list_contains(?, e.exchange_id)",
+                                   [ids], 1):  # the few ids filter the scan; the superseded (any number): a join
         out.setdefault(xid, []).append(c)
     return {x: cl for x, cl in out.items() if not any(c.day for c in cl)}
 
@@ -190,28 +191,37 @@ def _undated_peers(con: duckdb.DuckDBPyConnection, pubs: list[tuple[str, date, d
 
 
 def _summaries(con: duckdb.DuckDBPyConnection, parts: Parts, candidates: set[str], pending_articles: set[str],
-               reach: Reach) -> dict[tuple, list[Summary]]:
-    """The candidates' day-parts, by kind: every part of each exchange with a part within reach."""
+               reach: Reach, made: dict | None = None) -> dict[tuple, list[Summary]]:
+    """The candidates' day-parts, by kind: every part of each exchange with a part within reach.
+    ``made``: each exchange's summaries from an earlier round (what they are made of is read once)."""
     parts.read(con, candidates)  # read once per exchange, in the first round that needs it
     known = parts.known_claims(con, pending_articles)
+    made = {} if made is None else made
     out: dict[tuple, list[Summary]] = {}
     for xid, rows in parts.rows.items():
         if not rows:
             continue
-        key, mode = rows[0][2], rows[0][7]
-        latest = max((r[8] for r in rows if r[8]), default=None) if mode is None else None
-        if not reach.holds(xid, key, mode, latest, xid in reach.gone_ids, [r[1] for r in rows if r[1]]):
-            continue
-        event_type, phase, parties = json.loads(key)
-        kind = (event_type, phase, tuple(parties))
-        for _x, part, _k, first, articles, n_dated, figs, _m, _p, exact in rows:
-            read = known.get((xid, part), [])
-            mine = tuple(sorted((c for c, _multi in read), key=lambda c: c.event_id))
-            counted = {c.article_id for c, multi in read if exact or not multi}  # in ``articles`` and in ``mine``
-            out.setdefault(kind, []).append(Summary(
-                xid, part, kind, first, ((part, n_dated),) if n_dated else (), _figures(figs),
-                articles - len(counted), latest, mine, xid in reach.gone_ids))
+        if xid not in made:
+            made[xid] = _exchange_summaries(xid, rows, known, xid in reach.gone_ids)
+        kind, latest, part_days, summaries = made[xid]
+        if reach.holds(xid, rows[0][2], rows[0][7], latest, xid in reach.gone_ids, part_days):
+            out.setdefault(kind, []).extend(summaries)
     return out
+
+
+def _exchange_summaries(xid: str, rows: list[tuple], known: dict, touched: bool) -> tuple:
+    """One exchange's kind, latest publication (if it fixes no day), dated parts, and a summary per part."""
+    key, mode = rows[0][2], rows[0][7]
+    latest = max((r[8] for r in rows if r[8]), default=None) if mode is None else None
+    kind = _kind_of(key)
+    out = []
+    for _x, part, _k, first, articles, n_dated, figs, _m, _p, exact in rows:
+        read = known.get((xid, part), [])
+        mine = tuple(sorted((c for c, _multi in read), key=lambda c: c.event_id))
+        counted = {c.article_id for c, multi in read if exact or not multi}  # in ``articles`` and in ``mine``
+        out.append(Summary(xid, part, kind, first, ((part, n_dated),) if n_dated else (), _figures(figs),
+                           articles - len(counted), latest, mine, touched))
+    return kind, latest, [r[1] for r in rows if r[1]], out
 
 
 def member_claims(con: duckdb.DuckDBPyConnection, sql: str, params: list, extra: int) -> list[tuple[Claim, tuple]]:
@@ -221,9 +231,22 @@ def member_claims(con: duckdb.DuckDBPyConnection, sql: str, params: list, extra:
 
 
 def _figures(pairs: list) -> tuple[tuple[str, int, str | None], ...]:
-    out = set()
+    if pairs and len(pairs) == 1:
+        return _figures_of(*pairs[0])
+    out: set[tuple[str, int, str | None]] = set()
     for rt, q in pairs or ():
-        for side, v in (json.loads(rt) if rt else {}).items():
-            if v is not None:
-                out.add((normalize_party(side), int(v), q))
+        out.update(_figures_of(rt, q))
     return tuple(sorted(out, key=lambda t: (t[0], t[1], t[2] or "")))
+
+
+@lru_cache(maxsize=8192)
+def _figures_of(rt: str | None, q: str | None) -> tuple[tuple[str, int, str | None], ...]:
+    """One (returned_to, qualifier) pair's distinct figures, sorted (parsed once per text)."""
+    out = {(normalize_party(side), int(v), q) for side, v in (json.loads(rt) if rt else {}).items() if v is not None}
+    return tuple(sorted(out, key=lambda t: (t[0], t[1], t[2] or "")))
+
+
+@lru_cache(maxsize=4096)
+def _kind_of(key: str) -> tuple:
+    event_type, phase, parties = json.loads(key)
+    return (event_type, phase, tuple(parties))

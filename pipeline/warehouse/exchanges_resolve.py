@@ -3,14 +3,15 @@
 A changed group holds pending claims and whole day-parts of stored exchanges (``exchanges_online``).
 Resolving it used to read every member of those exchanges as a claim and run ``resolve`` over them: a
 cost in proportion to the size of the exchanges a load touches (thousands of claims on a dense
-history), not to the load. Here the members are read as narrow rows (event id, article, first loaded:
-what ids, memberships, moves and the founder need), and what ``resolve`` counts comes from SQL
-aggregates per day-part (``reconcile_resolve.Tally``): claims and smallest event id per (day, figures,
-qualifier), their confidences, the most confident claim of each, locations, categories, mediators,
-statuses and precisions. Members whose article is named by another claim of the cluster (a pending
-claim's article, an article in several parts, or with several claims in the changed exchanges) are
-read whole and tallied one by one, so every aggregated claim is its article's only one: distinct
-articles are then counts. The result is the row ``resolve`` gives over the same claims.
+history), not to the load. Here the members are read in one scan of the columns the aggregates need,
+and what ``resolve`` counts comes from SQL aggregates per day-part (``reconcile_resolve.Tally``): claims
+and smallest event id per (day, figures, qualifier), their confidences, the most confident claim of each,
+locations, categories, mediators, statuses and precisions (a part's members and smallest event id, what
+ids and memberships need, are the sums of its groups). The members a cluster can name twice (flagged
+``multi``: their article has another member; or of a pending claim's article) were read whole already
+(``exchanges_parts.Parts.known``, for the conflict rule) and are tallied one by one, so every aggregated
+claim is its article's only one: distinct articles are then counts. Tallying more claims one by one
+than needed changes nothing. The result is the row ``resolve`` gives over the same claims.
 """
 
 from __future__ import annotations
@@ -23,34 +24,32 @@ import pyarrow as pa
 
 from pipeline.reconcile import Claim, Group, normalize_party
 from pipeline.reconcile_resolve import Tally, resolve_tally
-from pipeline.warehouse.exchanges import _LIGHT_COLS, _figures, _light_claim, claim_key
+from pipeline.warehouse.exchanges import _figures
 from pipeline.warehouse.exchanges_flat import FlatCluster, Piece, kind_key
 from pipeline.warehouse.exchanges_sql import MEMBER_DAY
 
-# The members of the changed exchanges (``_on_ids``, without the superseded: ``_on_gone``), read once.
-_CHANGED = f"""
-CREATE OR REPLACE TEMP TABLE _on_c AS
-SELECT e.event_id, e.exchange_id, e.article_id, e.event_type, e.status, e.event_date, e.date_precision, e.parties,
-       e.returned_to, e.count_qualifier, e.categories, e.mediators, e.location, e.confidence, e.loaded_at,
-       {MEMBER_DAY} AS day, coalesce({MEMBER_DAY}, x.mode) AS part
-FROM exchange_members e SEMI JOIN _on_ids USING (exchange_id) ANTI JOIN _on_gone USING (event_id)
-LEFT JOIN _on_modes x ON x.exchange_id = e.exchange_id
-"""
-# Per day-part: its current members and smallest event id (what ids and memberships need: ``exchanges_flat``).
-_PIECES = "SELECT exchange_id, part, count(*), min(event_id) FROM _on_c GROUP BY exchange_id, part"
-_SEVERAL = "SELECT article_id FROM _on_c GROUP BY article_id HAVING count(*) > 1"
-_NAMED = f"SELECT {_LIGHT_COLS}, e.exchange_id, e.part FROM _on_c e SEMI JOIN _on_named USING (article_id)"
 _PRECISIONS = ("day", "week", "month", "year")
-# The other members, aggregated per day-part and (day, figures, qualifier): one claim an article.
-_GROUPS = f"""
-SELECT exchange_id, part, day, returned_to::VARCHAR, count_qualifier, count(*), min(event_id), list(confidence),
-       first(event_id ORDER BY confidence DESC, event_id), max(confidence),
-       bool_or(status = 'agreed'), histogram(location) FILTER (location IS NOT NULL),
-       array_distinct(flatten(list(categories))), array_distinct(flatten(list(mediators))),
-       {", ".join(f"count(*) FILTER (date_precision = '{p}'), min(event_date) FILTER (date_precision = '{p}')"
+# The members of the changed exchanges (``_on_ids``, without the superseded: ``_on_gone``), in one scan,
+# aggregated per day-part, whether read whole (``named``: flagged ``multi``, or of a pending claim's article,
+# ``_on_named``) and (day, figures, qualifier). Every group counts towards its part's members and smallest
+# event id; only the other groups are tallied from here (one claim an article: an unflagged member's article
+# has no other member). Only the columns the aggregates need are read.
+_CHANGED = f"""
+SELECT e.exchange_id, coalesce({MEMBER_DAY}, x.mode) AS part, e.multi OR e.article_id IN (SELECT article_id FROM _on_named),
+       {MEMBER_DAY} AS day, e.returned_to::VARCHAR, e.count_qualifier, count(*), min(e.event_id), list(e.confidence),
+       first(e.event_id ORDER BY e.confidence DESC, e.event_id), max(e.confidence),
+       bool_or(e.status = 'agreed'), histogram(e.location) FILTER (e.location IS NOT NULL),
+       array_distinct(flatten(list(e.categories))), array_distinct(flatten(list(e.mediators))),
+       {", ".join(f"count(*) FILTER (e.date_precision = '{p}'), min(e.event_date) FILTER (e.date_precision = '{p}')"
                   for p in _PRECISIONS)}
-FROM _on_c ANTI JOIN _on_named USING (article_id) GROUP BY exchange_id, part, day, returned_to::VARCHAR, count_qualifier
+FROM exchange_members e {{of_ids}} ANTI JOIN _on_gone USING (event_id)
+LEFT JOIN _on_modes x ON x.exchange_id = e.exchange_id
+{{where}} GROUP BY ALL
 """
+# Up to this many exchanges, their ids filter the scan itself (the matching rows' other columns only are
+# read: at 100-300 ids a third less CPU than a semi join, which reads every row's); the filter compares each
+# member with every id, so from ~600 ids (the same cost on the 1M bench warehouse) a semi join.
+_IN_SCAN = 500
 
 
 @lru_cache(maxsize=4096)
@@ -60,39 +59,51 @@ def _counts(returned_to: str | None) -> dict[str, int]:
 
 
 def changed_clusters(con: duckdb.DuckDBPyConnection, changed: list[Group], gone: list[tuple],
-                     modes: dict[str, date | None]) -> list[FlatCluster]:
+                     modes: dict[str, date | None], known: dict[tuple, list[tuple[Claim, bool]]],
+                     pending_articles: set[str]) -> list[FlatCluster]:
     """Each changed group (pending claims and the day-parts it holds) as one cluster of parts, with its
-    resolved row. ``modes``: each exchange's own day (where its undated members are). Read whole: the
-    members of a pending claim's article or of an article with several members in these exchanges (the
-    only articles a cluster can name twice); the others are aggregated."""
-    ids = sorted({s.exchange_id for g in changed for s in g.stored})
-    con.register("_on_ids", pa.table({"exchange_id": pa.array(ids, pa.string())}))
-    con.register("_on_modes", pa.table({"exchange_id": pa.array(ids, pa.string()),
-                                        "mode": pa.array([modes.get(x) for x in ids], pa.date32())}))
-    try:
-        con.execute(_CHANGED)
-        pieces = {(x, part): (n, first) for x, part, n, first in con.execute(_PIECES).fetchall()}
-        named = {r[0] for r in con.execute(_SEVERAL).fetchall()} | {c.article_id for g in changed for c in g.claims}
-        con.register("_on_named", pa.table({"article_id": pa.array(sorted(named), pa.string())}))
-        whole: dict[tuple, list[Claim]] = {}
-        for r in con.execute(_NAMED).fetchall():
-            whole.setdefault((r[-2], r[-1]), []).append(_light_claim(r[:-2]))
-        groups = con.execute(_GROUPS).fetchall()
-    finally:
-        for name in ("_on_ids", "_on_modes", "_on_named"):
-            con.unregister(name)
-        con.execute("DROP TABLE IF EXISTS _on_c")
+    resolved row. ``modes``: each exchange's own day (where its undated members are); ``known``: per
+    day-part, the members read whole (``exchanges_parts.Parts.known``: those flagged ``multi`` and those of
+    ``pending_articles``, the only articles a cluster can name twice); the others are aggregated."""
+    groups = _changed_rows(con, sorted({s.exchange_id for g in changed for s in g.stored}), modes, pending_articles)
+    pieces: dict[tuple, tuple[int, str]] = {}
+    for xid, part, _named, _day, _rt, _q, n, first, *_rest in groups:
+        n0, first0 = pieces.get((xid, part), (0, first))
+        pieces[(xid, part)] = (n0 + n, min(first0, first))
     out = []
-    for g, t in zip(changed, _tallies(changed, whole, groups), strict=True):
+    aggregated = [r[:2] + r[3:] for r in groups if not r[2]]  # (exchange, part, day, figures, qualifier, n, ...)
+    for g, t in zip(changed, _tallies(changed, known, aggregated), strict=True):
         held = [Piece(s.exchange_id, s.part, modes.get(s.exchange_id), *pieces[(s.exchange_id, s.part)])
                 for s in g.stored if (s.exchange_id, s.part) in pieces]
         if g.claims or held:
-            key = claim_key(g.claims[0]) if g.claims else kind_key(g.stored[0].kind)
+            key = kind_key(g.claims[0].key if g.claims else g.stored[0].kind)
             out.append(FlatCluster(key, sorted(g.claims, key=lambda c: c.event_id), held, resolve_tally(t)))
     return sorted(out, key=lambda cl: (cl.key, cl.first))
 
 
-def _tallies(changed: list[Group], whole: dict[tuple, list[Claim]], groups: list[tuple]) -> list[Tally]:
+def _changed_rows(con: duckdb.DuckDBPyConnection, ids: list[str], modes: dict[str, date | None],
+                  pending_articles: set[str]) -> list[tuple]:
+    """``_CHANGED`` over these exchanges: the ids filter the scan (up to ``_IN_SCAN``) or are semi-joined."""
+    if not ids:  # only new exchanges: no member to read
+        return []
+    tables = {"_on_modes": pa.table({"exchange_id": pa.array(ids, pa.string()),
+                                     "mode": pa.array([modes.get(x) for x in ids], pa.date32())}),
+              "_on_named": pa.table({"article_id": pa.array(sorted(pending_articles), pa.string())})}
+    if len(ids) > _IN_SCAN:
+        tables["_on_ids"] = pa.table({"exchange_id": pa.array(ids, pa.string())})
+    for name, table in tables.items():
+        con.register(name, table)
+    try:
+        if len(ids) <= _IN_SCAN:
+            return con.execute(_CHANGED.format(of_ids="", where="WHERE list_contains(?::VARCHAR[], e.exchange_id)"),
+                               [ids]).fetchall()
+        return con.execute(_CHANGED.format(of_ids="SEMI JOIN _on_ids USING (exchange_id)", where="")).fetchall()
+    finally:
+        for name in tables:
+            con.unregister(name)
+
+
+def _tallies(changed: list[Group], known: dict[tuple, list[tuple[Claim, bool]]], groups: list[tuple]) -> list[Tally]:
     per_part: dict[tuple, list[tuple]] = {}
     for xid, part, day, rt, q, n, first, confs, best_id, best_conf, agreed, locations, cats, meds, *prec in groups:
         precisions = {p: prec[2 * i + 1] for i, p in enumerate(_PRECISIONS) if prec[2 * i]}
@@ -105,7 +116,7 @@ def _tallies(changed: list[Group], whole: dict[tuple, list[Claim]], groups: list
             t.add(c)
         for s in g.stored:
             part = (s.exchange_id, s.part)
-            for c in whole.get(part, []):
+            for c, _multi in known.get(part, []):
                 t.add(c)
             for group, misc in per_part.get(part, []):
                 t.add_group(*group)
