@@ -144,7 +144,7 @@ def reconcile_pending(con: duckdb.DuckDBPyConnection, run_id: str, now: datetime
     if not pending and not gone:
         return {"claims_new": 0, "claims_superseded": 0, "exchanges_changed": 0}
     with _no_gc():
-        return _reconcile(con, pending, gone, run_id, now, scope)
+        return _reconcile(con, pending, gone, run_id, now, scope, fresh.articles if fresh else frozenset())
 
 
 @contextmanager
@@ -162,13 +162,13 @@ def _no_gc():
 
 
 def _reconcile(con: duckdb.DuckDBPyConnection, pending: list[Claim], gone: list[tuple], run_id: str,
-               now: datetime, scope) -> dict[str, int]:
+               now: datetime, scope, fresh: frozenset[str]) -> dict[str, int]:
     if scope is None:
         from pipeline.warehouse.exchanges_flat import apply_flat
         from pipeline.warehouse.exchanges_online import assign_online
 
-        flat, parts_of = assign_online(con, pending, gone)
-        changed = apply_flat(con, flat, parts_of, pending, gone, run_id, now)
+        flat, parts_of = assign_online(con, pending, gone, fresh)
+        changed = apply_flat(con, flat, parts_of, pending, gone, run_id, now, fresh)
     else:
         clusters, previous = recluster(con, scope(con, pending, gone), pending, gone)
         changed = apply(con, clusters, previous, pending, gone, run_id, now)

@@ -72,8 +72,10 @@ class FlatCluster:
 
 
 def apply_flat(con: duckdb.DuckDBPyConnection, clusters: list[FlatCluster], parts_of: dict[str, set],
-               pending: list[Claim], gone: list[tuple], run_id: str, now: datetime) -> int:
-    """``exchanges.apply`` for clusters of parts. ``parts_of``: every part of each stored exchange read."""
+               pending: list[Claim], gone: list[tuple], run_id: str, now: datetime,
+               fresh: frozenset[str] = frozenset()) -> int:
+    """``exchanges.apply`` for clusters of parts. ``parts_of``: every part of each stored exchange read;
+    ``fresh``: articles the load's transaction inserted (``exchanges.store``)."""
     inherited = _inherited(pending, gone)
     gone_x = {g[1] for g in gone}
     olds = {p.exchange_id for cl in clusters for p in cl.pieces} | gone_x
@@ -110,7 +112,8 @@ def apply_flat(con: duckdb.DuckDBPyConnection, clusters: list[FlatCluster], part
                     "attached_at": now} for i, eid, _us, _x in moved]
     dead = {x: next((ids[i] for i, cl in enumerate(clusters) if any(p.exchange_id == x for p in cl.pieces)), None)
             for x in olds - set(ids)}
-    changed = store(con, states, member_rows, new_rows, {g[0] for g in gone}, olds | set(ids), dead, run_id, now)
+    changed = store(con, states, member_rows, new_rows, {g[0] for g in gone}, olds | set(ids), dead, run_id, now,
+                    fresh)
     log += [LogEntry("revise", g[1], None, f"claim {g[0]} superseded by a newer extractor version") for g in gone]
     log += [LogEntry("move", ids[i], x, f"claim {eid} moved from {x}") for i, eid, _us, x in moved]
     _write_log(con, log, run_id, now)

@@ -98,14 +98,15 @@ class Reach:
 
 
 def assign_online(con: duckdb.DuckDBPyConnection, pending: list[Claim], gone: list[tuple],
-                  ) -> tuple[list[FlatCluster], dict[str, set]]:
+                  fresh: frozenset[str] = frozenset()) -> tuple[list[FlatCluster], dict[str, set]]:
     """The clusters that changed (pending claims and stored day-parts, with their rows resolved from
-    aggregates: ``exchanges_resolve``), and every part of each stored exchange read."""
+    aggregates: ``exchanges_resolve``), and every part of each stored exchange read. ``fresh``: articles
+    the load's transaction inserted (no member of theirs is looked for: ``exchanges_pending.Fresh``)."""
     reach = Reach(pending, gone)
     searched: set[tuple[str, date]] = set()
     candidates = set(reach.gone_ids)
     con.register("_on_gone", pa.table({"event_id": pa.array([g[0] for g in gone], pa.string())}))
-    parts = Parts(reach.gone_ids)
+    parts = Parts(reach.gone_ids, fresh)
     keys = sorted({kind_key(c.key) for c in pending} | {g[2] for g in gone})
     con.register("_on_keys", pa.table({"key": pa.array(keys, pa.string())}))
     undated = [r[0] for r in con.execute(_UNDATED_EXCHANGES).fetchall()]
