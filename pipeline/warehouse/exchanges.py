@@ -376,7 +376,11 @@ def store(con: duckdb.DuckDBPyConnection, states: list[dict], member_rows: list[
         if several[r["article_id"]] > 1:
             r["multi"] = True
     if gone:
-        con.execute("DELETE FROM exchange_members WHERE list_contains(?::VARCHAR[], event_id)", [sorted(gone)])
+        con.register("_st_gone", pa.table({"event_id": pa.array(sorted(gone), pa.string())}))
+        try:  # a join, not a list scanned per row: a new extractor version may supersede thousands at once
+            con.execute("DELETE FROM exchange_members WHERE event_id IN (SELECT event_id FROM _st_gone)")
+        finally:
+            con.unregister("_st_gone")
     _upsert(con, "exchange_members", member_rows, "event_id", ("exchange_id", "claim_key", "run_id", "attached_at"),
             present=True)
     new_members = pa.Table.from_pylist(new_rows, schema=_MEMBER_SCHEMA)
