@@ -51,3 +51,21 @@ def test_memo_holds_only_inside_the_block_and_on_its_thread():
     assert seen_elsewhere == [False]
     assert exp.configuration is not exp.configuration
     assert exp.configuration.to_json_dict() == suite.expectations[0].configuration.to_json_dict()
+
+
+def test_metric_ids_inside_the_memo_are_gx_own_and_tell_apart_look_alike_kwargs():
+    import numpy as np
+    from great_expectations.core.id_dict import IDDict
+
+    kwargs = [{"column": "status", "batch_id": "b"}, {"column": "status", "batch_id": "b", "row_condition": None},
+              {"value_set": ["agreed", "conducted"], "mostly": 1.0}, {"value_set": ("agreed", "conducted")},
+              {"min_value": 0.0}, {"min_value": -0.0}, {"min_value": 1}, {"min_value": True}, {"min_value": 1.0},
+              {"n": float("nan")}, {"nested": {"a": [1, 2], "b": {"c": None}}}, {"arr": np.array([1, 2])},
+              {"np": np.int64(1)}, {"only": "one"}, {}]
+    plain = [IDDict(k).to_id() for k in kwargs]
+    with configuration_memo():
+        memo = [IDDict(k).to_id() for k in kwargs] + [IDDict(k).to_id() for k in kwargs]  # the second from the memo
+        ignoring = IDDict(kwargs[1]).to_id(id_ignore_keys={"row_condition"})
+    assert memo == plain + plain
+    assert ignoring == IDDict(kwargs[1]).to_id(id_ignore_keys={"row_condition"})
+    assert len({plain[4], plain[5]}) == 2  # 0.0 and -0.0: GX tells them apart, so must the memo
