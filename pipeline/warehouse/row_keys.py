@@ -98,8 +98,14 @@ STORED_FINGERPRINTS = ("SELECT fingerprint, min(article_id) FROM articles "
 
 
 def has_keys(con: duckdb.DuckDBPyConnection, spec: Keyed = ARTICLES) -> bool:
-    return bool(con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ? AND schema_name = 'main' "
-                            "AND database_name = current_database()", [spec.keys]).fetchone()[0])
+    return bool(_one(con, "SELECT count(*) FROM duckdb_tables() WHERE table_name = ? AND schema_name = 'main' "
+                         "AND database_name = current_database()", [spec.keys])[0])
+
+
+def _one(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> tuple:
+    row = con.execute(sql, params or []).fetchone()
+    assert row is not None, sql  # an aggregate always gives a row
+    return row
 
 
 def stored_ids(con: duckdb.DuckDBPyConnection, ids: Collection[str], keyed: bool = True,
@@ -144,8 +150,7 @@ def ensure_keys(con: duckdb.DuckDBPyConnection) -> int:
     holding fewer rows than its table. Returns how many were added."""
     added = 0
     for spec in (ARTICLES, EVENTS):
-        rows, keys = con.execute(f"SELECT (SELECT count(*) FROM {spec.table}), (SELECT count(*) FROM {spec.keys})"
-                                 ).fetchone()
+        rows, keys = _one(con, f"SELECT (SELECT count(*) FROM {spec.table}), (SELECT count(*) FROM {spec.keys})")
         if keys < rows:
             log.warning("%s holds %d rows for %d in %s: adding the missing keys", spec.keys, keys, rows, spec.table)
             added += _add_missing(con, spec)
@@ -158,7 +163,7 @@ def _add_missing(con: duckdb.DuckDBPyConnection, spec: Keyed) -> int:
         cols = spec.id_column + (", fingerprint" if spec.fingerprint else "")
         con.execute(f"CREATE OR REPLACE TEMP TABLE _unkeyed AS SELECT {cols} FROM {spec.table} t "
                     f"ANTI JOIN {spec.keys} k ON k.id_key = {id_key('t.' + spec.id_column)}")
-        (added,) = con.execute("SELECT count(*) FROM _unkeyed").fetchone()
+        (added,) = _one(con, "SELECT count(*) FROM _unkeyed")
         add_keys(con, "_unkeyed", spec=spec)
         con.execute("DROP TABLE _unkeyed")
         con.execute("COMMIT")
