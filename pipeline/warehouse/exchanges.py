@@ -60,13 +60,14 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def claim_key(c: Claim) -> str:
-    return _key_text(c.key)
+    return kind_key(c.key)
 
 
 @lru_cache(maxsize=4096)
-def _key_text(key: tuple) -> str:
-    """A kind as stored (``claim_key``): a load asks it of every claim it reads, of a few kinds."""
-    event_type, phase, parties = key
+def kind_key(kind: tuple) -> str:
+    """A kind (``Claim.key``) as the warehouse's ``claim_key`` text: a load asks it of every claim and
+    stored part it reads, of a few kinds."""
+    event_type, phase, parties = kind
     return json.dumps([event_type, phase, list(parties)], ensure_ascii=False)
 
 

@@ -17,11 +17,9 @@ The rows written are those ``exchanges.apply`` writes for the same clusters with
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import lru_cache
 
 import duckdb
 import pyarrow as pa
@@ -138,11 +136,4 @@ def _members_of(con: duckdb.DuckDBPyConnection, pieces: list[tuple[int, Piece]],
         con.unregister("_fl_gone")
 
 
-@lru_cache(maxsize=4096)
-def kind_key(kind: tuple) -> str:
-    """A kind as the warehouse's ``claim_key`` text (``exchanges.claim_key`` of a claim of that kind)."""
-    event_type, phase, parties = kind
-    return json.dumps([event_type, phase, list(parties)], ensure_ascii=False)
-
-
-__all__ = ["FlatCluster", "Piece", "apply_flat", "kind_key"]
+__all__ = ["FlatCluster", "Piece", "apply_flat"]

@@ -26,8 +26,8 @@ import pyarrow as pa
 from pipeline.reconcile import DEFAULT_POLICY, Claim, Group, normalize_party
 from pipeline.reconcile import _window as claim_window
 from pipeline.reconcile_online import Summary, cluster_online
-from pipeline.warehouse.exchanges import _LIGHT_COLS, _days_of, _light_claim
-from pipeline.warehouse.exchanges_flat import FlatCluster, kind_key
+from pipeline.warehouse.exchanges import _LIGHT_COLS, _days_of, _light_claim, kind_key
+from pipeline.warehouse.exchanges_flat import FlatCluster
 from pipeline.warehouse.exchanges_parts import Parts
 from pipeline.warehouse.exchanges_resolve import changed_clusters
 from pipeline.warehouse.exchanges_sql import _UNDATED_WINDOW, DATED_NEIGHBOURS

@@ -24,8 +24,8 @@ import pyarrow as pa
 
 from pipeline.reconcile import Claim, Group, normalize_party
 from pipeline.reconcile_resolve import Tally, resolve_tally
-from pipeline.warehouse.exchanges import _figures
-from pipeline.warehouse.exchanges_flat import FlatCluster, Piece, kind_key
+from pipeline.warehouse.exchanges import _figures, kind_key
+from pipeline.warehouse.exchanges_flat import FlatCluster, Piece
 from pipeline.warehouse.exchanges_sql import MEMBER_DAY
 
 _PRECISIONS = ("day", "week", "month", "year")
