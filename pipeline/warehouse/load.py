@@ -27,7 +27,7 @@ from pipeline.records import (
 from pipeline.staged_articles import SCHEMA as STAGED_SCHEMA
 from pipeline.warehouse.exchanges import reconcile_pending
 from pipeline.warehouse.exchanges_pending import Fresh
-from pipeline.warehouse.row_keys import ARTICLES, EVENTS, add_keys, stored_ids
+from pipeline.warehouse.row_keys import ARTICLES, EVENTS, Keyed, add_keys, stored_ids
 
 
 @dataclass(frozen=True)
@@ -73,24 +73,31 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict], schema
     if table == "articles":
         raise ValueError("articles go in with their keys: _insert_articles")
     spec = KEYED.get(table)
-    cols = ", ".join(schema.names)
     if spec is None:
         before = _count(con, table)
+        cols = ", ".join(schema.names)
         con.register("_incoming", pa.Table.from_pylist(rows, schema=schema))
         con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _incoming ON CONFLICT DO NOTHING")
         con.unregister("_incoming")
         return _count(con, table) - before
+    return len(_insert_keyed(con, spec, rows, schema))
+
+
+def _insert_keyed(con: duckdb.DuckDBPyConnection, spec: Keyed, rows: list[dict], schema: pa.Schema) -> list[str]:
+    """The rows of ``spec.table`` not stored yet (the first row of an id wins), found by their ids' keys,
+    inserted with their keys. Returns the ids inserted."""
     rows = _first_per_key(rows, spec.id_column)
     stored = stored_ids(con, [r[spec.id_column] for r in rows], spec=spec)
     rows = [r for r in rows if r[spec.id_column] not in stored]
     if rows:
+        cols = ", ".join(schema.names)
         con.register("_incoming", pa.Table.from_pylist(rows, schema=schema))
         try:
-            con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _incoming")
+            con.execute(f"INSERT INTO {spec.table} ({cols}) SELECT {cols} FROM _incoming")
             add_keys(con, "_incoming", spec=spec)
         finally:
             con.unregister("_incoming")
-    return len(rows)
+    return [r[spec.id_column] for r in rows]
 
 
 _S = pa.string()
@@ -178,19 +185,7 @@ def _insert_articles(con: duckdb.DuckDBPyConnection, articles: list[CleanArticle
     and their keys with them. Returns the ids inserted."""
     if isinstance(articles, Path):
         return _insert_staged_articles(con, articles, run)
-    rows = _first_per_key(article_rows(articles, run), "article_id")
-    stored = stored_ids(con, [r["article_id"] for r in rows])
-    fresh = [r for r in rows if r["article_id"] not in stored]
-    if not fresh:
-        return []
-    con.register("_incoming", pa.Table.from_pylist(fresh, schema=ARTICLE_SCHEMA))
-    try:
-        cols = ", ".join(ARTICLE_SCHEMA.names)
-        con.execute(f"INSERT INTO articles ({cols}) SELECT {cols} FROM _incoming")
-        add_keys(con, "_incoming")
-    finally:
-        con.unregister("_incoming")
-    return [r["article_id"] for r in fresh]
+    return _insert_keyed(con, ARTICLES, article_rows(articles, run), ARTICLE_SCHEMA)
 
 
 def load(con: duckdb.DuckDBPyConnection, run: RunInfo, *, articles: list[CleanArticle] | Path,
