@@ -32,7 +32,6 @@ import duckdb
 log = logging.getLogger(__name__)
 
 
-
 @dataclass(frozen=True)
 class Keyed:
     """A table whose rows are keyed: its key table, its id column, whether fingerprints are keyed too."""
@@ -56,7 +55,7 @@ def key(expr: str) -> str:
 
 
 def id_key(expr: str) -> str:
-    """SQL: the key of an article id ``expr``: its own 64 bits when it is 16 hex digits, else ``key``."""
+    """SQL: the key of an id ``expr``: its own 64 bits when it is 16 hex digits, else ``key``."""
     return f"CASE WHEN {_HEX_ID.format(expr)} THEN ('0x' || {expr})::UBIGINT ELSE {key(expr)} END"
 
 
@@ -65,11 +64,10 @@ def fingerprint_key(expr: str) -> str:
     return f"coalesce(TRY_CAST('0x' || substr({expr}, 1, 16) AS UBIGINT), {key(expr)})"
 
 
-def _row(spec: Keyed, prefix: str = "") -> str:
-    """SQL: the key row of a row of ``spec.table`` (its columns, with ``prefix``)."""
-    id_expr = prefix + spec.id_column
-    row = f"{id_key(id_expr)}, coalesce({_HEX_ID.format(id_expr)}, false)"
-    return row + (f", {fingerprint_key(prefix + 'fingerprint')}" if spec.fingerprint else "")
+def _row(spec: Keyed) -> str:
+    """SQL: the key row of a row of ``spec.table`` (from its columns)."""
+    row = f"{id_key(spec.id_column)}, coalesce({_HEX_ID.format(spec.id_column)}, false)"
+    return row + (f", {fingerprint_key('fingerprint')}" if spec.fingerprint else "")
 
 
 def _migration(name: str, spec: Keyed) -> tuple[str, str]:
@@ -79,7 +77,6 @@ def _migration(name: str, spec: Keyed) -> tuple[str, str]:
 
 
 MIGRATIONS = [_migration("1101_keys_article_keys", ARTICLES), _migration("1102_keys_event_keys", EVENTS)]
-
 
 
 def _id_candidates(spec: Keyed) -> str:
