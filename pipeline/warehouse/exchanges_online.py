@@ -26,7 +26,7 @@ import pyarrow as pa
 from pipeline.reconcile import DEFAULT_POLICY, Claim, Group, normalize_party
 from pipeline.reconcile import _window as claim_window
 from pipeline.reconcile_online import Summary, cluster_online
-from pipeline.warehouse.exchanges import _LIGHT_COLS, _days_of, _light_claim, kind_key
+from pipeline.warehouse.exchanges import _LIGHT_COLS, _days_of, _figures_of_text, _light_claim, kind_key
 from pipeline.warehouse.exchanges_flat import FlatCluster
 from pipeline.warehouse.exchanges_parts import Parts
 from pipeline.warehouse.exchanges_resolve import changed_clusters
@@ -243,7 +243,7 @@ def _figures(pairs: list) -> tuple[tuple[str, int, str | None], ...]:
 @lru_cache(maxsize=8192)
 def _figures_of(rt: str | None, q: str | None) -> tuple[tuple[str, int, str | None], ...]:
     """One (returned_to, qualifier) pair's distinct figures, sorted (parsed once per text)."""
-    out = {(normalize_party(side), int(v), q) for side, v in (json.loads(rt) if rt else {}).items() if v is not None}
+    out = {(normalize_party(side), v, q) for side, v in _figures_of_text(rt or "{}") if v is not None}
     return tuple(sorted(out, key=lambda t: (t[0], t[1], t[2] or "")))
 
 
