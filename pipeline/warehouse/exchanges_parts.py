@@ -61,6 +61,7 @@ class Parts:
         self.known: dict[tuple, list[tuple[Claim, bool]]] = {}
         self.known_for: set[str] = set()
         self.of_pending: list[tuple] | None = None
+        self.multi: set[str] = set()  # read exchanges with a member flagged ``multi`` (or aggregated: maybe)
 
     def read(self, con: duckdb.DuckDBPyConnection, ids: set[str]) -> None:
         new = ids - self.rows.keys()
@@ -70,10 +71,13 @@ class Parts:
         stored, gone = sorted(new - self.gone_ids), sorted(new & self.gone_ids)
         for r in of_ids(con, stored, _STORED) if stored else ():
             by_x[r[0]].append(r)
+            if r[3] != r[5]:  # not every member of the row counted as its article's only one
+                self.multi.add(r[0])
         for x in stored:
             by_x[x] = _merged(by_x[x])
         for r in of_ids(con, gone, _AGGREGATED) if gone else ():
             by_x[r[0]].append(r)
+        self.multi.update(gone)
         self.rows.update(by_x)
 
     def modes(self) -> dict[str, date | None]:
@@ -87,7 +91,8 @@ class Parts:
         if self.of_pending is None:  # the pending articles do not change during the assignment
             self.of_pending = _of_pending(con, pending_articles - self.fresh)
         modes = self.modes()
-        for r in of_ids(con, sorted(new), _MULTI) + [r for r in self.of_pending if r[-2] in new]:
+        flagged = sorted(new & self.multi)  # the others' parts count every member as single: none to read
+        for r in (of_ids(con, flagged, _MULTI) if flagged else []) + [r for r in self.of_pending if r[-2] in new]:
             c = _light_claim(r[:-2])
             self.known.setdefault((r[-2], c.day or modes.get(r[-2])), []).append((c, r[-1]))
         self.known_for |= new
