@@ -15,7 +15,6 @@ Two claims of one article never share an exchange (the article itself says they 
 from __future__ import annotations
 
 import re
-from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import cached_property, lru_cache
@@ -136,9 +135,11 @@ class Group:
         return self.claims[0].event_id if self.claims else self.stored[0].first_event_id
 
     def _memo(self, name: str, make):  # what ``make()`` gives, kept until the group changes
-        if name not in self._cache:
-            self._cache[name] = make()
-        return self._cache[name]
+        try:
+            return self._cache[name]
+        except KeyError:
+            value = self._cache[name] = make()
+            return value
 
     @property
     def changed(self) -> bool:
@@ -162,13 +163,20 @@ class Group:
 
     @property
     def day(self) -> date | None:
-        if "day" in self._cache:
+        """The day most of its claims fix (ties: the earliest); None when none fixes one."""
+        try:
             return self._cache["day"]  # type: ignore[return-value]
-        days = Counter(c.day for c in self.claims if c.day)
+        except KeyError:
+            pass
+        days: dict[date, int] = {}
+        for c in self.claims:
+            if c.day:
+                days[c.day] = days.get(c.day, 0) + 1
         for s in self.stored:
-            days.update(dict(s.days))
-        self._cache["day"] = min(days, key=lambda d: (-days[d], d)) if days else None
-        return self._cache["day"]  # type: ignore[return-value]
+            for d, n in dict(s.days).items():
+                days[d] = days.get(d, 0) + n
+        day = self._cache["day"] = min(days, key=lambda d: (-days[d], d)) if days else None
+        return day
 
     def figures(self) -> dict[str, list[tuple[int, str | None]]]:
         if "figures" not in self._cache:
