@@ -168,22 +168,33 @@ def refresh(con: duckdb.DuckDBPyConnection, touched: set[str], new_articles: set
 _APPENDED = f"""
 SELECT n.exchange_id, coalesce(p.claim_key, n.claim_key), n.day, coalesce(p.n_claims, 0) + n.n_claims,
        least(p.first_event_id, n.first_event_id), coalesce(p.n_single, 0) + n.n_single,
-       list_distinct(coalesce(p.figures, []::VARCHAR[][]) || n.figures), greatest(p.latest_published, n.latest_published)
+       list_distinct(coalesce(p.figures, []::VARCHAR[][]) || n.figures), greatest(p.latest_published, n.latest_published),
+       p.exchange_id IS NOT NULL AND list_has_all(coalesce(p.figures, []::VARCHAR[][]), n.figures) AS kept
 FROM ({PARTS_FROM.format(source="_pp_new", where="")}) n(exchange_id, claim_key, day, n_claims, first_event_id, n_single,
                                                      figures, latest_published)
 LEFT JOIN exchange_parts p ON p.exchange_id = n.exchange_id AND p.day IS NOT DISTINCT FROM n.day
 """
 
 
+_PART_COLS = "exchange_id, claim_key, day, n_claims, first_event_id, n_single, figures, latest_published"
+
+
 def append(con: duckdb.DuckDBPyConnection, new_members: pa.Table) -> None:
     """After a write that only added ``new_members`` (``refresh``'s work without reading the exchanges'
-    other members: what it costs follows the new members, not the size of their exchanges)."""
+    other members: what it costs follows the new members, not the size of their exchanges).
+
+    A stored part whose figures already hold the new ones (``kept``: most of them) has its counts updated
+    in place; the others are deleted and inserted again. DuckDB updates a list column by deleting the row
+    and inserting it, so the checkpoint would rewrite the table's row group for either."""
     con.register("_pp_new", new_members)
     try:
-        con.execute(f"CREATE OR REPLACE TEMP TABLE _pp_merged AS {_APPENDED}")
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _pp_merged({_PART_COLS}, kept) AS {_APPENDED}")
+        con.execute("UPDATE exchange_parts p SET n_claims = m.n_claims, first_event_id = m.first_event_id, "
+                    "n_single = m.n_single, latest_published = m.latest_published FROM _pp_merged m "
+                    "WHERE m.kept AND m.exchange_id = p.exchange_id AND m.day IS NOT DISTINCT FROM p.day")
         con.execute("DELETE FROM exchange_parts p WHERE EXISTS (SELECT 1 FROM _pp_merged m "
-                    "WHERE m.exchange_id = p.exchange_id AND m.day IS NOT DISTINCT FROM p.day)")
-        con.execute("INSERT INTO exchange_parts SELECT * FROM _pp_merged")
+                    "WHERE NOT m.kept AND m.exchange_id = p.exchange_id AND m.day IS NOT DISTINCT FROM p.day)")
+        con.execute(f"INSERT INTO exchange_parts SELECT {_PART_COLS} FROM _pp_merged WHERE NOT kept")
     finally:
         con.unregister("_pp_new")
         con.execute("DROP TABLE IF EXISTS _pp_merged")
