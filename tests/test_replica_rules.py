@@ -97,7 +97,7 @@ def test_no_append_only_table_is_changed_in_place():
         assert tables and None not in tables, f"{rel}:{func} is called with a table that is not a literal"
         assert not set(tables) & set(APPEND_ONLY), f"{rel}:{func} changes {tables} in place"
         resolved |= set(tables)
-    assert "exchange_members" in resolved  # exchanges._upsert (exchanges_state: exchanges._upsert_states)
+    assert "exchange_members" in resolved  # exchanges._upsert (exchanges_state: exchanges_state.upsert_states)
 
 
 def test_every_append_only_table_exists_with_its_key():

@@ -36,6 +36,7 @@ from pipeline.warehouse.exchanges_sql import (
     RECONCILE_MIGRATIONS,
     UNDATED_NEIGHBOURS,
 )
+from pipeline.warehouse.exchanges_state import state_row, upsert_states
 
 # The neighbourhood of a pending claim (docs/reconciliation.md, "Incremental by neighbourhood"): the
 # rules merge dated claims at most ``far_days`` (3) apart, so a margin of NEIGHBOUR_DAYS around each
@@ -313,28 +314,9 @@ def _moves(assigned: list[tuple[str, list[Claim]]], previous: dict[str, str]) ->
     return out
 
 
-_STATE_COLS = ("exchange_id", "claim_key", "state", "merged_into", "founder_event_id", "event_type", "status",
-               "event_date", "date_precision", "parties", "counts", "returned_to", "count_qualifier",
-               "categories", "mediators", "location", "best_event_id", "confidence", "n_sources", "disputed",
-               "disputes", "created_run_id", "updated_run_id", "updated_at")
-
-
 def _state_row(xid: str, cluster: list[Claim], run_id: str, now: datetime, r: Resolved | None = None) -> dict:
     founder = min(cluster, key=lambda c: (c.seen_at or now, c.event_id))
     return state_row(xid, claim_key(cluster[0]), founder.event_id, r or resolve(cluster), run_id, now)
-
-
-def state_row(xid: str, key: str, founder_event_id: str, r: Resolved, run_id: str, now: datetime) -> dict:
-    """An ``exchanges_state`` row (its founder is kept by ``_upsert`` when the id is stored already)."""
-    return {"exchange_id": xid, "claim_key": key, "state": "active", "merged_into": None,
-            "founder_event_id": founder_event_id, "event_type": r.event_type, "status": r.status,
-            "event_date": r.event_date, "date_precision": r.date_precision, "parties": list(r.parties),
-            "counts": [r.returned_to.get(p) for p in r.parties],
-            "returned_to": json.dumps(r.returned_to, ensure_ascii=False), "count_qualifier": r.count_qualifier,
-            "categories": list(r.categories), "mediators": list(r.mediators), "location": r.location,
-            "best_event_id": r.best_event_id, "confidence": r.confidence, "n_sources": r.n_sources,
-            "disputed": r.disputed, "disputes": json.dumps(r.disputes, ensure_ascii=False),
-            "created_run_id": run_id, "updated_run_id": run_id, "updated_at": now}
 
 
 def _write(con: duckdb.DuckDBPyConnection, assigned: list[tuple[str, list[Claim]]], previous: dict[str, str],
@@ -397,7 +379,7 @@ def store(con: duckdb.DuckDBPyConnection, states: list[dict], member_rows: list[
         append(con, new_members)  # members only added: each part changes by the new ones
     else:
         refresh(con, touched, unflagged)
-    _upsert_states(con, states)
+    upsert_states(con, states)
     for xid in sorted(dead):
         into = dead[xid]
         con.execute("UPDATE exchanges_state SET state = ?, merged_into = ?, updated_run_id = ?, updated_at = ? "
@@ -440,38 +422,6 @@ def _upsert(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict], key: s
         sets = ", ".join(f"{c} = excluded.{c}" for c in update)
         con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _rows ON CONFLICT ({key}) DO UPDATE SET {sets}")
     con.unregister("_rows")
-
-
-_STATE_UPDATED = tuple(c for c in _STATE_COLS if c not in ("exchange_id", "created_run_id", "founder_event_id"))
-_STATE_LISTS = ("parties", "counts", "categories", "mediators")
-# The stored rows whose list columns the new row repeats. DuckDB updates a list column by deleting the row
-# and inserting it again: the table's row group then has a deleted row and a moved one, and the checkpoint
-# rewrites the whole row group (every column of every exchange). Other columns are updated in place, and
-# the checkpoint rewrites only those. Most loads only add a claim to an exchange, which leaves its parties
-# and lists as they were: 295 such rows took 7 ms and a 35 ms checkpoint, against 31 ms and 75 ms upserted
-# (3,000 exchanges, the 1M bench warehouse; docs/benchmarks.md).
-_SAME_LISTS = "SELECT r.exchange_id FROM _rows r JOIN exchanges_state t USING (exchange_id) WHERE " + " AND ".join(
-    f"t.{c} IS NOT DISTINCT FROM r.{c}" for c in _STATE_LISTS)
-
-
-def _upsert_states(con: duckdb.DuckDBPyConnection, rows: list[dict]) -> None:
-    """``exchanges_state`` rows inserted or updated (founder and creating run kept): the stored ones whose
-    lists do not change are updated in place, without their list columns (``_SAME_LISTS``)."""
-    if not rows:
-        return
-    con.register("_rows", pa.Table.from_pylist(rows))
-    try:
-        con.execute(f"CREATE OR REPLACE TEMP TABLE _same_lists AS {_SAME_LISTS}")
-        sets = ", ".join(f"{c} = r.{c}" for c in _STATE_UPDATED if c not in _STATE_LISTS)
-        con.execute(f"UPDATE exchanges_state t SET {sets} FROM (FROM _rows SEMI JOIN _same_lists USING (exchange_id)) r "
-                    "WHERE t.exchange_id = r.exchange_id")
-        cols = ", ".join(rows[0])
-        sets = ", ".join(f"{c} = excluded.{c}" for c in _STATE_UPDATED)
-        con.execute(f"INSERT INTO exchanges_state ({cols}) SELECT {cols} FROM _rows ANTI JOIN _same_lists "
-                    f"USING (exchange_id) ON CONFLICT (exchange_id) DO UPDATE SET {sets}")
-    finally:
-        con.unregister("_rows")
-        con.execute("DROP TABLE IF EXISTS _same_lists")
 
 
 def _write_log(con: duckdb.DuckDBPyConnection, log: list[LogEntry], run_id: str, now: datetime) -> None:

@@ -26,8 +26,9 @@ import pyarrow as pa
 
 from pipeline.reconcile import Claim
 from pipeline.reconcile_resolve import LogEntry, Resolved, assign_by_overlap, new_id_of
-from pipeline.warehouse.exchanges import _facts, _inherited, _seen, _write_log, state_row, store
+from pipeline.warehouse.exchanges import _facts, _inherited, _seen, _write_log, store
 from pipeline.warehouse.exchanges_sql import MEMBER_DAY
+from pipeline.warehouse.exchanges_state import state_row
 
 # The current members of the parts in ``_fl_parts`` (exchange, part, the exchange's own day, cluster), without
 # the superseded claims (``_fl_gone``: an anti-join, not a list searched for every member).
