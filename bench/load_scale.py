@@ -11,13 +11,17 @@ copy published after each load (the first a whole-file copy, the next ones by wh
 next pass reads from the copy before fetching (``known_state``). ``load_1m_vs_empty_cpu`` is the same
 ratio in CPU time of the process (steadier on a shared machine). ``BENCH_LOAD_BATCHES`` (default 3)
 sets how many batches each warehouse gets, in turns (the best of each is kept: one batch is one sample
-of a machine whose speed drifts); ``BENCH_SCALE=0.1`` makes a quick run.
+of a machine whose speed drifts); ``BENCH_SCALE=0.1`` makes a quick run. ``load_1m_vs_empty_paired`` is
+the median of each batch's own ratio, the batch loaded into the 1M warehouse and then into one made empty
+just before (a pair shares the machine's speed of the moment); ``load_1000_into_small_s`` is the empty
+warehouse's last batch, loaded into the earlier batches (every claim then joins a stored exchange).
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+import statistics
 import sys
 import time
 import uuid
@@ -225,6 +229,25 @@ def emit_known_lookups(big: Path, n_big: int, feeds: int = 20, per_feed: int = 5
              stored_asked=sum(1 for k in range(len(picks)) if k % 2), fingerprints_found=len(found_fps), clock="wall")
 
 
+def emit_paired(results: dict, n: int, size: int, n_big: int) -> None:
+    """Each batch's 1M load against the same batch into a warehouse made empty just before (the two
+    back to back share the machine's speed of the moment, which drifts between batches); and the
+    empty warehouse's last batch, which holds the earlier ones: their claims are the same events, so
+    every claim joins a stored exchange there too, as in the 1M warehouse."""
+    def total(r: dict) -> float:
+        return r["load"] + r["checkpoint"]
+
+    paired = [total(results[f"big{k}"]) / total(results[f"fresh{k}"]) for k in range(n)]
+    emit(BENCH, "load_1m_vs_empty_paired", statistics.median(paired), "ratio", target="<= 1.5", stored=n_big,
+         ratios=[round(x, 3) for x in paired], note="the median of the batches' own ratios: each batch into the 1M "
+         "warehouse, then into a freshly made empty one")
+    if n > 1:
+        emit(BENCH, "load_1000_into_small_s", total(results[f"empty{n - 1}"]), "s", stored=(n - 1) * size,
+             into_1m_s=[round(total(results[f"big{k}"]), 3) for k in range(n)],
+             note="the empty warehouse's last batch, into the earlier batches' articles (same events: every "
+                  "claim joins a stored exchange, as in the 1M load)")
+
+
 def main() -> int:
     from pipeline.warehouse import writer
 
@@ -244,10 +267,17 @@ def main() -> int:
     emit(BENCH, "big_warehouse_mb", big.stat().st_size / 1e6, "MB", articles=n_big)
     batches = [batch(size) for _ in range(int(os.environ.get("BENCH_LOAD_BATCHES", "3")))]
     arts, rows = batches[0]
+    fresh = OUT / "load-scale" / "fresh" / "warehouse.duckdb"
     results = {}
     for k, (b_arts, b_rows) in enumerate(batches):
         for name, path in (("empty", empty), ("big", big)):
             results[f"{name}{k}"] = timed_load(path, path.with_name("warehouse.read.duckdb"), b_arts, b_rows)
+        shutil.rmtree(fresh.parent, ignore_errors=True)  # the same batch again, into a warehouse empty every time
+        with writer(fresh):
+            pass
+        results[f"fresh{k}"] = timed_load(fresh, fresh.with_name("warehouse.read.duckdb"), b_arts, b_rows)
+    shutil.rmtree(fresh.parent, ignore_errors=True)
+    emit_paired(results, len(batches), size, n_big)
     def best(prefix: str, with_reconcile: bool) -> float:
         return min(r["load"] + r["checkpoint"] - (0 if with_reconcile else r["reconcile"])
                    for k, r in results.items() if k.startswith(prefix))
