@@ -27,8 +27,8 @@ from pipeline.warehouse.exchanges import _LIGHT_COLS, _light_claim
 from pipeline.warehouse.exchanges_sql import MEMBER_DAY, PARTS_FROM, PARTS_OF
 
 _OF_IDS = "exchange_members e SEMI JOIN _on_ids USING (exchange_id) ANTI JOIN _on_gone USING (event_id)"
-_STORED = """SELECT exchange_id, claim_key, day, n_claims, first_event_id, n_single, figures, latest_published
-FROM exchange_parts SEMI JOIN _on_ids USING (exchange_id)"""
+_PART_COLS = "exchange_id, claim_key, day, n_claims, first_event_id, n_single, figures, latest_published"
+_STORED = f"SELECT {_PART_COLS} FROM exchange_parts SEMI JOIN _on_ids USING (exchange_id)"
 # From the members (without the superseded ones), already as day-parts, with distinct articles counted.
 _AGGREGATED = f"""
 WITH m AS (SELECT e.exchange_id, e.claim_key, e.event_id, e.article_id, e.returned_to, e.count_qualifier, e.published,
@@ -170,13 +170,9 @@ SELECT n.exchange_id, coalesce(p.claim_key, n.claim_key), n.day, coalesce(p.n_cl
        least(p.first_event_id, n.first_event_id), coalesce(p.n_single, 0) + n.n_single,
        list_distinct(coalesce(p.figures, []::VARCHAR[][]) || n.figures), greatest(p.latest_published, n.latest_published),
        p.exchange_id IS NOT NULL AND list_has_all(coalesce(p.figures, []::VARCHAR[][]), n.figures) AS kept
-FROM ({PARTS_FROM.format(source="_pp_new", where="")}) n(exchange_id, claim_key, day, n_claims, first_event_id, n_single,
-                                                     figures, latest_published)
+FROM ({PARTS_FROM.format(source="_pp_new", where="")}) n({_PART_COLS})
 LEFT JOIN exchange_parts p ON p.exchange_id = n.exchange_id AND p.day IS NOT DISTINCT FROM n.day
 """
-
-
-_PART_COLS = "exchange_id, claim_key, day, n_claims, first_event_id, n_single, figures, latest_published"
 
 
 def append(con: duckdb.DuckDBPyConnection, new_members: pa.Table) -> None:
