@@ -15,8 +15,8 @@ from pipeline.warehouse import connect_writer
 from pipeline.warehouse.known import WarehouseLookup
 from pipeline.warehouse.load import RunInfo, _insert, load
 from pipeline.warehouse.row_keys import (
+    ARTICLES,
     EVENTS,
-    TABLE,
     fingerprint_key,
     id_key,
     key,
@@ -48,7 +48,7 @@ def _claims(articles: list[CleanArticle]) -> tuple[EventRow, ...]:
 
 
 def _counts(con: duckdb.DuckDBPyConnection) -> tuple[int, int]:
-    return con.execute(f"SELECT (SELECT count(*) FROM articles), (SELECT count(*) FROM {TABLE})").fetchone()
+    return con.execute(f"SELECT (SELECT count(*) FROM articles), (SELECT count(*) FROM {ARTICLES.keys})").fetchone()
 
 
 @pytest.fixture
@@ -74,7 +74,7 @@ def test_keyed_lookups_answer_as_the_strings_do(con):
 def test_a_shared_key_is_confirmed_on_the_string(con):
     _load(con, "r1", [_article(1)])
     # a key row that no stored article has: an id with that key is a candidate, and is not stored
-    con.execute(f"INSERT INTO {TABLE} SELECT {id_key('i')}, false, {fingerprint_key('f')} "
+    con.execute(f"INSERT INTO {ARTICLES.keys} SELECT {id_key('i')}, false, {fingerprint_key('f')} "
                 "FROM (SELECT 'ghost-id' AS i, 'ghost-fp' AS f)")
     assert stored_ids(con, ["ghost-id", f"{1:016x}"]) == {f"{1:016x}"}
     assert stored_fingerprints(con, ["ghost-fp"]) == {}
@@ -143,7 +143,7 @@ def test_a_warehouse_from_before_the_keys_is_keyed_by_its_migration(tmp_path: Pa
     path = tmp_path / "w.duckdb"
     con = connect_writer(path)
     _load(con, "r1", [_article(i) for i in range(7)])
-    con.execute(f"DROP TABLE {TABLE}")
+    con.execute(f"DROP TABLE {ARTICLES.keys}")
     con.execute("DROP TABLE event_keys")
     con.execute("DELETE FROM _migrations WHERE name LIKE '110%_keys_%'")
     con.close()

@@ -44,7 +44,6 @@ class Keyed:
 
 ARTICLES = Keyed("articles", "article_keys", "article_id", fingerprint=True)
 EVENTS = Keyed("event_rows", "event_keys", "event_id")
-TABLE = ARTICLES.keys
 
 _HEX_ID = "regexp_full_match({}, '[0-9a-f]{{16}}')"
 
@@ -170,5 +169,5 @@ def _add_missing(con: duckdb.DuckDBPyConnection, spec: Keyed) -> int:
     return added
 
 
-__all__ = ["ARTICLES", "EVENTS", "MIGRATIONS", "TABLE", "Keyed", "add_keys", "ensure_keys", "fingerprint_key",
+__all__ = ["ARTICLES", "EVENTS", "MIGRATIONS", "Keyed", "add_keys", "ensure_keys", "fingerprint_key",
            "has_keys", "id_key", "key", "stored_fingerprints", "stored_ids"]
