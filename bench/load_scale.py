@@ -229,21 +229,23 @@ def emit_known_lookups(big: Path, n_big: int, feeds: int = 20, per_feed: int = 5
              stored_asked=sum(1 for k in range(len(picks)) if k % 2), fingerprints_found=len(found_fps), clock="wall")
 
 
+def _total(r: dict, with_reconcile: bool = True) -> float:
+    """A timed load's seconds: ``load()`` and the checkpoint (optionally without ``reconcile_pending``)."""
+    return r["load"] + r["checkpoint"] - (0 if with_reconcile else r["reconcile"])
+
+
 def emit_paired(results: dict, n: int, size: int, n_big: int) -> None:
     """Each batch's 1M load against the same batch into a warehouse made empty just before (the two
     back to back share the machine's speed of the moment, which drifts between batches); and the
     empty warehouse's last batch, which holds the earlier ones: their claims are the same events, so
     every claim joins a stored exchange there too, as in the 1M warehouse."""
-    def total(r: dict) -> float:
-        return r["load"] + r["checkpoint"]
-
-    paired = [total(results[f"big{k}"]) / total(results[f"fresh{k}"]) for k in range(n)]
+    paired = [_total(results[f"big{k}"]) / _total(results[f"fresh{k}"]) for k in range(n)]
     emit(BENCH, "load_1m_vs_empty_paired", statistics.median(paired), "ratio", target="<= 1.5", stored=n_big,
          ratios=[round(x, 3) for x in paired], note="the median of the batches' own ratios: each batch into the 1M "
          "warehouse, then into a freshly made empty one")
     if n > 1:
-        emit(BENCH, "load_1000_into_small_s", total(results[f"empty{n - 1}"]), "s", stored=(n - 1) * size,
-             into_1m_s=[round(total(results[f"big{k}"]), 3) for k in range(n)],
+        emit(BENCH, "load_1000_into_small_s", _total(results[f"empty{n - 1}"]), "s", stored=(n - 1) * size,
+             into_1m_s=[round(_total(results[f"big{k}"]), 3) for k in range(n)],
              note="the empty warehouse's last batch, into the earlier batches' articles (same events: every "
                   "claim joins a stored exchange, as in the 1M load)")
 
@@ -279,8 +281,7 @@ def main() -> int:
     shutil.rmtree(fresh.parent, ignore_errors=True)
     emit_paired(results, len(batches), size, n_big)
     def best(prefix: str, with_reconcile: bool) -> float:
-        return min(r["load"] + r["checkpoint"] - (0 if with_reconcile else r["reconcile"])
-                   for k, r in results.items() if k.startswith(prefix))
+        return min(_total(r, with_reconcile) for k, r in results.items() if k.startswith(prefix))
 
     e, b = best("empty", True), best("big", True)
     emit(BENCH, "load_1000_into_empty_s", e, "s", articles=size, events=len(rows), clock="wall")
