@@ -17,6 +17,8 @@ from pipeline.reconcile_resolve import Resolved, Tally, resolve, resolve_tally
 from pipeline.warehouse import exchanges as X
 from pipeline.warehouse import exchanges_resolve as XR
 from pipeline.warehouse.exchanges_sql import MEMBER_FACTS, PARTS_OF
+from pipeline.warehouse.exchanges_tallies import COLUMNS as TALLY_COLUMNS
+from pipeline.warehouse.exchanges_tallies import TALLIES_FROM
 from pipeline.warehouse.migrations import MIGRATIONS, migrate
 from tests.test_reconcile_incremental import _batches, _load_in_batches
 from tests.test_reconcile_warehouse import read
@@ -186,6 +188,9 @@ def test_member_rows_keep_their_claims_fields_and_the_migration_fills_them(tmp_p
     # members is flagged
     parts = _parts(path, "SELECT * FROM exchange_parts")
     assert parts and parts == _parts(path, PARTS_OF.format(where=""))
+    # and so are the tallies of the unflagged members
+    tallied = _tallies(path, f"SELECT {TALLY_COLUMNS} FROM exchange_tallies")
+    assert tallied and tallied == _tallies(path, TALLIES_FROM.format(source="exchange_members", where=""))
     assert read(path, "SELECT count(*) FROM (SELECT article_id FROM exchange_members GROUP BY 1 "
                       "HAVING count(*) > 1 AND NOT bool_and(multi))") == [(0,)]
     # a warehouse from before 1001: its member rows get their facts, and lose the primary key
@@ -194,7 +199,7 @@ def test_member_rows_keep_their_claims_fields_and_the_migration_fills_them(tmp_p
     try:
         con.execute("CREATE TABLE _migrations (name VARCHAR PRIMARY KEY, applied_at TIMESTAMPTZ)")
         for name, sql in MIGRATIONS:
-            if not name.startswith("1001_"):
+            if not name.startswith(("1001_", "1201_")):
                 con.execute(sql)
                 con.execute("INSERT INTO _migrations VALUES (?, now())", [name])
         con.execute(f"ATTACH '{path}' AS new (READ_ONLY)")
@@ -203,15 +208,29 @@ def test_member_rows_keep_their_claims_fields_and_the_migration_fills_them(tmp_p
         con.execute("INSERT INTO exchange_members SELECT event_id, exchange_id, claim_key, run_id, attached_at "
                     "FROM new.exchange_members")
         con.execute("DETACH new")
-        assert migrate(con) == [n for n, _ in MIGRATIONS if n.startswith("1001_")]
+        assert migrate(con) == [n for n, _ in MIGRATIONS if n.startswith(("1001_", "1201_"))]
         assert con.execute(f"SELECT m.event_id, {facts} {joined}").fetchall() == rows
         assert not con.execute("SELECT * FROM duckdb_constraints() WHERE table_name = 'exchange_members' "
                                "AND constraint_type = 'PRIMARY KEY'").fetchall()
         migrated = {(*r[:6], tuple(sorted(map(tuple, r[6]))), r[7]) for r in con.execute(
             "SELECT * FROM exchange_parts").fetchall()}
         assert migrated == parts
+        assert {_tally(r) for r in con.execute(f"SELECT {TALLY_COLUMNS} FROM exchange_tallies").fetchall()} == tallied
     finally:
         con.close()
+
+
+def _tally(r: tuple) -> tuple:
+    """A tally row with its histograms and lists in a comparable form."""
+    def histogram(text: str | None) -> tuple:
+        return tuple(sorted(json.loads(text).items())) if text else ()
+
+    return (*r[:6], histogram(r[6]), *r[7:10], histogram(r[10]), tuple(sorted(r[11] or ())), tuple(sorted(r[12] or ())),
+            *r[13:])
+
+
+def _tallies(path, sql: str) -> set[tuple]:
+    return {_tally(r) for r in read(path, sql)}
 
 
 def _parts(path, sql: str) -> set[tuple]:

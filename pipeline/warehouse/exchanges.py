@@ -145,15 +145,17 @@ def reconcile_pending(con: duckdb.DuckDBPyConnection, run_id: str, now: datetime
     record_mark(con, run_id, now)  # in the transaction: with what follows, or not at all
     if not pending and not gone:
         return {"claims_new": 0, "claims_superseded": 0, "exchanges_changed": 0}
-    with _no_gc():
+    with no_gc():
         return _reconcile(con, pending, gone, run_id, now, scope, fresh.articles if fresh else frozenset())
 
 
 @contextmanager
-def _no_gc():
+def no_gc():
     """Without the cyclic garbage collector: reconciling makes tens of thousands of short-lived, acyclic
     objects (claims, tuples), freed by reference counting; the collector's passes over them cost about a
-    tenth of a load into a big warehouse."""
+    tenth of a load into a big warehouse. ``load`` holds it for its whole transaction: a full pass over
+    the process's heap (its imports, the batch) could otherwise fall in any load (20-50 ms in the bench's
+    process, in about one load in three). Nested uses leave it off until the outermost ends."""
     was = gc.isenabled()
     gc.disable()
     try:
@@ -169,8 +171,9 @@ def _reconcile(con: duckdb.DuckDBPyConnection, pending: list[Claim], gone: list[
         from pipeline.warehouse.exchanges_flat import apply_flat
         from pipeline.warehouse.exchanges_online import assign_online
 
-        flat, parts_of = assign_online(con, pending, gone, fresh)
-        changed = apply_flat(con, flat, parts_of, pending, gone, run_id, now, fresh)
+        kept: dict[str, list[tuple]] = {}  # the tallies the assignment read, merged into by the write
+        flat, parts_of = assign_online(con, pending, gone, fresh, kept)
+        changed = apply_flat(con, flat, parts_of, pending, gone, run_id, now, fresh, kept)
     else:
         clusters, previous = recluster(con, scope(con, pending, gone), pending, gone)
         changed = apply(con, clusters, previous, pending, gone, run_id, now)
@@ -348,12 +351,13 @@ def _write(con: duckdb.DuckDBPyConnection, assigned: list[tuple[str, list[Claim]
 
 def store(con: duckdb.DuckDBPyConnection, states: list[dict], member_rows: list[dict], new_rows: list[dict],
           gone: set[str], touched: set[str], dead: dict[str, str | None], run_id: str, now: datetime,
-          fresh: frozenset[str] = frozenset()) -> int:
+          fresh: frozenset[str] = frozenset(), kept: dict[str, list[tuple]] | None = None) -> int:
     """Write a reconcile's changes: superseded members out, moved members (``member_rows``) and new ones
     (``new_rows``, with their facts), the day-parts of the ``touched`` exchanges, the resolved rows
     (``states``), and the ``dead`` exchanges (id -> the exchange it merged into, or None: retired).
     ``fresh``: articles the load's transaction inserted (``exchanges_pending.Fresh``): their members are
-    all in ``new_rows``, so whether one has several is counted here, not looked for in the table."""
+    all in ``new_rows``, so whether one has several is counted here, not looked for in the table.
+    ``kept``: the touched exchanges' tallies as read before this write (``exchanges_tallies.append``)."""
     several = Counter(r["article_id"] for r in new_rows if r["article_id"] in fresh)
     for r in new_rows:
         if several[r["article_id"]] > 1:
@@ -376,7 +380,7 @@ def store(con: duckdb.DuckDBPyConnection, states: list[dict], member_rows: list[
 
     unflagged = {r["article_id"] for r in new_rows} - fresh  # articles that may have members already
     if not gone and not member_rows and not dead and not unflagged:
-        append(con, new_members)  # members only added: each part changes by the new ones
+        append(con, new_members, kept)  # members only added: each part changes by the new ones
     else:
         refresh(con, touched, unflagged)
     upsert_states(con, states)

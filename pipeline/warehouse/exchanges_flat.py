@@ -72,9 +72,9 @@ class FlatCluster:
 
 def apply_flat(con: duckdb.DuckDBPyConnection, clusters: list[FlatCluster], parts_of: dict[str, set],
                pending: list[Claim], gone: list[tuple], run_id: str, now: datetime,
-               fresh: frozenset[str] = frozenset()) -> int:
+               fresh: frozenset[str] = frozenset(), kept: dict[str, list[tuple]] | None = None) -> int:
     """``exchanges.apply`` for clusters of parts. ``parts_of``: every part of each stored exchange read;
-    ``fresh``: articles the load's transaction inserted (``exchanges.store``)."""
+    ``fresh``: articles the load's transaction inserted; ``kept``: the tallies read (``exchanges.store``)."""
     inherited = _inherited(pending, gone)
     gone_x = {g[1] for g in gone}
     olds = {p.exchange_id for cl in clusters for p in cl.pieces} | gone_x
@@ -112,7 +112,7 @@ def apply_flat(con: duckdb.DuckDBPyConnection, clusters: list[FlatCluster], part
     dead = {x: next((ids[i] for i, cl in enumerate(clusters) if any(p.exchange_id == x for p in cl.pieces)), None)
             for x in olds - set(ids)}
     changed = store(con, states, member_rows, new_rows, {g[0] for g in gone}, olds | set(ids), dead, run_id, now,
-                    fresh)
+                    fresh, kept)
     log += [LogEntry("revise", g[1], None, f"claim {g[0]} superseded by a newer extractor version") for g in gone]
     log += [LogEntry("move", ids[i], x, f"claim {eid} moved from {x}") for i, eid, _us, x in moved]
     _write_log(con, log, run_id, now)

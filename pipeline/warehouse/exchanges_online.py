@@ -98,10 +98,12 @@ class Reach:
 
 
 def assign_online(con: duckdb.DuckDBPyConnection, pending: list[Claim], gone: list[tuple],
-                  fresh: frozenset[str] = frozenset()) -> tuple[list[FlatCluster], dict[str, set]]:
+                  fresh: frozenset[str] = frozenset(), kept: dict[str, list[tuple]] | None = None,
+                  ) -> tuple[list[FlatCluster], dict[str, set]]:
     """The clusters that changed (pending claims and stored day-parts, with their rows resolved from
     aggregates: ``exchanges_resolve``), and every part of each stored exchange read. ``fresh``: articles
-    the load's transaction inserted (no member of theirs is looked for: ``exchanges_pending.Fresh``)."""
+    the load's transaction inserted (no member of theirs is looked for: ``exchanges_pending.Fresh``);
+    ``kept``: gets the tallies read (``exchanges_tallies.read``), for the write to merge into."""
     reach = Reach(pending, gone)
     searched: set[tuple[str, date]] = set()
     candidates = set(reach.gone_ids)
@@ -137,7 +139,7 @@ def assign_online(con: duckdb.DuckDBPyConnection, pending: list[Claim], gone: li
             if not any(widened) and not found:
                 break
         flat = changed_clusters(con, [g for g in groups if g.changed], gone, parts.modes(), parts.known,
-                                pending_articles)
+                                pending_articles, kept)
         return flat, {x: {r[1] for r in rows} for x, rows in parts.rows.items() if rows}
     finally:
         con.unregister("_on_gone")

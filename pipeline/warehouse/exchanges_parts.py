@@ -23,6 +23,7 @@ import duckdb
 import pyarrow as pa
 
 from pipeline.reconcile import Claim
+from pipeline.warehouse import exchanges_tallies as tallies
 from pipeline.warehouse.exchanges import _LIGHT_COLS, _light_claim
 from pipeline.warehouse.exchanges_sql import MEMBER_DAY, PARTS_FROM, PARTS_OF
 
@@ -157,6 +158,7 @@ def refresh(con: duckdb.DuckDBPyConnection, touched: set[str], new_articles: set
     try:
         con.execute("DELETE FROM exchange_parts WHERE exchange_id IN (SELECT exchange_id FROM _pp_ids)")
         con.execute("INSERT INTO exchange_parts " + PARTS_OF.format(where="SEMI JOIN _pp_ids USING (exchange_id)"))
+        tallies.refresh(con, "_pp_ids")
     finally:
         con.unregister("_pp_ids")
 
@@ -175,13 +177,14 @@ LEFT JOIN exchange_parts p ON p.exchange_id = n.exchange_id AND p.day IS NOT DIS
 """
 
 
-def append(con: duckdb.DuckDBPyConnection, new_members: pa.Table) -> None:
+def append(con: duckdb.DuckDBPyConnection, new_members: pa.Table, kept: dict[str, list[tuple]] | None = None) -> None:
     """After a write that only added ``new_members`` (``refresh``'s work without reading the exchanges'
     other members: what it costs follows the new members, not the size of their exchanges).
 
     A stored part whose figures already hold the new ones (``kept``: most of them) has its counts updated
     in place; the others are deleted and inserted again. DuckDB updates a list column by deleting the row
-    and inserting it, so the checkpoint would rewrite the table's row group for either."""
+    and inserting it, so the checkpoint would rewrite the table's row group for either. The tallies are
+    merged as well (``exchanges_tallies.append``; ``kept``: as read before the write)."""
     con.register("_pp_new", new_members)
     try:
         con.execute(f"CREATE OR REPLACE TEMP TABLE _pp_merged({_PART_COLS}, kept) AS {_APPENDED}")
@@ -191,6 +194,7 @@ def append(con: duckdb.DuckDBPyConnection, new_members: pa.Table) -> None:
         con.execute("DELETE FROM exchange_parts p WHERE EXISTS (SELECT 1 FROM _pp_merged m "
                     "WHERE NOT m.kept AND m.exchange_id = p.exchange_id AND m.day IS NOT DISTINCT FROM p.day)")
         con.execute(f"INSERT INTO exchange_parts SELECT {_PART_COLS} FROM _pp_merged WHERE NOT kept")
+        tallies.append(con, new_members, kept)
     finally:
         con.unregister("_pp_new")
         con.execute("DROP TABLE IF EXISTS _pp_merged")

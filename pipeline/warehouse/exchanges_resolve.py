@@ -24,11 +24,12 @@ import pyarrow as pa
 
 from pipeline.reconcile import Claim, Group, normalize_party
 from pipeline.reconcile_resolve import Tally, resolve_tally
+from pipeline.warehouse import exchanges_tallies as tallies
 from pipeline.warehouse.exchanges import _figures, kind_key
 from pipeline.warehouse.exchanges_flat import FlatCluster, Piece
 from pipeline.warehouse.exchanges_sql import MEMBER_DAY
 
-_PRECISIONS = ("day", "week", "month", "year")
+_PRECISIONS = tallies.PRECISIONS
 # The members of the changed exchanges (``_on_ids``, without the superseded: ``_on_gone``), in one scan,
 # aggregated per day-part, whether read whole (``named``: flagged ``multi``, or of a pending claim's article,
 # ``_on_named``) and (day, figures, qualifier). Every group counts towards its part's members and smallest
@@ -60,16 +61,25 @@ def _counts(returned_to: str | None) -> dict[str, int]:
 
 def changed_clusters(con: duckdb.DuckDBPyConnection, changed: list[Group], gone: list[tuple],
                      modes: dict[str, date | None], known: dict[tuple, list[tuple[Claim, bool]]],
-                     pending_articles: set[str]) -> list[FlatCluster]:
+                     pending_articles: set[str], kept: dict[str, list[tuple]] | None = None) -> list[FlatCluster]:
     """Each changed group (pending claims and the day-parts it holds) as one cluster of parts, with its
     resolved row. ``modes``: each exchange's own day (where its undated members are); ``known``: per
     day-part, the members read whole (``exchanges_parts.Parts.known``: those flagged ``multi`` and those of
-    ``pending_articles``, the only articles a cluster can name twice); the others are aggregated."""
-    groups = _changed_rows(con, sorted({s.exchange_id for g in changed for s in g.stored}), modes, pending_articles)
-    pieces: dict[tuple, tuple[int, str]] = {}
-    for xid, part, _named, _day, _rt, _q, n, first, *_rest in groups:
-        n0, first0 = pieces.get((xid, part), (0, first))
-        pieces[(xid, part)] = (n0 + n, min(first0, first))
+    ``pending_articles``, the only articles a cluster can name twice); the others are aggregated, from
+    ``exchange_tallies`` (``kept`` gets the rows read, for the write to merge into) unless the tallies
+    count members they must not here (superseded ones; unflagged ones of a pending claim's article)."""
+    ids = {s.exchange_id for g in changed for s in g.stored}
+    # members the tallies count wrongly here: superseded ones, and unflagged ones of a pending claim's article
+    read_whole = {x for (x, _part), claims in known.items() if any(not multi for _c, multi in claims)}
+    scanned = ids & ({g[1] for g in gone} | read_whole)
+    tallied = ids - scanned
+    groups = _changed_rows(con, sorted(scanned), modes, pending_articles) + (
+        tallies.read(con, {x: modes.get(x) for x in sorted(tallied)}, kept) if tallied else [])
+    pieces: dict[tuple, tuple[int, str]] = {}  # the tallies leave out the flagged members: counted one by one
+    flagged = [(part, 1, c.event_id) for part, claims in known.items() if part[0] in tallied for c, _m in claims]
+    for part, n, first in [((r[0], r[1]), r[6], r[7]) for r in groups] + flagged:
+        n0, first0 = pieces.get(part, (0, first))
+        pieces[part] = (n0 + n, min(first0, first))
     out = []
     aggregated = [r[:2] + r[3:] for r in groups if not r[2]]  # (exchange, part, day, figures, qualifier, n, ...)
     for g, t in zip(changed, _tallies(changed, known, aggregated), strict=True):

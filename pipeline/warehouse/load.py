@@ -25,7 +25,7 @@ from pipeline.records import (
     stable_id,
 )
 from pipeline.staged_articles import SCHEMA as STAGED_SCHEMA
-from pipeline.warehouse.exchanges import reconcile_pending
+from pipeline.warehouse.exchanges import no_gc, reconcile_pending
 from pipeline.warehouse.exchanges_pending import Fresh
 from pipeline.warehouse.row_keys import ARTICLES, EVENTS, Keyed, add_keys, stored_ids
 
@@ -195,6 +195,14 @@ def load(con: duckdb.DuckDBPyConnection, run: RunInfo, *, articles: list[CleanAr
     """Write one pass in one transaction. Rows already present are left as they are.
 
     ``articles``: the clean articles, or the Parquet file transform staged them in."""
+    with no_gc():
+        return _load(con, run, articles, aliases, validated, rejections, outcomes, summary, backoff_after,
+                     min_refresh)
+
+
+def _load(con: duckdb.DuckDBPyConnection, run: RunInfo, articles: list[CleanArticle] | Path,
+          aliases: list[tuple[str, str, str]], validated: ValidatedBatch, rejections: list[Rejection],
+          outcomes: list[FeedOutcome], summary: dict, backoff_after: int, min_refresh: timedelta) -> LoadCounts:
     con.execute("BEGIN TRANSACTION")
     try:
         inserted = _insert_articles(con, articles, run)

@@ -179,6 +179,10 @@ from pipeline.warehouse.row_keys import MIGRATIONS as ROW_KEYS  # noqa: E402 - i
 
 MIGRATIONS += ROW_KEYS
 
+from pipeline.warehouse.exchanges_tallies import MIGRATIONS as TALLIES  # noqa: E402 - issue 8: resolving from tallies
+
+MIGRATIONS += TALLIES
+
 
 def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Apply the migrations not yet recorded, each in its own transaction. Returns their names."""
