@@ -14,11 +14,11 @@ Pure logic, no I/O. The policy (docs/reconciliation.md):
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from fractions import Fraction
 from typing import Any
 
 from pipeline.reconcile import DEFAULT_POLICY, EQUAL, FAR, Claim, Policy, _relation, normalize_party
@@ -56,7 +56,7 @@ class Tally:
     confidence sums, and take minima, so a tally resolves exactly as the claims it counts.
 
     ``articles``/``n_other``: distinct articles named here, and others counted (each in one claim only);
-    ``support[(side, figure)]``: exact figures: [articles, other articles, confidences];
+    ``support[(side, figure)]``: exact figures: [articles, other articles, confidences (value -> claims)];
     ``given[(side, figure, qualifier)]`` and ``days[day]``: [claims, smallest event id] (the smallest
     id orders the values kept in ``disputes`` as the claims sorted by event id would);
     ``precisions``: precision -> the earliest day given with it; ``best``: candidate best claims as
@@ -77,13 +77,14 @@ class Tally:
 
     def add(self, c: Claim) -> None:
         """One claim (its article named)."""
-        self.add_group(c.day, c.counts(), c.count_qualifier, 1, c.event_id, [c.confidence], c.event_id, c.confidence,
-                       article=c.article_id)
+        self.add_group(c.day, c.counts(), c.count_qualifier, 1, c.event_id, {c.confidence: 1}, c.event_id,
+                       c.confidence, article=c.article_id)
         self.add_misc(c.status == "agreed", {c.location: 1} if c.location else {}, c.categories, c.mediators,
                       {c.date_precision: c.event_date} if c.date_precision in _PRECISION_ORDER else {})
 
     def add_group(self, day: date | None, counts: dict[str, int], qualifier: str | None, n: int, first: str,
-                  confidences: list[float], best_id: str, best_confidence: float, article: str | None = None) -> None:
+                  confidences: dict[float, int], best_id: str, best_confidence: float, article: str | None = None,
+                  ) -> None:
         """``n`` claims giving the same day, counts and qualifier; without ``article``, each of another article
         (one claim each, named nowhere else in the cluster). ``best_id``: the most confident (then smallest id)."""
         if article is None:
@@ -96,12 +97,13 @@ class Tally:
         for side, v in counts.items():
             _first(self.given, (side, v, qualifier), n, first)
             if exact:
-                entry = self.support.setdefault((side, v), [set(), 0, []])
+                entry = self.support.setdefault((side, v), [set(), 0, {}])
                 if article is None:
                     entry[1] += n
                 else:
                     entry[0].add(article)
-                entry[2] += confidences
+                for conf, k in confidences.items():
+                    entry[2][conf] = entry[2].get(conf, 0) + k
         self.best.append((day, counts, best_confidence, best_id))
 
     def add_misc(self, agreed: bool, locations: dict[str, int], categories, mediators, precisions: dict) -> None:
@@ -127,9 +129,15 @@ def _ordered(counts: dict) -> dict:
     return {k: n for k, (n, _first_id) in sorted(counts.items(), key=lambda kv: kv[1][1])}
 
 
+def _sum(confidences: dict[float, int]) -> float:
+    """The exact sum of the confidences (value -> claims), rounded once: what ``math.fsum`` gives over them
+    one by one, whatever the order they were tallied in."""
+    return float(sum(Fraction(v) * n for v, n in confidences.items()))
+
+
 def _side_figure(t: Tally, side: str) -> tuple[int | None, str | None]:
     """The figure most sources give; then the one extracted most confidently; then the lower."""
-    support = {v: (len(arts) + other, math.fsum(confs)) for (s, v), (arts, other, confs) in t.support.items()
+    support = {v: (len(arts) + other, _sum(confs)) for (s, v), (arts, other, confs) in t.support.items()
                if s == side}
     if support:
         best = max(support, key=lambda v: (support[v][0], round(support[v][1], 6), -v))

@@ -17,8 +17,7 @@ from pipeline.reconcile_resolve import Resolved, Tally, resolve, resolve_tally
 from pipeline.warehouse import exchanges as X
 from pipeline.warehouse import exchanges_resolve as XR
 from pipeline.warehouse.exchanges_sql import MEMBER_FACTS, PARTS_OF
-from pipeline.warehouse.exchanges_tallies import COLUMNS as TALLY_COLUMNS
-from pipeline.warehouse.exchanges_tallies import TALLIES_FROM
+from pipeline.warehouse.exchanges_tallies import TALLIES_FROM, decode
 from pipeline.warehouse.migrations import MIGRATIONS, migrate
 from tests.test_reconcile_incremental import _batches, _load_in_batches
 from tests.test_reconcile_warehouse import read
@@ -121,7 +120,7 @@ def _tally_in_groups(claims: list[Claim], aggregated: set[str], split: int) -> T
             groups.setdefault((c.day, tuple(sorted(c.counts().items())), c.count_qualifier), []).append(c)
         for (day, counts, q), cs in groups.items():
             best = min(cs, key=lambda c: (-c.confidence, c.event_id))
-            t.add_group(day, dict(counts), q, len(cs), min(c.event_id for c in cs), [c.confidence for c in cs],
+            t.add_group(day, dict(counts), q, len(cs), min(c.event_id for c in cs), Counter(c.confidence for c in cs),
                         best.event_id, best.confidence)
         precisions: dict = {}
         for c in lot:
@@ -189,8 +188,8 @@ def test_member_rows_keep_their_claims_fields_and_the_migration_fills_them(tmp_p
     parts = _parts(path, "SELECT * FROM exchange_parts")
     assert parts and parts == _parts(path, PARTS_OF.format(where=""))
     # and so are the tallies of the unflagged members
-    tallied = _tallies(path, f"SELECT {TALLY_COLUMNS} FROM exchange_tallies")
-    assert tallied and tallied == _tallies(path, TALLIES_FROM.format(source="exchange_members", where=""))
+    tallied = stored_tallies(lambda sql: read(path, sql))
+    assert tallied and tallied == member_tallies(lambda sql: read(path, sql))
     assert read(path, "SELECT count(*) FROM (SELECT article_id FROM exchange_members GROUP BY 1 "
                       "HAVING count(*) > 1 AND NOT bool_and(multi))") == [(0,)]
     # a warehouse from before 1001: its member rows get their facts, and lose the primary key
@@ -215,22 +214,25 @@ def test_member_rows_keep_their_claims_fields_and_the_migration_fills_them(tmp_p
         migrated = {(*r[:6], tuple(sorted(map(tuple, r[6]))), r[7]) for r in con.execute(
             "SELECT * FROM exchange_parts").fetchall()}
         assert migrated == parts
-        assert {_tally(r) for r in con.execute(f"SELECT {TALLY_COLUMNS} FROM exchange_tallies").fetchall()} == tallied
+        assert stored_tallies(lambda sql: con.execute(sql).fetchall()) == tallied
     finally:
         con.close()
 
 
 def _tally(r: tuple) -> tuple:
-    """A tally row with its histograms and lists in a comparable form."""
-    def histogram(text: str | None) -> tuple:
-        return tuple(sorted(json.loads(text).items())) if text else ()
-
-    return (*r[:6], histogram(r[6]), *r[7:10], histogram(r[10]), tuple(sorted(r[11] or ())), tuple(sorted(r[12] or ())),
-            *r[13:])
+    """A group's tally with its histograms and lists in a comparable form."""
+    return (*r[:6], tuple(sorted((r[6] or {}).items())), *r[7:10], tuple(sorted((r[10] or {}).items())),
+            tuple(sorted(r[11] or ())), tuple(sorted(r[12] or ())), *r[13:])
 
 
-def _tallies(path, sql: str) -> set[tuple]:
-    return {_tally(r) for r in read(path, sql)}
+def stored_tallies(query) -> set[tuple]:
+    """The groups kept in ``exchange_tallies`` (``query``: sql -> rows)."""
+    return {_tally(g) for x, text in query("SELECT exchange_id, groups FROM exchange_tallies") for g in decode(x, text)}
+
+
+def member_tallies(query) -> set[tuple]:
+    """The groups ``TALLIES_FROM`` counts over the members as they are."""
+    return {_tally(r) for r in query(TALLIES_FROM.format(source="exchange_members", where=""))}
 
 
 def _parts(path, sql: str) -> set[tuple]:

@@ -5,12 +5,14 @@ and the exchange's row is what resolving every member gives, on the paths the ta
 from __future__ import annotations
 
 import copy
+from datetime import date
 
 import duckdb
 
+from pipeline.reconcile import Claim
+from pipeline.reconcile_resolve import Tally, resolve, resolve_tally
 from pipeline.warehouse import exchanges as X
-from pipeline.warehouse.exchanges_tallies import COLUMNS, TALLIES_FROM
-from tests.test_flatload import _tallies
+from tests.test_flatload import member_tallies, stored_tallies
 from tests.test_reconcile_warehouse import batch_of, read, run_load
 
 _DAY = "2024-06-25"
@@ -29,8 +31,8 @@ def _report(article: str, mediators: list[str], *, evidence: str, confidence: fl
 
 def _consistent(path) -> None:
     """The kept tallies are those of the members; every active exchange's row is ``resolve`` over its members."""
-    kept = _tallies(path, f"SELECT {COLUMNS} FROM exchange_tallies")
-    assert kept and kept == _tallies(path, TALLIES_FROM.format(source="exchange_members", where=""))
+    kept = stored_tallies(lambda sql: read(path, sql))
+    assert kept and kept == member_tallies(lambda sql: read(path, sql))
     con = duckdb.connect(str(path), read_only=True)
     try:
         members = dict(con.execute("SELECT event_id, exchange_id FROM exchange_members").fetchall())
@@ -81,3 +83,22 @@ def test_a_relisted_article_with_a_new_claim_is_not_counted_twice(tmp_path):
     assert read(path, "SELECT count(*), bool_and(multi) FROM exchange_members WHERE article_id = 'ru-1'") == [(2, True)]
     _consistent(path)
     assert read(path, "SELECT n_sources FROM exchanges") == [(2,)]
+
+
+def test_confidence_sums_count_every_claim_of_a_value():
+    """Two figures for a side, each given by two articles: the one extracted more confidently in sum wins,
+    counting each claim of a confidence value (0.5 + 0.5 = 1.0 beats 0.6 + 0.3 = 0.9), in a tally or
+    from aggregated groups alike."""
+    day = date(2024, 6, 25)
+
+    def claim(i: int, figure: int, confidence: float) -> Claim:
+        return Claim(f"e{i}", f"a{i}", "prisoner_exchange", "conducted", day, "day", ("Russia", "Ukraine"),
+                     (("Russia", figure), ("Ukraine", 90)), confidence=confidence)
+
+    claims = [claim(1, 90, 0.5), claim(2, 90, 0.5), claim(3, 95, 0.6), claim(4, 95, 0.3)]
+    assert resolve(claims).returned_to == {"Russia": 90, "Ukraine": 90}
+    t = Tally(claims[0].key)
+    t.add_group(day, {"Russia": 90, "Ukraine": 90}, "exact", 2, "e1", {0.5: 2}, "e1", 0.5)
+    for c in claims[2:]:
+        t.add(c)
+    assert resolve_tally(t).returned_to == {"Russia": 90, "Ukraine": 90}

@@ -37,7 +37,7 @@ _PRECISIONS = tallies.PRECISIONS
 # has no other member). Only the columns the aggregates need are read.
 _CHANGED = f"""
 SELECT e.exchange_id, coalesce({MEMBER_DAY}, x.mode) AS part, e.multi OR e.article_id IN (SELECT article_id FROM _on_named),
-       {MEMBER_DAY} AS day, e.returned_to::VARCHAR, e.count_qualifier, count(*), min(e.event_id), list(e.confidence),
+       {MEMBER_DAY} AS day, e.returned_to::VARCHAR, e.count_qualifier, count(*), min(e.event_id), histogram(e.confidence),
        first(e.event_id ORDER BY e.confidence DESC, e.event_id), max(e.confidence),
        bool_or(e.status = 'agreed'), histogram(e.location) FILTER (e.location IS NOT NULL),
        array_distinct(flatten(list(e.categories))), array_distinct(flatten(list(e.mediators))),
@@ -117,7 +117,7 @@ def _tallies(changed: list[Group], known: dict[tuple, list[tuple[Claim, bool]]],
     per_part: dict[tuple, list[tuple]] = {}
     for xid, part, day, rt, q, n, first, confs, best_id, best_conf, agreed, locations, cats, meds, *prec in groups:
         precisions = {p: prec[2 * i + 1] for i, p in enumerate(_PRECISIONS) if prec[2 * i]}
-        per_part.setdefault((xid, part), []).append(((day, _counts(rt), q, n, first, confs, best_id, best_conf),
+        per_part.setdefault((xid, part), []).append(((day, _counts(rt), q, n, first, confs or {}, best_id, best_conf),
                                                      (agreed, _histogram(locations), cats or (), meds or (), precisions)))
     out = []
     for g in changed:

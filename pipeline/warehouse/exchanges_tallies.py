@@ -34,60 +34,43 @@ _KEY = ("exchange_id", "day", "returned_to", "count_qualifier")
 _COLS = (*_KEY, "n_claims", "first_event_id", "confidences", "best_event_id", "best_confidence", "agreed",
          "locations", "categories", "mediators", *(f"{c}_{p}" for p in PRECISIONS for c in ("n", "earliest")))
 COLUMNS = ", ".join(_COLS)
-_TEXTS = pa.list_(pa.string())
-_SCHEMA = pa.schema([
-    ("exchange_id", pa.string()), ("day", pa.date32()), ("returned_to", pa.string()), ("count_qualifier", pa.string()),
-    ("n_claims", pa.int64()), ("first_event_id", pa.string()), ("confidences", pa.string()),
-    ("best_event_id", pa.string()), ("best_confidence", pa.float64()), ("agreed", pa.bool_()),
-    ("locations", pa.string()), ("categories", _TEXTS), ("mediators", _TEXTS),
-    *((f"{c}_{p}", t) for p in PRECISIONS for c, t in (("n", pa.int64()), ("earliest", pa.date32())))])
+_DATES = ("day", *(f"earliest_{p}" for p in PRECISIONS))
 
-# The tallies of the members of ``{source}`` (rows as ``exchange_members``) not flagged ``multi``.
+# The tallies of the members of ``{source}`` (rows as ``exchange_members``) not flagged ``multi``, a row a group.
 TALLIES_FROM = f"""
 SELECT e.exchange_id, {MEMBER_DAY} AS day, e.returned_to::VARCHAR AS returned_to, e.count_qualifier,
-       count(*), min(e.event_id), histogram(e.confidence)::JSON, first(e.event_id ORDER BY e.confidence DESC, e.event_id),
-       max(e.confidence), bool_or(e.status = 'agreed'), CAST(histogram(e.location) FILTER (e.location IS NOT NULL) AS JSON),
-       array_distinct(flatten(list(e.categories))), array_distinct(flatten(list(e.mediators))),
-       {", ".join(f"count(*) FILTER (e.date_precision = '{p}'), min(e.event_date) FILTER (e.date_precision = '{p}')"
-                  for p in PRECISIONS)}
+       count(*) AS n_claims, min(e.event_id) AS first_event_id, histogram(e.confidence) AS confidences,
+       first(e.event_id ORDER BY e.confidence DESC, e.event_id) AS best_event_id, max(e.confidence) AS best_confidence,
+       bool_or(e.status = 'agreed') AS agreed, histogram(e.location) FILTER (e.location IS NOT NULL) AS locations,
+       array_distinct(flatten(list(e.categories))) AS categories, array_distinct(flatten(list(e.mediators))) AS mediators,
+       {", ".join(f"count(*) FILTER (e.date_precision = '{p}') AS n_{p}, "
+                  f"min(e.event_date) FILTER (e.date_precision = '{p}') AS earliest_{p}" for p in PRECISIONS)}
 FROM {{source}} e WHERE NOT e.multi {{where}} GROUP BY e.exchange_id, day, e.returned_to::VARCHAR, e.count_qualifier
 """
+# One row an exchange: its groups' tallies as one JSON array of objects (``_decode`` reads it back).
+_BY_EXCHANGE = ("SELECT exchange_id, to_json(list({{" + ", ".join(f"'{c}': g.{c}" for c in _COLS[1:])
+                + "}} ORDER BY g.day, g.returned_to, g.count_qualifier)) FROM (" + TALLIES_FROM + ") g GROUP BY exchange_id")
 
 MIGRATIONS = [("1201_tallies_exchange_tallies", f"""
 CREATE TABLE exchange_tallies (
     exchange_id VARCHAR NOT NULL,
-    day DATE,                           -- the day the members fix (NULL: they fix none)
-    returned_to VARCHAR,                -- the members' figures (JSON text, as in exchange_members)
-    count_qualifier VARCHAR,
-    n_claims BIGINT NOT NULL,
-    first_event_id VARCHAR NOT NULL,    -- the smallest event id
-    confidences JSON,                   -- {{"confidence": claims}}
-    best_event_id VARCHAR,              -- the most confident claim (then the smallest id)
-    best_confidence DOUBLE,
-    agreed BOOLEAN,                     -- a member's status is 'agreed'
-    locations JSON,                     -- {{"location": claims}} (NULL: none named)
-    categories VARCHAR[], mediators VARCHAR[],  -- every one named
-    {", ".join(f"n_{p} BIGINT, earliest_{p} DATE" for p in PRECISIONS)}  -- claims of each precision, earliest day
+    groups JSON NOT NULL                -- [{{"day", "returned_to", "count_qualifier", "n_claims", "confidences": {{value: claims}}, ...}}]
 );
-INSERT INTO exchange_tallies {TALLIES_FROM.format(source="exchange_members", where="")};
+INSERT INTO exchange_tallies {_BY_EXCHANGE.format(source="exchange_members", where="")};
 """)]
 
 
 def refresh(con: duckdb.DuckDBPyConnection, ids: str) -> None:
     """Rewrite the tallies of the exchanges of relation ``ids`` (an ``exchange_id`` column) from their members."""
     con.execute(f"DELETE FROM exchange_tallies WHERE exchange_id IN (SELECT exchange_id FROM {ids})")
-    con.execute(f"INSERT INTO exchange_tallies ({COLUMNS}) "
-                + TALLIES_FROM.format(source="exchange_members", where=f"AND e.exchange_id IN (SELECT exchange_id FROM {ids})"))
+    con.execute("INSERT INTO exchange_tallies " + _BY_EXCHANGE.format(
+        source="exchange_members", where=f"AND e.exchange_id IN (SELECT exchange_id FROM {ids})"))
 
 
 def append(con: duckdb.DuckDBPyConnection, new_members: pa.Table, kept: dict[str, list[tuple]] | None = None) -> None:
     """Merge the tallies of ``new_members`` (rows as ``exchange_members``, just inserted: nothing else changed)
-    into their groups' rows. ``kept``: exchange -> its rows as this transaction read them before writing
-    (``read``); the others are read here.
-
-    A group's row whose categories and mediators stay as they were is updated in place (its other columns
-    are scalars and JSON text); a new group's row is inserted, and one whose lists grow is deleted and
-    inserted again (DuckDB updates a list column by deleting and inserting the row anyway)."""
+    into their exchanges' rows, updated in place (a text column). ``kept``: exchange -> its groups as this
+    transaction read them before writing (``read``); the others are read here."""
     new = _tallied(new_members)
     if not new:
         return
@@ -95,47 +78,54 @@ def append(con: duckdb.DuckDBPyConnection, new_members: pa.Table, kept: dict[str
     missing = sorted({k[0] for k in new} - kept.keys())
     if missing:
         _read_into(con, missing, kept)
-    stored = {tuple(r[:4]): r for x in {k[0] for k in new} for r in kept[x]}
-    updated: list[tuple] = []
-    inserted: list[tuple] = []
-    replaced: list[tuple] = []
-    for k, r in new.items():
-        old = stored.get(k)
-        if old is None:
-            inserted.append(r)
+    groups = {x: {tuple(g[:4]): g for g in kept[x]} for x in {k[0] for k in new}}
+    for k, g in new.items():
+        old = groups[k[0]].get(k)
+        groups[k[0]][k] = g if old is None else _merge(old, g)
+    rows = {"exchange_id": sorted(groups), "groups": [_encode(groups[x].values()) for x in sorted(groups)]}
+    stored = [bool(kept[x]) for x in rows["exchange_id"]]
+    for name, statement, pick in (
+            ("_tl_update", "UPDATE exchange_tallies t SET groups = u.groups FROM _tl_update u "
+                           "WHERE t.exchange_id = u.exchange_id", True),
+            ("_tl_insert", "INSERT INTO exchange_tallies SELECT exchange_id, groups FROM _tl_insert", False)):
+        chosen = [i for i, s in enumerate(stored) if s is pick]
+        if not chosen:
             continue
-        row = _merge(old, r)
-        same = set(row[11]) == set(old[11] or ()) and set(row[12]) == set(old[12] or ())
-        (updated if same else replaced).append(row)
-    _write(con, "_tl_update", updated, lambda: con.execute(
-        f"UPDATE exchange_tallies t SET {', '.join(f'{c} = u.{c}' for c in _SCALARS)} FROM _tl_update u WHERE {_SAME}"))
-    _write(con, "_tl_delete", replaced, lambda: con.execute(f"DELETE FROM exchange_tallies t USING _tl_delete u WHERE {_SAME}"))
-    _write(con, "_tl_insert", inserted + replaced, lambda: con.execute(
-        f"INSERT INTO exchange_tallies ({COLUMNS}) SELECT {COLUMNS} FROM _tl_insert"))
-
-
-_SCALARS = [c for c in _COLS[4:] if c not in ("categories", "mediators")]
-_SAME = " AND ".join(f"t.{c} IS NOT DISTINCT FROM u.{c}" for c in _KEY)
-
-
-def _write(con: duckdb.DuckDBPyConnection, name: str, rows: list[tuple], statement) -> None:
-    """Run ``statement`` with ``rows`` registered as ``name`` (nothing when there are none)."""
-    if not rows:
-        return
-    con.register(name, pa.Table.from_pylist([_record(r) for r in rows], schema=_SCHEMA))
-    try:
-        statement()
-    finally:
-        con.unregister(name)
+        con.register(name, pa.table({c: pa.array([v[i] for i in chosen], pa.string()) for c, v in rows.items()}))
+        try:
+            con.execute(statement)
+        finally:
+            con.unregister(name)
 
 
 def _read_into(con: duckdb.DuckDBPyConnection, ids: list[str], kept: dict[str, list[tuple]]) -> None:
-    """The stored rows of these exchanges, their histograms as dicts, into ``kept`` (every id: [] when none)."""
+    """The stored groups of these exchanges into ``kept`` (every id: [] when none)."""
     for x in ids:
         kept[x] = []
-    for r in con.execute(f"SELECT {COLUMNS} FROM exchange_tallies WHERE list_contains(?, exchange_id)", [ids]).fetchall():
-        confidences = {float(v): n for v, n in json.loads(r[6]).items()} if r[6] else {}
-        kept[r[0]].append((*r[:6], confidences, *r[7:10], json.loads(r[10]) if r[10] else None, *r[11:]))
+    for x, text in con.execute("SELECT exchange_id, groups FROM exchange_tallies WHERE list_contains(?, exchange_id)",
+                               [ids]).fetchall():
+        kept[x] = decode(x, text)
+
+
+def decode(exchange_id: str, text: str) -> list[tuple]:
+    """An exchange's stored groups as rows in ``_COLS`` order (the histograms as dicts, days as dates)."""
+    out = []
+    for g in json.loads(text):
+        for c in _DATES:
+            g[c] = date.fromisoformat(g[c]) if g[c] else None
+        g["confidences"] = {float(v): n for v, n in (g["confidences"] or {}).items()}
+        out.append((exchange_id, *(g[c] for c in _COLS[1:])))
+    return out
+
+
+def _encode(groups) -> str:
+    out = []
+    for row in groups:
+        g = dict(zip(_COLS[1:], row[1:], strict=True))
+        for c in _DATES:
+            g[c] = g[c].isoformat() if g[c] else None
+        out.append(g)
+    return json.dumps(out, ensure_ascii=False)
 
 
 _MEMBER_COLS = ("exchange_id", "event_id", "event_date", "date_precision", "returned_to", "count_qualifier",
@@ -178,14 +168,6 @@ def _added(a: dict | None, b: dict | None) -> dict:
     return out
 
 
-def _record(row: tuple) -> dict:
-    """A row to insert: its histograms as JSON objects (a confidence's key is its shortest exact repr)."""
-    r = dict(zip(_COLS, row, strict=True))
-    r["confidences"] = json.dumps(r["confidences"])
-    r["locations"] = None if r["locations"] is None else json.dumps(r["locations"], ensure_ascii=False)
-    return r
-
-
 def read(con: duckdb.DuckDBPyConnection, modes: dict[str, date | None], kept: dict[str, list[tuple]] | None = None,
          ) -> list[tuple]:
     """The tallies of the exchanges of ``modes`` (exchange -> its own day, where its undated members go), as
@@ -197,6 +179,5 @@ def read(con: duckdb.DuckDBPyConnection, modes: dict[str, date | None], kept: di
     out = []
     for x, mode in modes.items():
         for r in kept[x]:
-            confidences = [v for v, n in r[6].items() for _ in range(n)]
-            out.append((x, r[1] if r[1] is not None else mode, False, *r[1:6], confidences, *r[7:]))
+            out.append((x, r[1] if r[1] is not None else mode, False, *r[1:]))
     return out
