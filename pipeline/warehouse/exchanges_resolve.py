@@ -3,8 +3,9 @@
 A changed group holds pending claims and whole day-parts of stored exchanges (``exchanges_online``).
 Resolving it used to read every member of those exchanges as a claim and run ``resolve`` over them: a
 cost in proportion to the size of the exchanges a load touches (thousands of claims on a dense
-history), not to the load. Here the members are read in one scan of the columns the aggregates need,
-and what ``resolve`` counts comes from SQL aggregates per day-part (``reconcile_resolve.Tally``): claims
+history), not to the load. Here what ``resolve`` counts comes from aggregates per day-part
+(``reconcile_resolve.Tally``), kept by every write in ``exchange_tallies`` (``exchanges_tallies``; an
+exchange whose tallies count members they must not here is aggregated from a scan of its members): claims
 and smallest event id per (day, figures, qualifier), their confidences, the most confident claim of each,
 locations, categories, mediators, statuses and precisions (a part's members and smallest event id, what
 ids and memberships need, are the sums of its groups). The members a cluster can name twice (flagged
