@@ -30,7 +30,6 @@ from pipeline.warehouse.exchanges import _figures, kind_key
 from pipeline.warehouse.exchanges_flat import FlatCluster, Piece
 from pipeline.warehouse.exchanges_sql import MEMBER_DAY
 
-_PRECISIONS = tallies.PRECISIONS
 # The members of the changed exchanges (``_on_ids``, without the superseded: ``_on_gone``), in one scan,
 # aggregated per day-part, whether read whole (``named``: flagged ``multi``, or of a pending claim's article,
 # ``_on_named``) and (day, figures, qualifier). Every group counts towards its part's members and smallest
@@ -38,12 +37,7 @@ _PRECISIONS = tallies.PRECISIONS
 # has no other member). Only the columns the aggregates need are read.
 _CHANGED = f"""
 SELECT e.exchange_id, coalesce({MEMBER_DAY}, x.mode) AS part, e.multi OR e.article_id IN (SELECT article_id FROM _on_named),
-       {MEMBER_DAY} AS day, e.returned_to::VARCHAR, e.count_qualifier, count(*), min(e.event_id), histogram(e.confidence),
-       first(e.event_id ORDER BY e.confidence DESC, e.event_id), max(e.confidence),
-       bool_or(e.status = 'agreed'), histogram(e.location) FILTER (e.location IS NOT NULL),
-       array_distinct(flatten(list(e.categories))), array_distinct(flatten(list(e.mediators))),
-       {", ".join(f"count(*) FILTER (e.date_precision = '{p}'), min(e.event_date) FILTER (e.date_precision = '{p}')"
-                  for p in _PRECISIONS)}
+       {MEMBER_DAY} AS day, e.returned_to::VARCHAR, e.count_qualifier, {tallies.AGGREGATES}
 FROM exchange_members e {{of_ids}} ANTI JOIN _on_gone USING (event_id)
 LEFT JOIN _on_modes x ON x.exchange_id = e.exchange_id
 {{where}} GROUP BY ALL
@@ -117,7 +111,7 @@ def _changed_rows(con: duckdb.DuckDBPyConnection, ids: list[str], modes: dict[st
 def _tallies(changed: list[Group], known: dict[tuple, list[tuple[Claim, bool]]], groups: list[tuple]) -> list[Tally]:
     per_part: dict[tuple, list[tuple]] = {}
     for xid, part, day, rt, q, n, first, confs, best_id, best_conf, agreed, locations, cats, meds, *prec in groups:
-        precisions = {p: prec[2 * i + 1] for i, p in enumerate(_PRECISIONS) if prec[2 * i]}
+        precisions = {p: prec[2 * i + 1] for i, p in enumerate(tallies.PRECISIONS) if prec[2 * i]}
         per_part.setdefault((xid, part), []).append(((day, _counts(rt), q, n, first, confs or {}, best_id, best_conf),
                                                      (agreed, _histogram(locations), cats or (), meds or (), precisions)))
     out = []

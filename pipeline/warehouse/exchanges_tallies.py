@@ -28,27 +28,28 @@ from datetime import date
 import duckdb
 import pyarrow as pa
 
+from pipeline.reconcile_resolve import _PRECISION_ORDER as PRECISIONS
 from pipeline.warehouse.exchanges_sql import MEMBER_DAY
 
-PRECISIONS = ("day", "week", "month", "year")
 _KEY = ("exchange_id", "day", "returned_to", "count_qualifier")
 _COLS = (*_KEY, "n_claims", "first_event_id", "confidences", "best_event_id", "best_confidence", "agreed",
          "locations", "categories", "mediators", *(f"{c}_{p}" for p in PRECISIONS for c in ("n", "earliest")))
-COLUMNS = ", ".join(_COLS)
 _DATES = ("day", *(f"earliest_{p}" for p in PRECISIONS))
 
-# The tallies of the members of ``{source}`` (rows as ``exchange_members``) not flagged ``multi``, a row a group.
-TALLIES_FROM = f"""
-SELECT e.exchange_id, {MEMBER_DAY} AS day, e.returned_to::VARCHAR AS returned_to, e.count_qualifier,
-       count(*) AS n_claims, min(e.event_id) AS first_event_id, histogram(e.confidence) AS confidences,
+# What a group of members (``e``: rows as ``exchange_members``) tallies to, in ``_COLS[4:]`` order: also what
+# ``exchanges_resolve`` aggregates when it scans the members instead.
+AGGREGATES = f"""count(*) AS n_claims, min(e.event_id) AS first_event_id, histogram(e.confidence) AS confidences,
        first(e.event_id ORDER BY e.confidence DESC, e.event_id) AS best_event_id, max(e.confidence) AS best_confidence,
        bool_or(e.status = 'agreed') AS agreed, histogram(e.location) FILTER (e.location IS NOT NULL) AS locations,
        array_distinct(flatten(list(e.categories))) AS categories, array_distinct(flatten(list(e.mediators))) AS mediators,
        {", ".join(f"count(*) FILTER (e.date_precision = '{p}') AS n_{p}, "
-                  f"min(e.event_date) FILTER (e.date_precision = '{p}') AS earliest_{p}" for p in PRECISIONS)}
+                  f"min(e.event_date) FILTER (e.date_precision = '{p}') AS earliest_{p}" for p in PRECISIONS)}"""
+# The tallies of the members of ``{source}`` not flagged ``multi``, a row a group.
+TALLIES_FROM = f"""
+SELECT e.exchange_id, {MEMBER_DAY} AS day, e.returned_to::VARCHAR AS returned_to, e.count_qualifier, {AGGREGATES}
 FROM {{source}} e WHERE NOT e.multi {{where}} GROUP BY e.exchange_id, day, e.returned_to::VARCHAR, e.count_qualifier
 """
-# One row an exchange: its groups' tallies as one JSON array of objects (``_decode`` reads it back).
+# One row an exchange: its groups' tallies as one JSON array of objects (``decode`` reads it back).
 _BY_EXCHANGE = ("SELECT exchange_id, to_json(list({{" + ", ".join(f"'{c}': g.{c}" for c in _COLS[1:])
                 + "}} ORDER BY g.day, g.returned_to, g.count_qualifier)) FROM (" + TALLIES_FROM + ") g GROUP BY exchange_id")
 
@@ -83,20 +84,23 @@ def append(con: duckdb.DuckDBPyConnection, new_members: pa.Table, kept: dict[str
     for k, g in new.items():
         old = groups[k[0]].get(k)
         groups[k[0]][k] = g if old is None else _merge(old, g)
-    rows = {"exchange_id": sorted(groups), "groups": [_encode(groups[x].values()) for x in sorted(groups)]}
-    stored = [bool(kept[x]) for x in rows["exchange_id"]]
-    for name, statement, pick in (
-            ("_tl_update", "UPDATE exchange_tallies t SET groups = u.groups FROM _tl_update u "
-                           "WHERE t.exchange_id = u.exchange_id", True),
-            ("_tl_insert", "INSERT INTO exchange_tallies SELECT exchange_id, groups FROM _tl_insert", False)):
-        chosen = [i for i, s in enumerate(stored) if s is pick]
-        if not chosen:
-            continue
-        con.register(name, pa.table({c: pa.array([v[i] for i in chosen], pa.string()) for c, v in rows.items()}))
-        try:
-            con.execute(statement)
-        finally:
-            con.unregister(name)
+    stored = sorted(x for x in groups if kept[x])
+    _write(con, "UPDATE exchange_tallies t SET groups = r.groups FROM _tl_rows r WHERE t.exchange_id = r.exchange_id",
+           {x: groups[x] for x in stored})
+    _write(con, "INSERT INTO exchange_tallies SELECT exchange_id, groups FROM _tl_rows",
+           {x: g for x, g in sorted(groups.items()) if not kept[x]})
+
+
+def _write(con: duckdb.DuckDBPyConnection, statement: str, groups: dict[str, dict]) -> None:
+    """Run ``statement`` over ``_tl_rows``: these exchanges with their groups encoded (nothing when none)."""
+    if not groups:
+        return
+    con.register("_tl_rows", pa.table({"exchange_id": pa.array(list(groups), pa.string()),
+                                       "groups": pa.array([_encode(g.values()) for g in groups.values()], pa.string())}))
+    try:
+        con.execute(statement)
+    finally:
+        con.unregister("_tl_rows")
 
 
 def _read_into(con: duckdb.DuckDBPyConnection, ids: list[str], kept: dict[str, list[tuple]]) -> None:
