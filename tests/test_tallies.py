@@ -52,8 +52,8 @@ def _load(path, run: str, items: list[dict], day: int) -> None:
 
 
 def test_a_report_naming_a_new_mediator_reaches_the_kept_tallies(tmp_path):
-    """A load that only adds a member whose lists name something new: its group's row is replaced, not
-    updated in place (which would keep the old lists), and a later load still resolves with it."""
+    """A load that only adds a member whose lists name something new: the new mediator is merged into its
+    group's kept tally, and a later load, which resolves from that tally, still names it."""
     path = tmp_path / "w.duckdb"
     first = [_report("ua-1", ["United Arab Emirates"], evidence="Ukraine and Russia swapped 90 prisoners each.")]
     _load(path, "r0", first, 0)
