@@ -6,7 +6,8 @@ so the file compresses like text, not like copies of one string), plus 0.3 event
 It is built once and kept under ``bench/out/`` (rebuilt when missing); ``BENCH_SCALE`` scales it.
 
 Figures: ``load_1m_vs_empty`` (the whole ``load()``: inserts, ``reconcile_pending``, commit, and the
-checkpoint; target <= 1.5), the same without the time spent in ``reconcile_pending``, the read-only
+checkpoint as the ingest makes it, which leaves merging row groups to the maintenance run:
+``pipeline.warehouse.checkpoint``; target <= 1.5), the same without the time spent in ``reconcile_pending``, the read-only
 copy published after each load (the first a whole-file copy, the next ones by what changed), and what the
 next pass reads from the copy before fetching (``known_state``). ``load_1m_vs_empty_cpu`` is the same
 ratio in CPU time of the process (steadier on a shared machine). ``BENCH_LOAD_BATCHES`` (default 3)
@@ -15,6 +16,8 @@ of a machine whose speed drifts); ``BENCH_SCALE=0.1`` makes a quick run. ``load_
 the median of each batch's own ratio, the batch loaded into the 1M warehouse and then into one made empty
 just before (a pair shares the machine's speed of the moment); ``load_1000_into_small_s`` is the empty
 warehouse's last batch, loaded into the earlier batches (every claim then joins a stored exchange).
+``row_group_merge_after_loads_1m_s``: what the loads left to the maintenance run's checkpoint (merging
+their row groups), in the 1M warehouse and the empty one after the same batches.
 """
 
 from __future__ import annotations
@@ -123,6 +126,7 @@ def timed_load(path: Path, replica: Path, arts: list, rows: list) -> dict[str, f
     from pipeline.records import ValidatedBatch
     from pipeline.warehouse import connect_writer, publish_replica
     from pipeline.warehouse import load as WL
+    from pipeline.warehouse.checkpoint import after_load
     from pipeline.warehouse.load import RunInfo, load
 
     run = RunInfo("bench-" + uuid.uuid4().hex[:8], "feeds", datetime.now(UTC), datetime.now(UTC), "bench")
@@ -143,14 +147,14 @@ def timed_load(path: Path, replica: Path, arts: list, rows: list) -> dict[str, f
         counts = load(con, run, articles=arts, aliases=[], validated=ValidatedBatch(tuple(rows), ()),
                       rejections=[], outcomes=[], summary={})
     with timed() as t_ckpt:
-        con.execute("CHECKPOINT")
+        merged = after_load(con)  # the ingest's checkpoint: row groups are merged by the maintenance run
     con.close()
     with timed() as t_copy:
         published = publish_replica(path, replica)
     WL.reconcile_pending = real
     assert counts.articles_new == len(arts), counts
     out.update(open=t_open.wall, load=t_load.wall, checkpoint=t_ckpt.wall, replica=t_copy.wall,
-               replica_mode=published.mode, load_cpu=t_load.cpu + t_ckpt.cpu)
+               replica_mode=published.mode, load_cpu=t_load.cpu + t_ckpt.cpu, merged=merged)
     return out
 
 
@@ -158,6 +162,7 @@ def inserts_only(path: Path, arts: list, rows: list) -> float:
     """The article and event inserts, commit and checkpoint, without the rest of ``load()``."""
     from pipeline.warehouse import connect_writer
     from pipeline.warehouse import load as WL
+    from pipeline.warehouse.checkpoint import checkpoint
 
     run = WL.RunInfo("bench-" + uuid.uuid4().hex[:8], "feeds", datetime.now(UTC), datetime.now(UTC), "bench")
     con = connect_writer(path)
@@ -166,11 +171,27 @@ def inserts_only(path: Path, arts: list, rows: list) -> float:
         WL._insert_articles(con, arts, run)
         WL._insert(con, "event_rows", WL.event_rows(tuple(rows), run), WL.EVENT_SCHEMA)
         con.execute("COMMIT")
-        con.execute("CHECKPOINT")
+        checkpoint(con, merge_row_groups=False)  # as the load's
     # Not reconciled (that is the point): removed again, or the next timed load would fold them in.
     for table in ("event_rows", "articles"):
         con.execute(f"DELETE FROM {table} WHERE run_id = ?", [run.run_id])
     con.close()
+    return t.wall
+
+
+def merge_row_groups(path: Path) -> float:
+    """What the maintenance run's checkpoint pays for the row groups the loads left to it: a merging
+    checkpoint after a write of its own (here a one-row table; the reconcile writes its upkeep row)."""
+    from pipeline.warehouse import connect_writer
+    from pipeline.warehouse.checkpoint import checkpoint
+
+    con = connect_writer(path)
+    try:
+        con.execute("CREATE OR REPLACE TABLE bench_touch AS SELECT 1 AS x")
+        with timed() as t:
+            checkpoint(con)
+    finally:
+        con.close()
     return t.wall
 
 
@@ -301,6 +322,10 @@ def main() -> int:
          min(r["reconcile_cpu"] for k, r in results.items() if k.startswith("big")), "s", clock="CPU")
     emit(BENCH, "reconcile_in_load_empty_s",
          min(r["reconcile"] for k, r in results.items() if k.startswith("empty")), "s")
+    merges = {name: merge_row_groups(path) for name, path in (("empty", empty), ("big", big))}
+    emit(BENCH, "row_group_merge_after_loads_1m_s", merges["big"], "s", loads=len(batches),
+         empty_s=round(merges["empty"], 3), merged_in_loads=[k for k, r in results.items() if r["merged"]],
+         note="the maintenance run's checkpoint, merging the row groups the loads' checkpoints left unmerged")
     emit_inserts_only(empty, big, size, n_big)
     emit(BENCH, "writer_open_1m_s", results["big0"]["open"], "s", note="connect + migrations check")
     emit(BENCH, "replica_copy_1m_s", results["big0"]["replica"], "s", mb=round(big.stat().st_size / 1e6),

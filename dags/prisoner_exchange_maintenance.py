@@ -3,7 +3,8 @@
 Runs after every load that updated the events (asset-triggered: every ingest run ends with a
 load, so with the default schedule it runs every 15 minutes). ``reconcile`` re-clusters exactly the
 neighbourhood of the claims loaded since its last run (the load assigns them online; this repairs
-order effects, docs/reconciliation.md). It and the checkpoint need the writer, so they take the
+order effects, docs/reconciliation.md); it always writes (its upkeep row), so its checkpoint merges the
+row groups the loads' checkpoints leave unmerged (``pipeline/warehouse/checkpoint.py``). It and the checkpoint need the writer, so they take the
 ``duckdb_writer`` pool; the export reads the published read-only copy and the pruning touches only the staging folders, so they take no writer slot.
 """
 

@@ -287,7 +287,7 @@ def load_stage(settings: Settings, run_id: str, run_after: datetime, started_at:
         "validation_failures": [f.as_summary() for f in failures],
     }
     run = RunInfo(run_id, kind, run_after, started_at, EXTRACTOR_VERSION)
-    with writer(settings.warehouse, settings.replica_path) as con:
+    with writer(settings.warehouse, settings.replica_path, load=True) as con:
         counts = load(con, run, articles=staged_articles(settings, run_id), aliases=c.aliases, validated=batch,
                       rejections=t.rejections, outcomes=c.outcomes, summary=summary,
                       backoff_after=settings.failure_backoff_after,

@@ -22,6 +22,7 @@ from pathlib import Path
 import duckdb
 
 from pipeline.errors import TransientError
+from pipeline.warehouse.checkpoint import after_load
 from pipeline.warehouse.migrations import migrate
 from pipeline.warehouse.replica import Published, open_current, publish
 from pipeline.warehouse.row_keys import ensure_keys
@@ -52,13 +53,18 @@ def connect_writer(path: Path, wait_s: float = LOCK_WAIT_S) -> duckdb.DuckDBPyCo
 
 
 @contextlib.contextmanager
-def writer(path: Path, replica: Path | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+def writer(path: Path, replica: Path | None = None, *, load: bool = False,
+           ) -> Iterator[duckdb.DuckDBPyConnection]:
     """The one writer. On a clean exit the read-only copy is published (still holding the file, so
-    no other writer can change it while it is read for the copy)."""
+    no other writer can change it while it is read for the copy). ``load``: the ingest's load, whose
+    checkpoint leaves merging row groups to the maintenance run (``checkpoint.after_load``)."""
     con = connect_writer(path)
     try:
         yield con
-        con.execute("CHECKPOINT")
+        if load:
+            after_load(con)
+        else:
+            con.execute("CHECKPOINT")
         if replica is not None:
             publish(con, path, replica)
     finally:
