@@ -134,32 +134,41 @@ class Group:
         """A stable tie-break: the first claim added, or the first stored exchange's smallest event id."""
         return self.claims[0].event_id if self.claims else self.stored[0].first_event_id
 
-    def _memo(self, name: str, make):  # what ``make()`` gives, kept until the group changes
-        try:
-            return self._cache[name]
-        except KeyError:
-            value = self._cache[name] = make()
-            return value
+    # The properties below are kept in ``_cache`` until the group changes (``add``, ``absorb``); each
+    # looks itself up first, as they are read thousands of times a clustering.
 
     @property
     def changed(self) -> bool:
         """New, grown, merged or touched; exact clustering (no ``stored``) has only changed groups."""
-        return self._memo("changed", lambda: bool(self.claims) or any(s.touched for s in self.stored)
-                          or len({s.exchange_id for s in self.stored}) > 1)
+        cache = self._cache
+        if "changed" not in cache:
+            cache["changed"] = bool(self.claims) or any(s.touched for s in self.stored) \
+                or len({s.exchange_id for s in self.stored}) > 1
+        return cache["changed"]  # type: ignore[return-value]
 
     @property
     def checked(self) -> list[Claim]:
         """The claims the conflict rule can see: all of them, or the known members of stored exchanges."""
-        return self._memo("checked", lambda: self.claims + [c for s in self.stored for c in s.claims]
-                          ) if self.stored else self.claims
+        if not self.stored:
+            return self.claims
+        cache = self._cache
+        if "checked" not in cache:
+            cache["checked"] = self.claims + [c for s in self.stored for c in s.claims]
+        return cache["checked"]  # type: ignore[return-value]
 
     @property
     def articles(self) -> set[str]:
-        return self._memo("articles", lambda: {c.article_id for c in self.checked})
+        cache = self._cache
+        if "articles" not in cache:
+            cache["articles"] = {c.article_id for c in self.checked}
+        return cache["articles"]  # type: ignore[return-value]
 
     @property
     def n_sources(self) -> int:
-        return self._memo("n_sources", lambda: len(self.articles) + sum(s.n_other for s in self.stored))
+        cache = self._cache
+        if "n_sources" not in cache:
+            cache["n_sources"] = len(self.articles) + sum(s.n_other for s in self.stored)
+        return cache["n_sources"]  # type: ignore[return-value]
 
     @property
     def day(self) -> date | None:
