@@ -249,3 +249,21 @@ def test_two_claims_of_one_article_the_same_day_are_one_source(tmp_path):
     t.add(c1)
     t.add(c2)
     assert resolve_tally(t).n_sources == 1 == resolve([c1, c2]).n_sources
+
+
+def test_neighbour_parts_are_kept_except_for_exchanges_losing_a_claim():
+    """``Parts.take`` keeps the stored rows the dated neighbours' query read, merged as day-parts, but not
+    those of an exchange that loses a superseded claim: its rows still count it (``read`` aggregates it)."""
+    from pipeline.warehouse.exchanges_parts import Parts
+
+    key, d = '["prisoner_exchange", "handover", ["Russia", "Ukraine"]]', date(2025, 5, 23)
+    figs = [['{"Ukraine": 390}', None]]
+    rows = [("x-gone", key, d, 3, "e1", 3, figs, d), ("x-kept", key, d, 2, "e5", 1, figs, d),
+            ("x-kept", key, None, 1, "e4", 1, figs, d + timedelta(days=1))]
+    parts = Parts({"x-gone"})
+    assert parts.take(rows) == {"x-gone", "x-kept"}
+    assert set(parts.rows) == {"x-kept"}
+    [(xid, part, _key, first, articles, n_dated, _figs, mode, latest, exact)] = parts.rows["x-kept"]
+    assert (xid, part, first, articles, n_dated, mode, latest, exact) == ("x-kept", d, "e4", 2, 2, d,
+                                                                        d + timedelta(days=1), False)
+    assert parts.multi == {"x-kept"}  # one row counts fewer single articles than claims

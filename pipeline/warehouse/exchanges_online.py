@@ -28,9 +28,9 @@ from pipeline.reconcile import _window as claim_window
 from pipeline.reconcile_online import Summary, cluster_online
 from pipeline.warehouse.exchanges import _LIGHT_COLS, _days_of, _figures_of_text, _light_claim, kind_key
 from pipeline.warehouse.exchanges_flat import FlatCluster
-from pipeline.warehouse.exchanges_parts import Parts
+from pipeline.warehouse.exchanges_parts import NEIGHBOUR_PARTS, Parts
 from pipeline.warehouse.exchanges_resolve import changed_clusters
-from pipeline.warehouse.exchanges_sql import _UNDATED_WINDOW, DATED_NEIGHBOURS
+from pipeline.warehouse.exchanges_sql import _UNDATED_WINDOW
 
 _UNDATED_END = """CASE e.date_precision WHEN 'week' THEN e.event_date + 7 WHEN 'month' THEN last_day(e.event_date)
     WHEN 'year' THEN (date_trunc('year', e.event_date) + INTERVAL 1 YEAR - INTERVAL 1 DAY)::DATE END"""
@@ -126,7 +126,7 @@ def assign_online(con: duckdb.DuckDBPyConnection, pending: list[Claim], gone: li
         while True:  # until no changed group reaches a day not searched, nor a recall not read
             todo = reach.days - searched
             searched |= todo
-            candidates |= _dated_neighbours(con, todo)
+            candidates |= _dated_neighbours(con, todo, parts)
             stored = _summaries(con, parts, candidates, pending_articles, reach, made)
             groups = cluster_online(pending, stored, recalls, DEFAULT_POLICY, clustered)
             days = {(_key_of(g), g.day) for g in groups if g.changed and g.day}
@@ -150,13 +150,15 @@ def _key_of(g: Group) -> str:
     return kind_key(g.claims[0].key if g.claims else g.stored[0].kind)
 
 
-def _dated_neighbours(con: duckdb.DuckDBPyConnection, todo: set[tuple[str, date]]) -> set[str]:
+def _dated_neighbours(con: duckdb.DuckDBPyConnection, todo: set[tuple[str, date]], parts: Parts) -> set[str]:
+    """The exchanges with a part on one of ``todo``'s (kind, day): their parts are read in the same
+    query and kept in ``parts`` (one query instead of two: 18 ms against 26 ms at 1M, cold)."""
     if not todo:
         return set()
     con.register("_nb_day", pa.table({"key": pa.array([k for k, _ in todo], pa.string()),
                                       "day": pa.array([d for _, d in todo], pa.date32())}))
     try:
-        return {r[0] for r in con.execute(DATED_NEIGHBOURS).fetchall()}
+        return parts.take(con.execute(NEIGHBOUR_PARTS).fetchall())
     finally:
         con.unregister("_nb_day")
 

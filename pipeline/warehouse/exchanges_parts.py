@@ -30,6 +30,10 @@ from pipeline.warehouse.exchanges_sql import MEMBER_DAY, PARTS_FROM, PARTS_OF
 _OF_IDS = "exchange_members e SEMI JOIN _on_ids USING (exchange_id) ANTI JOIN _on_gone USING (event_id)"
 _PART_COLS = "exchange_id, claim_key, day, n_claims, first_event_id, n_single, figures, latest_published"
 _STORED = f"SELECT {_PART_COLS} FROM exchange_parts SEMI JOIN _on_ids USING (exchange_id)"
+# Every row of the exchanges with a row on one of ``_nb_day(key, day)`` (``DATED_NEIGHBOURS``'s exchanges),
+# in one query: they are read whole anyway (``Parts.take``).
+NEIGHBOUR_PARTS = f"""SELECT {_PART_COLS} FROM exchange_parts WHERE exchange_id IN (
+    SELECT p.exchange_id FROM exchange_parts p SEMI JOIN _nb_day v ON p.claim_key = v.key AND p.day = v.day)"""
 # From the members (without the superseded ones), already as day-parts, with distinct articles counted.
 _AGGREGATED = f"""
 WITH m AS (SELECT e.exchange_id, e.claim_key, e.event_id, e.article_id, e.returned_to, e.count_qualifier, e.published,
@@ -68,18 +72,32 @@ class Parts:
         new = ids - self.rows.keys()
         if not new:
             return
-        by_x: dict[str, list[tuple]] = {x: [] for x in new}  # none: every claim superseded
         stored, gone = sorted(new - self.gone_ids), sorted(new & self.gone_ids)
-        for r in of_ids(con, stored, _STORED) if stored else ():
-            by_x[r[0]].append(r)
-            if r[3] != r[5]:  # not every member of the row counted as its article's only one
-                self.multi.add(r[0])
-        for x in stored:
-            by_x[x] = _merged(by_x[x])
+        if stored:
+            self._keep(stored, of_ids(con, stored, _STORED))
+        by_x: dict[str, list[tuple]] = {x: [] for x in gone}  # none: every claim superseded
         for r in of_ids(con, gone, _AGGREGATED) if gone else ():
             by_x[r[0]].append(r)
         self.multi.update(gone)
         self.rows.update(by_x)
+
+    def take(self, rows: list[tuple]) -> set[str]:
+        """Stored rows (``_PART_COLS``) of whole exchanges, read by another query (the dated neighbours'):
+        kept for those not read yet, unless they lose a claim (``read`` aggregates those). Returns the
+        exchanges among them."""
+        ids = {r[0] for r in rows}
+        new = ids - self.rows.keys() - self.gone_ids
+        if new:
+            self._keep(sorted(new), [r for r in rows if r[0] in new])
+        return ids
+
+    def _keep(self, ids: list[str], rows: list[tuple]) -> None:
+        by_x: dict[str, list[tuple]] = {x: [] for x in ids}
+        for r in rows:
+            by_x[r[0]].append(r)
+            if r[3] != r[5]:  # not every member of the row counted as its article's only one
+                self.multi.add(r[0])
+        self.rows.update((x, _merged(xrows)) for x, xrows in by_x.items())
 
     def modes(self) -> dict[str, date | None]:
         return {x: rows[0][7] for x, rows in self.rows.items() if rows}
