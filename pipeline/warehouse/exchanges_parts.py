@@ -25,15 +25,14 @@ import pyarrow as pa
 from pipeline.reconcile import Claim
 from pipeline.warehouse import exchanges_tallies as tallies
 from pipeline.warehouse.exchanges import _LIGHT_COLS, _light_claim
-from pipeline.warehouse.exchanges_sql import MEMBER_DAY, PARTS_FROM, PARTS_OF
+from pipeline.warehouse.exchanges_sql import DATED_NEIGHBOURS, MEMBER_DAY, PARTS_FROM, PARTS_OF
 
 _OF_IDS = "exchange_members e SEMI JOIN _on_ids USING (exchange_id) ANTI JOIN _on_gone USING (event_id)"
 _PART_COLS = "exchange_id, claim_key, day, n_claims, first_event_id, n_single, figures, latest_published"
 _STORED = f"SELECT {_PART_COLS} FROM exchange_parts SEMI JOIN _on_ids USING (exchange_id)"
-# Every row of the exchanges with a row on one of ``_nb_day(key, day)`` (``DATED_NEIGHBOURS``'s exchanges),
-# in one query: they are read whole anyway (``Parts.take``).
-NEIGHBOUR_PARTS = f"""SELECT {_PART_COLS} FROM exchange_parts WHERE exchange_id IN (
-    SELECT p.exchange_id FROM exchange_parts p SEMI JOIN _nb_day v ON p.claim_key = v.key AND p.day = v.day)"""
+# Every row of the exchanges with a row on one of ``_nb_day(key, day)`` (``DATED_NEIGHBOURS``), in one
+# query: they are read whole anyway (``Parts.take``).
+NEIGHBOUR_PARTS = f"SELECT {_PART_COLS} FROM exchange_parts WHERE exchange_id IN ({DATED_NEIGHBOURS})"
 # From the members (without the superseded ones), already as day-parts, with distinct articles counted.
 _AGGREGATED = f"""
 WITH m AS (SELECT e.exchange_id, e.claim_key, e.event_id, e.article_id, e.returned_to, e.count_qualifier, e.published,
